@@ -1,0 +1,18 @@
+# The two Quickstart commands: `make demo` and `make test`. Both set everything up first.
+VENV ?= .venv
+DEMO_PDF := examples/shared-mime-info-spec.pdf
+DEMO_Q := What is the default weight of a glob pattern, and what is the maximum?
+
+.PHONY: setup demo test lint
+
+setup:
+	bash scripts/setup.sh
+
+demo: setup
+	$(VENV)/bin/mardoc ask "$(DEMO_Q)" --doc $(DEMO_PDF) --report demo-answer.html
+
+test: setup
+	bash scripts/test.sh
+
+lint:
+	$(VENV)/bin/ruff check mardoc tests bench

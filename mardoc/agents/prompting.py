@@ -1,0 +1,92 @@
+"""Prompt files (``agents/prompts/*.md``) and the fencing of untrusted document text.
+
+Document text is data, never instructions. Every excerpt shown to a model is wrapped in
+a fence whose marker carries a per-prompt random nonce, and any occurrence of the fence
+word inside the excerpt is defused, so a document cannot close the fence and speak as
+the system. The system prompts tell the model that fenced text is untrusted data.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import string
+from collections.abc import Sequence
+from functools import cache
+from importlib import resources
+
+from mardoc.ingest.document import Chunk
+
+FENCE_WORD = "DOCUMENT-DATA"
+_FENCE_RE = re.compile(re.escape(FENCE_WORD), re.IGNORECASE)
+
+
+class PromptTemplate:
+    """A ``$name`` template whose placeholders are checked when loaded and when rendered."""
+
+    def __init__(self, name: str, text: str, fields: frozenset[str]) -> None:
+        self.name = name
+        self.template = string.Template(text)
+        found = {m.group("named") or m.group("braced") for m in self.template.pattern.finditer(text)} - {None}
+        if found != set(fields):
+            raise ValueError(f"prompt {name}: placeholders {sorted(found)} != expected {sorted(fields)}")
+        self.fields = fields
+
+    def render(self, **values: object) -> str:
+        missing = self.fields - values.keys()
+        if missing:
+            raise KeyError(f"prompt {self.name}: missing {sorted(missing)}")
+        return self.template.substitute({k: str(v) for k, v in values.items()})
+
+
+PROMPT_FIELDS: dict[str, frozenset[str]] = {
+    "system": frozenset({"sentinel", "fence"}),
+    "rag_answer": frozenset({"question", "excerpts", "sentinel"}),
+    "explorer": frozenset({"question", "memory", "feedback", "documents", "round"}),
+    "refiner": frozenset({"question", "memory", "observations"}),
+    "reflector": frozenset({"question", "memory", "round", "max_rounds", "sentinel"}),
+    "answerer": frozenset({"question", "memory", "sentinel"}),
+}
+
+
+@cache
+def load_prompt(name: str) -> PromptTemplate:
+    text = resources.files("mardoc.agents").joinpath("prompts", f"{name}.md").read_text("utf-8")
+    return PromptTemplate(name, text, PROMPT_FIELDS[name])
+
+
+def defuse(text: str) -> str:
+    """Make sure document text cannot contain a fence marker."""
+    return _FENCE_RE.sub("DOCUMENT_DATA", text)
+
+
+def new_nonce() -> str:
+    return secrets.token_hex(4)
+
+
+def fence(label: str, text: str, nonce: str) -> str:
+    return f"<<{FENCE_WORD} {nonce} {label}>>\n{defuse(text)}\n<</{FENCE_WORD} {nonce}>>"
+
+
+def fence_chunks(
+    chunks: Sequence[Chunk], nonce: str, max_chars: int, per_chunk: int = 1500
+) -> tuple[str, int]:
+    """Numbered fenced excerpts ``[E1]``, ``[E2]`` … within a character budget.
+
+    Returns the text and how many excerpts it holds (the first n of ``chunks``).
+    """
+    parts, used = [], 0
+    for i, c in enumerate(chunks, start=1):
+        body = c.text[:per_chunk]
+        if used + len(body) > max_chars and parts:
+            break
+        used += len(body)
+        label = f"[E{i}] {c.doc_name} page {c.page} ({c.kind})"
+        parts.append(fence(label, body, nonce))
+    return "\n\n".join(parts), len(parts)
+
+
+def system_prompt(nonce: str) -> str:
+    from mardoc.answer import NOT_ANSWERABLE
+
+    return load_prompt("system").render(sentinel=NOT_ANSWERABLE, fence=f"{FENCE_WORD} {nonce}")

@@ -1,0 +1,102 @@
+"""The ``rag`` baseline: retrieve top-k chunks, answer in one call (same models, same retriever)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+
+from pydantic import BaseModel, Field, field_validator
+
+from mardoc.agents.prompting import fence_chunks, load_prompt, new_nonce, system_prompt
+from mardoc.answer import NOT_ANSWERABLE, Answer, Citation
+from mardoc.errors import MardocError
+from mardoc.models.protocols import ChatModel
+from mardoc.retrieval.retriever import Retriever
+from mardoc.settings import Settings
+
+log = logging.getLogger(__name__)
+FORMATS = ("Int", "Float", "Str", "List", "None")
+
+
+class RagReply(BaseModel):
+    answer: str = ""
+    short_answer: str = ""
+    format: str = "Str"
+    cited: list[int] = Field(default_factory=list)
+
+    @field_validator("format")
+    @classmethod
+    def _fmt(cls, v: str) -> str:
+        return v if v in FORMATS else "Str"
+
+
+def normalise_short(short: str, fmt: str) -> tuple[str, str]:
+    s = (short or "").strip()
+    if not s or s.lower().rstrip(".") in {NOT_ANSWERABLE.lower(), "none", "n/a", "unknown"}:
+        return NOT_ANSWERABLE, "None"
+    return s, fmt if fmt != "None" else "Str"
+
+
+def answer_rag(
+    question: str,
+    retriever: Retriever,
+    chat: ChatModel,
+    settings: Settings,
+    docs: Sequence[str] | None = None,
+) -> Answer:
+    start = time.perf_counter()
+    before = chat.usage.snapshot()
+    hits = retriever.search(question, docs=docs, k=settings.retrieval.top_k)
+    chunks = [h.chunk for h in hits]
+    nonce = new_nonce()
+    excerpts, shown = fence_chunks(chunks, nonce, settings.agents.observation_chars)
+    messages = [
+        {"role": "system", "content": system_prompt(nonce)},
+        {
+            "role": "user",
+            "content": load_prompt("rag_answer").render(
+                question=question, excerpts=excerpts or "(no excerpts found)", sentinel=NOT_ANSWERABLE
+            ),
+        },
+    ]
+    error = ""
+    try:
+        reply = chat.complete(messages, schema=RagReply, max_tokens=300)
+    except MardocError as exc:
+        log.warning("rag answer failed: %s", exc)
+        reply, error = RagReply(short_answer=NOT_ANSWERABLE, format="None"), str(exc)
+    short, fmt = normalise_short(reply.short_answer, reply.format)
+    citations = []
+    for n in reply.cited:
+        if 1 <= n <= shown:
+            c = chunks[n - 1]
+            citations.append(
+                Citation(
+                    doc_id=c.doc_id,
+                    doc_name=c.doc_name,
+                    page=c.page,
+                    bbox=c.bboxes[0] if c.bboxes else None,
+                    quote=c.text[:200],
+                    chunk_id=c.id,
+                )  # fmt: skip
+            )
+        else:
+            log.info("dropped citation of unknown excerpt E%s", n)
+    if short == NOT_ANSWERABLE:
+        citations = []
+    after = chat.usage.snapshot()
+    usage = {k: after[k] - before[k] for k in after}
+    usage["seconds"] = round(time.perf_counter() - start, 3)
+    return Answer(
+        question=question,
+        text=reply.answer or short,
+        short=short,
+        format=fmt,  # type: ignore[arg-type]
+        citations=citations,
+        mode="rag",
+        usage=usage,
+        pages_retrieved=list(dict.fromkeys((c.doc_id, c.page) for c in chunks)),
+        trace=[{"round": 1, "search": question, "chunks": [c.id for c in chunks]}],
+        error=error,
+    )

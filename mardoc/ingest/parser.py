@@ -1,0 +1,388 @@
+"""PDF -> Document with PyMuPDF: blocks with layout facts, headings, figures, tables, OCR."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pymupdf
+
+from mardoc.errors import DocumentError, LimitExceededError
+from mardoc.ingest.document import BBox, Document, Heading, Page, Region, TextBlock
+from mardoc.settings import IngestSettings
+
+log = logging.getLogger(__name__)
+
+CAPTION = re.compile(
+    r"^\s*(figure|fig\.?|chart|graph|exhibit|diagram|table|tab\.)\s*[A-Za-z]?[\dIVX]+[.:)]?",
+    re.IGNORECASE,
+)
+PAGE_NUMBER = re.compile(r"^\W*(page\s*)?\d{1,4}(\s*(of|/)\s*\d{1,4})?\W*$", re.IGNORECASE)
+MARGIN = 0.08  # top/bottom share of a page where running headers and footers live
+
+pymupdf.TOOLS.mupdf_display_errors(False)
+pymupdf.TOOLS.mupdf_display_warnings(False)
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def open_pdf(path: Path, settings: IngestSettings) -> pymupdf.Document:
+    """Open and validate a PDF; raise DocumentError with a one-line reason and remedy."""
+    if not path.exists():
+        raise DocumentError(f"{path}: file not found")
+    if path.is_dir():
+        raise DocumentError(f"{path}: is a folder, not a PDF")
+    if path.stat().st_size == 0:
+        raise DocumentError(f"{path}: file is empty")
+    with path.open("rb") as fh:
+        head = fh.read(1024)
+    if b"%PDF" not in head:
+        raise DocumentError(f"{path}: not a PDF (no %PDF header); convert it to PDF first")
+    try:
+        doc = pymupdf.open(path, filetype="pdf")
+    except Exception as exc:
+        raise DocumentError(f"{path}: corrupt PDF that could not be repaired ({exc})") from exc
+    if doc.needs_pass:
+        doc.close()
+        raise DocumentError(f"{path}: PDF is encrypted; decrypt it first (e.g. qpdf --decrypt)")
+    if doc.page_count == 0:
+        doc.close()
+        raise DocumentError(f"{path}: PDF has no pages (truncated or corrupt download?)")
+    if doc.page_count > settings.max_pages:
+        n = doc.page_count
+        doc.close()
+        raise LimitExceededError(
+            f"{path}: {n} pages exceed the limit of {settings.max_pages} (raise MARDOC_INGEST__MAX_PAGES)"
+        )
+    return doc
+
+
+def _union(a: BBox, b: BBox) -> BBox:
+    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+
+
+def _area(b: BBox) -> float:
+    return max(0.0, b[2] - b[0]) * max(0.0, b[3] - b[1])
+
+
+def _inter(a: BBox, b: BBox) -> float:
+    return _area((max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])))
+
+
+def _merge_rects(rects: list[BBox], pad: float = 6.0) -> list[BBox]:
+    """Merge rectangles that overlap or nearly touch, until stable."""
+    out = list(rects)
+    changed = True
+    while changed:
+        changed = False
+        merged: list[BBox] = []
+        for r in out:
+            grown = (r[0] - pad, r[1] - pad, r[2] + pad, r[3] + pad)
+            for i, m in enumerate(merged):
+                if _inter(grown, m) > 0:
+                    merged[i] = _union(m, r)
+                    changed = True
+                    break
+            else:
+                merged.append(r)
+        out = merged
+    return out
+
+
+def _text_blocks(page: pymupdf.Page) -> list[TextBlock]:
+    data = page.get_text("dict", flags=pymupdf.TEXTFLAGS_TEXT)
+    blocks = []
+    for b in data["blocks"]:
+        if b.get("type") != 0:
+            continue
+        lines = []
+        sizes: Counter[float] = Counter()
+        bold_chars = total_chars = 0
+        for line in b["lines"]:
+            parts = []
+            for span in line["spans"]:
+                t = span["text"]
+                if not t.strip():
+                    parts.append(t)
+                    continue
+                n = len(t.strip())
+                sizes[round(span["size"], 1)] += n
+                total_chars += n
+                if span["flags"] & 16 or "bold" in span["font"].lower():
+                    bold_chars += n
+                parts.append(t)
+            text = "".join(parts).strip()
+            if text:
+                lines.append(text)
+        if not lines:
+            continue
+        text = _join_lines(lines)
+        blocks.append(
+            TextBlock(
+                text=text,
+                bbox=tuple(b["bbox"]),  # type: ignore[arg-type]
+                font_size=sizes.most_common(1)[0][0] if sizes else 0.0,
+                bold=total_chars > 0 and bold_chars / total_chars > 0.8,
+            )
+        )
+    return blocks
+
+
+def _join_lines(lines: list[str]) -> str:
+    out = lines[0]
+    for line in lines[1:]:
+        if out.endswith("-") and line[:1].islower():
+            out = out[:-1] + line  # undo end-of-line hyphenation
+        else:
+            out += " " + line
+    return out
+
+
+class PdfParser:
+    """Parses a PDF into a :class:`Document`. OCR runs only on pages without a text layer."""
+
+    def __init__(self, settings: IngestSettings, crops_dir: Path | None = None) -> None:
+        self.settings = settings
+        self.crops_dir = crops_dir
+
+    def parse(
+        self, path: Path, doc_id: str | None = None, progress: Callable[[int, int], None] | None = None
+    ) -> Document:
+        path = Path(path)
+        pdf = open_pdf(path, self.settings)
+        try:
+            doc_id = doc_id or sha256_file(path)
+            title = (pdf.metadata or {}).get("title") or path.stem
+            pages = []
+            for i, pg in enumerate(pdf):
+                pages.append(self._parse_page(pg, doc_id))
+                if progress:
+                    progress(i + 1, pdf.page_count)
+            toc = pdf.get_toc(simple=True)
+        finally:
+            pdf.close()
+        doc = Document(doc_id=doc_id, path=str(path), name=path.name, title=title, pages=pages)
+        _mark_margins(doc)
+        doc.headings = _mark_headings(doc, toc)
+        return doc
+
+    def _parse_page(self, pg: pymupdf.Page, doc_id: str) -> Page:
+        rect = pg.rect
+        blocks = _text_blocks(pg)
+        chars = sum(len(b.text) for b in blocks)
+        page = Page(
+            number=pg.number + 1,
+            width=rect.width,
+            height=rect.height,
+            rotation=pg.rotation,
+            has_text_layer=chars > 0,
+        )
+        if self.settings.ocr and chars < self.settings.ocr_min_chars:
+            ocr_blocks = self._ocr(pg)
+            if ocr_blocks:
+                page.ocr = True
+                blocks = blocks + ocr_blocks if chars else ocr_blocks
+        page.blocks = blocks
+        for b in blocks:
+            if CAPTION.match(b.text) and len(b.text) < 400:
+                b.role = "caption"
+        if self.settings.tables:
+            page.regions.extend(self._tables(pg, page))
+        if self.settings.figures and not page.ocr:
+            page.regions.extend(self._figures(pg, page))
+        self._attach_captions(page)
+        if self.crops_dir is not None:
+            self._save_crops(pg, page, doc_id)
+        return page
+
+    def _render(self, pg: pymupdf.Page, dpi: int, clip: BBox | None = None) -> pymupdf.Pixmap:
+        rect = pymupdf.Rect(clip) if clip else pg.rect
+        zoom = dpi / 72
+        pixels = rect.width * rect.height * zoom * zoom
+        if pixels > self.settings.max_page_pixels:  # huge pages: render at what the cap allows
+            zoom *= (self.settings.max_page_pixels / pixels) ** 0.5
+        return pg.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), clip=rect, alpha=False)
+
+    def _ocr(self, pg: pymupdf.Page) -> list[TextBlock]:
+        from mardoc.ingest.ocr import group_lines, ocr_lines
+
+        pix = self._render(pg, self.settings.ocr_dpi)
+        arr = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.width, pix.n)
+        scale = pix.width / pg.rect.width
+        lines = ocr_lines(arr[:, :, :3].copy(), scale)
+        x0, y0 = pg.rect.x0, pg.rect.y0
+        shifted = [((b[0] + x0, b[1] + y0, b[2] + x0, b[3] + y0), t, s) for b, t, s in lines]
+        return group_lines(shifted)
+
+    def _tables(self, pg: pymupdf.Page, page: Page) -> list[Region]:
+        # find_tables costs ~1 s a page; only pages with ruling lines can hold the
+        # line-delimited tables it finds, so count straight segments first.
+        segments = 0
+        for d in pg.get_drawings():
+            for item in d["items"]:
+                if item[0] == "re":
+                    segments += 2
+                elif item[0] == "l":
+                    a, b = item[1], item[2]
+                    segments += abs(a.x - b.x) < 1 or abs(a.y - b.y) < 1
+        if segments < 6:
+            return []
+        try:
+            found = pg.find_tables()
+        except Exception as exc:  # pragma: no cover - depends on odd PDFs
+            log.debug("table finder failed on page %d: %s", page.number, exc)
+            return []
+        regions = []
+        for t in found.tables:
+            if t.row_count < 2 or t.col_count < 2:
+                continue
+            try:
+                md = t.to_markdown(clean=True).strip()
+            except Exception:
+                continue
+            if len(md) < 20:
+                continue
+            regions.append(Region("table", tuple(t.bbox), text=md))  # type: ignore[arg-type]
+        return regions
+
+    def _figures(self, pg: pymupdf.Page, page: Page) -> list[Region]:
+        area = page.width * page.height
+        rects: list[BBox] = []
+        for info in pg.get_image_info():
+            r = tuple(info["bbox"])
+            if 0.01 * area < _area(r) < 0.9 * area:  # type: ignore[arg-type]
+                rects.append(r)  # type: ignore[arg-type]
+        try:
+            clusters = pg.cluster_drawings()
+        except Exception:
+            clusters = []
+        for c in clusters:
+            r = (c.x0, c.y0, c.x1, c.y1)
+            if _area(r) > 0.02 * area and c.width > 40 and c.height > 40:
+                rects.append(r)
+        tables = [r.bbox for r in page.regions if r.kind == "table"]
+        out = []
+        for r in _merge_rects(rects):
+            if any(_inter(r, t) > 0.5 * _area(r) for t in tables):
+                continue
+            if _area(r) < 0.02 * area:
+                continue
+            inside = [b for b in page.blocks if _inter(b.bbox, r) > 0.6 * max(_area(b.bbox), 1)]
+            for b in inside:
+                if b.role == "body":
+                    b.role = "figure-text"
+            out.append(Region("figure", r, text=" ".join(b.text for b in inside)))
+        return out
+
+    def _attach_captions(self, page: Page) -> None:
+        captions = [b for b in page.blocks if b.role == "caption"]
+        for region in page.regions:
+            best, best_d = None, 1e9
+            want_table = region.kind == "table"
+            for c in captions:
+                is_table = c.text.lower().lstrip().startswith(("table", "tab."))
+                if is_table != want_table:
+                    continue
+                overlap = min(c.bbox[2], region.bbox[2]) - max(c.bbox[0], region.bbox[0])
+                if overlap <= 0:
+                    continue
+                d = min(abs(c.bbox[1] - region.bbox[3]), abs(region.bbox[1] - c.bbox[3]))
+                if d < best_d and d < 80:
+                    best, best_d = c, d
+            if best is not None:
+                region.caption = best.text
+
+    def _save_crops(self, pg: pymupdf.Page, page: Page, doc_id: str) -> None:
+        assert self.crops_dir is not None
+        folder = self.crops_dir / doc_id[:16]
+        for i, region in enumerate(page.regions):
+            out = folder / f"p{page.number}-{region.kind}{i}.png"
+            if not out.exists():
+                folder.mkdir(parents=True, exist_ok=True)
+                pix = self._render(pg, 110, region.bbox)
+                tmp = out.with_suffix(".tmp")
+                tmp.write_bytes(pix.tobytes("png"))
+                tmp.rename(out)
+            region.image_path = str(out)
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\d+", "#", re.sub(r"\s+", " ", text.lower())).strip()[:80]
+
+
+def _mark_margins(doc: Document) -> None:
+    """Mark running headers/footers: margin blocks whose digit-free text repeats across pages."""
+    seen: Counter[str] = Counter()
+    for page in doc.pages:
+        keys = set()
+        for b in page.blocks:
+            if b.bbox[3] < page.height * MARGIN or b.bbox[1] > page.height * (1 - MARGIN):
+                keys.add(_norm(b.text))
+        seen.update(keys)
+    threshold = max(3, int(0.3 * len(doc.pages)))
+    for page in doc.pages:
+        for b in page.blocks:
+            top = b.bbox[3] < page.height * MARGIN
+            bottom = b.bbox[1] > page.height * (1 - MARGIN)
+            if not (top or bottom):
+                continue
+            if seen[_norm(b.text)] >= threshold or (PAGE_NUMBER.match(b.text) and len(b.text) < 16):
+                b.role = "header" if top else "footer"
+
+
+def _mark_headings(doc: Document, toc: list[Any]) -> list[Heading]:
+    """Headings from the PDF outline when it has one, else from font size and weight."""
+    body = [b for p in doc.pages for b in p.blocks if b.role == "body" and not b.ocr]
+    sizes: Counter[float] = Counter()
+    for b in body:
+        sizes[b.font_size] += len(b.text)
+    body_size = sizes.most_common(1)[0][0] if sizes else 0.0
+    headings: list[Heading] = []
+    if toc:
+        by_page: dict[int, list[tuple[int, str]]] = {}
+        for level, title, pno in toc:
+            if 1 <= pno <= len(doc.pages):
+                by_page.setdefault(pno, []).append((level, title.strip()))
+        for pno, entries in sorted(by_page.items()):
+            page = doc.pages[pno - 1]
+            for level, title in entries:
+                key = _norm(title)[:30]
+                match = next(
+                    (b for b in page.blocks if b.role == "body" and _norm(b.text).startswith(key)),
+                    None,
+                )
+                if match is not None:
+                    match.role, match.level = "heading", level
+                headings.append(Heading(title, level, pno))
+        return headings
+    if not body_size:
+        return headings
+    candidates = [
+        b
+        for b in body
+        if len(b.text) < 120
+        and not b.text.rstrip().endswith((".", ",", ";"))
+        and (b.font_size >= body_size * 1.15 or (b.bold and b.font_size >= body_size * 0.95))
+        and any(c.isalpha() for c in b.text)
+    ]
+    cand_ids = {id(b) for b in candidates}
+    levels = sorted({round(b.font_size) for b in candidates}, reverse=True)[:4]
+    for page in doc.pages:
+        for b in page.blocks:
+            if id(b) in cand_ids:
+                lvl = levels.index(round(b.font_size)) + 1 if round(b.font_size) in levels else 4
+                b.role, b.level = "heading", lvl
+                headings.append(Heading(b.text, lvl, page.number))
+    return headings

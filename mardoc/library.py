@@ -1,0 +1,198 @@
+"""The public entry point: a Library of ingested documents that answers questions."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from mardoc.answer import Answer
+from mardoc.errors import ConfigError, DocumentError, MardocError
+from mardoc.ingest.parser import open_pdf
+from mardoc.ingest.pipeline import Catalog, Ingestor, IngestProgress, IngestResult, catalog_id
+from mardoc.models.protocols import ChatModel, Embedder
+from mardoc.retrieval.retriever import Retriever
+from mardoc.retrieval.store import ChunkStore, ClientStore, EdgeStore, Where
+from mardoc.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def expand_paths(paths: Sequence[str | Path]) -> list[Path]:
+    """Files as given; folders expanded to the PDFs below them (sorted)."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(sorted(x for x in p.rglob("*") if x.suffix.lower() == ".pdf" and x.is_file()))
+        else:
+            out.append(p)
+    return out
+
+
+class Library:
+    """A document library: one Qdrant index plus the models that fill and query it.
+
+    ``location`` is a folder (embedded Qdrant Edge), a ``http(s)://`` Qdrant server URL or
+    ``":memory:"``; by default ``settings.store.url`` or ``$MARDOC_HOME/libraries/<name>``.
+    """
+
+    def __init__(
+        self,
+        location: str | Path | None = None,
+        *,
+        settings: Settings | None = None,
+        embedder: Embedder | None = None,
+        chat: ChatModel | None = None,
+    ) -> None:
+        self.settings = settings or Settings()
+        s = self.settings
+        name = s.store.library
+        fp = s.index_fingerprint()
+        loc = str(location) if location is not None else (s.store.url or "")
+        self.root = s.libraries_dir / name
+        if loc.startswith(("http://", "https://")) or loc == ":memory:":
+            self.store: ChunkStore = ClientStore(loc, f"mardoc_{name}_{fp}", s.store.api_key)
+        else:
+            if loc:
+                self.root = Path(loc).expanduser()
+            self.store = EdgeStore(self.root / f"index-{fp}")
+        self.crops_dir = self.root / "crops"
+        self._embedder = embedder
+        self._chat = chat
+        self._retriever: Retriever | None = None
+        self._lock = threading.Lock()
+        self.catalog = Catalog(self.store)
+        self._visible: list[str] | None = None
+
+    # -- wiring ------------------------------------------------------------------------
+
+    @property
+    def embedder(self) -> Embedder:
+        with self._lock:
+            if self._embedder is None:
+                from mardoc.models.factory import build_embedder
+
+                self._embedder = build_embedder(self.settings.models.embedder, self.settings)
+            return self._embedder
+
+    @property
+    def chat(self) -> ChatModel:
+        with self._lock:
+            if self._chat is None:
+                from mardoc.models.factory import build_chat_model
+
+                self._chat = build_chat_model(self.settings.models.chat, self.settings)
+            return self._chat
+
+    def _visible_docs(self) -> list[str]:
+        if self._visible is None:
+            self._visible = self.catalog.complete_ids()
+        return self._visible
+
+    @property
+    def retriever(self) -> Retriever:
+        if self._retriever is None:
+            self._retriever = Retriever(
+                self.store, self.embedder, self.settings.retrieval, self._visible_docs
+            )
+        return self._retriever
+
+    # -- documents ---------------------------------------------------------------------
+
+    def ingest(
+        self, paths: Sequence[str | Path] | str | Path, progress: IngestProgress | None = None
+    ) -> list[IngestResult]:
+        """Ingest PDFs (files or folders). Bad files are reported in the results, not raised."""
+        if isinstance(paths, (str, Path)):
+            paths = [paths]
+        files = expand_paths(paths)
+        results: dict[Path, IngestResult] = {}
+        good = []
+        for f in files:  # validate first: a bad file needs no model loaded to be reported
+            try:
+                open_pdf(f, self.settings.ingest).close()
+                good.append(f)
+            except MardocError as exc:
+                results[f] = IngestResult(path=str(f), name=f.name, status="failed", error=str(exc))
+        if good:
+            ingestor = Ingestor(self.store, self.embedder, self.settings, self.crops_dir)
+            try:
+                for f, r in zip(good, ingestor.ingest_many(good, progress), strict=True):
+                    results[f] = r
+            finally:
+                self._visible = None
+        return [results[f] for f in files]
+
+    def documents(self) -> list[dict[str, Any]]:
+        """Catalog records: doc_id, name, pages, chunks, status, ..."""
+        return self.catalog.all()
+
+    def resolve(self, docs: Sequence[str] | None) -> list[str] | None:
+        """Doc ids for names, paths, ids or id prefixes; a one-line error for unknown ones."""
+        if docs is None:
+            return None
+        records = self.documents()
+        out = []
+        for d in docs:
+            name = Path(d).name
+            match = [
+                r["doc_id"] for r in records
+                if r["doc_id"] == d or r.get("name") == name or (len(d) >= 8 and r["doc_id"].startswith(d))
+            ]  # fmt: skip
+            if not match:
+                raise DocumentError(f"document {d!r} is not in the library; ingest it first")
+            out.extend(match)
+        return out
+
+    def remove(self, doc: str) -> int:
+        """Remove a document and all its chunks; returns how many records were removed."""
+        ids = self.resolve([doc]) or []
+        for doc_id in ids:
+            self.store.delete(Where(doc_ids=[doc_id]))
+            self.store.delete_ids([catalog_id(doc_id)])
+        self._visible = None
+        return len(ids)
+
+    # -- questions -----------------------------------------------------------------------
+
+    def ask(
+        self,
+        question: str,
+        *,
+        docs: Sequence[str] | None = None,
+        mode: str | None = None,
+        max_rounds: int | None = None,
+        thread_id: str | None = None,
+    ) -> Answer:
+        """Answer ``question`` from the library (or the given documents) with citations."""
+        if not question.strip():
+            raise ConfigError("empty question")
+        doc_ids = self.resolve(docs)
+        if not self._visible_docs():
+            raise DocumentError("the library holds no documents; run `mardoc ingest FILE.pdf` first")
+        mode = mode or self.settings.agents.mode
+        if mode == "rag":
+            from mardoc.agents.rag import answer_rag
+
+            return answer_rag(question, self.retriever, self.chat, self.settings, doc_ids)
+        if mode == "agents":
+            from mardoc.agents.graph import run_agents
+
+            return run_agents(self, question, doc_ids, max_rounds=max_rounds, thread_id=thread_id)
+        raise ConfigError(f"unknown mode {mode!r}: use agents or rag")
+
+    async def aask(self, question: str, **kwargs: Any) -> Answer:
+        """Async :meth:`ask` (runs in a worker thread; the models are CPU-bound)."""
+        return await asyncio.to_thread(self.ask, question, **kwargs)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

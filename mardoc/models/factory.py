@@ -1,0 +1,86 @@
+"""One factory from ``provider:model`` strings to backends."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mardoc.errors import ConfigError
+from mardoc.models.embedders import HashingEmbedder, SentenceTransformerEmbedder
+from mardoc.models.protocols import ChatModel, Embedder
+from mardoc.models.provision import BUNDLED, Provisioner
+from mardoc.settings import Settings
+
+CHAT_PROVIDERS = ("local", "openai", "fake")
+EMBEDDER_PROVIDERS = ("local", "hash")
+
+
+def split_spec(spec: str, valid: tuple[str, ...], what: str) -> tuple[str, str]:
+    """Split ``provider:model``; raise ConfigError listing the valid providers."""
+    provider, sep, model = spec.partition(":")
+    if not sep or provider not in valid:
+        raise ConfigError(
+            f"invalid {what} {spec!r}: expected provider:model with provider one of "
+            f"{', '.join(valid)} (e.g. {valid[0]}:...)"
+        )
+    return provider, model
+
+
+def build_chat_model(spec: str, settings: Settings | None = None) -> ChatModel:
+    """A chat model from ``local:NAME|PATH.gguf``, ``openai:MODEL`` or ``fake:``."""
+    settings = settings or Settings()
+    provider, model = split_spec(spec, CHAT_PROVIDERS, "chat model")
+    m = settings.models
+    if provider == "local":
+        from mardoc.models.llamacpp import LlamaCppChatModel
+
+        if model in BUNDLED:
+            path = Provisioner(settings.home_dir).require(model)
+        elif model.endswith(".gguf"):
+            path = Path(model).expanduser()
+            if not path.is_file():
+                raise ConfigError(f"GGUF file not found: {path}")
+        else:
+            raise ConfigError(
+                f"local chat model {model!r} is neither a bundled model "
+                f"({', '.join(n for n, s in BUNDLED.items() if s.kind == 'chat')}) "
+                "nor a path to a .gguf file"
+            )
+        return LlamaCppChatModel(path, n_ctx=m.n_ctx, n_threads=m.n_threads, name=spec)
+    if provider == "openai":
+        from mardoc.models.openai_compat import OpenAICompatChatModel
+
+        if not model:
+            raise ConfigError("openai chat model needs a model name, e.g. openai:qwen2.5:7b")
+        return OpenAICompatChatModel(
+            model,
+            base_url=m.openai_base_url,
+            api_key=m.openai_api_key,
+            timeout_s=m.timeout_s,
+            max_retries=m.max_retries,
+            supports_images=m.vision,
+        )
+    from mardoc.models.fake import ScriptedChatModel
+
+    return ScriptedChatModel(name=spec)
+
+
+def build_embedder(spec: str, settings: Settings | None = None) -> Embedder:
+    """An embedder from ``local:NAME|FOLDER|HF-ID`` or ``hash:DIM``."""
+    settings = settings or Settings()
+    provider, model = split_spec(spec, EMBEDDER_PROVIDERS, "embedder")
+    if provider == "hash":
+        try:
+            return HashingEmbedder(int(model or 256))
+        except ValueError as exc:
+            raise ConfigError(f"invalid hash embedder {spec!r}: {exc}") from exc
+    m = settings.models
+    if model in BUNDLED:
+        path: str | Path = Provisioner(settings.home_dir).require(model)
+        local_only = True
+    elif Path(model).expanduser().is_dir():
+        path, local_only = Path(model).expanduser(), True
+    else:
+        path, local_only = model, False  # a Hugging Face id, for users with hub access
+    return SentenceTransformerEmbedder(
+        path, batch_size=m.embed_batch_size, n_threads=m.n_threads, local_only=local_only
+    )

@@ -1,0 +1,152 @@
+"""Chat models behind any OpenAI-compatible HTTP server (vLLM, Ollama, llama.cpp, OpenAI)."""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from typing import Any
+
+import httpx
+
+from mardoc.errors import BackendError
+from mardoc.models.messages import approx_tokens, text_of, text_only
+from mardoc.models.protocols import Message, T, Usage
+from mardoc.models.structured import complete_with_repair
+
+log = logging.getLogger(__name__)
+
+_RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
+
+
+class OpenAICompatChatModel:
+    """``POST {base_url}/chat/completions`` with bounded retries and exponential backoff.
+
+    Retries connection errors, timeouts, 429 and 5xx up to ``max_retries`` times, honouring
+    ``Retry-After`` when the server sends it; any other 4xx fails at once. Every error names
+    the URL. With a schema, the server is asked for ``json_schema`` output; servers that
+    reject that get the schema in the prompt instead (and the reply is validated either way).
+    """
+
+    def __init__(
+        self,
+        model: str,
+        *,
+        base_url: str,
+        api_key: str = "",
+        timeout_s: float = 120.0,
+        max_retries: int = 3,
+        backoff_s: float = 1.0,
+        supports_images: bool = False,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.model = model
+        self.name = f"openai:{model}"
+        self.base_url = base_url.rstrip("/")
+        self.url = f"{self.base_url}/chat/completions"
+        self.max_retries = max_retries
+        self.backoff_s = backoff_s
+        self.supports_images = supports_images
+        self.usage = Usage()
+        self._schema_ok = True
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._client = httpx.Client(
+            timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 10.0)),
+            headers=headers,
+            transport=transport,
+        )
+
+    def count_tokens(self, text: str) -> int:
+        return approx_tokens(text)
+
+    def close(self) -> None:
+        self._client.close()
+
+    def _post(self, body: dict[str, Any]) -> dict[str, Any]:
+        attempt = 0
+        while True:
+            resp: httpx.Response | None = None
+            try:
+                resp = self._client.post(self.url, json=body)
+            except httpx.TimeoutException as exc:
+                problem = f"timed out ({type(exc).__name__})"
+            except httpx.TransportError as exc:
+                problem = f"unreachable ({exc})"
+            else:
+                if resp.status_code < 400:
+                    try:
+                        return resp.json()
+                    except ValueError as exc:
+                        raise BackendError(f"{self.url} returned non-JSON: {exc}") from exc
+                problem = f"HTTP {resp.status_code}: {resp.text[:200]!r}"
+                if resp.status_code not in _RETRY_STATUS:
+                    raise BackendError(f"model server {self.url} refused the request: {problem}")
+            if attempt >= self.max_retries:
+                raise BackendError(
+                    f"model server {self.url} failed after {attempt + 1} attempts: {problem}; "
+                    "check that the server is running (MARDOC_MODELS__OPENAI_BASE_URL)"
+                )
+            delay = self._delay(attempt, resp)
+            log.warning("model server %s: %s; retry in %.1fs", self.url, problem, delay)
+            time.sleep(delay)
+            attempt += 1
+
+    def _delay(self, attempt: int, resp: httpx.Response | None) -> float:
+        if resp is not None and resp.headers.get("retry-after"):
+            try:
+                return min(float(resp.headers["retry-after"]), 60.0)
+            except ValueError:
+                pass
+        return self.backoff_s * (2**attempt) * (0.5 + random.random() / 2)
+
+    def _raw(self, messages: list[Message], max_tokens: int, temperature: float, schema: Any) -> str:
+        body: dict[str, Any] = {
+            "model": self.model,
+            "messages": messages if self.supports_images else text_only(messages),
+            "max_tokens": max_tokens,
+            "temperature": temperature,
+        }
+        if schema is not None and self._schema_ok:
+            body["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": schema.__name__, "schema": schema.model_json_schema()},
+            }
+        start = time.perf_counter()
+        try:
+            data = self._post(body)
+        except BackendError as exc:
+            if "response_format" in body and "refused" in str(exc):
+                # Some servers (older Ollama) reject json_schema: fall back to prompting.
+                self._schema_ok = False
+                body.pop("response_format")
+                data = self._post(body)
+            else:
+                raise
+        elapsed = time.perf_counter() - start
+        try:
+            text = data["choices"][0]["message"].get("content") or ""
+        except (KeyError, IndexError, TypeError) as exc:
+            raise BackendError(f"{self.url} returned an unexpected body: {str(data)[:200]}") from exc
+        usage = data.get("usage") or {}
+        prompt = usage.get("prompt_tokens")
+        if prompt is None:
+            prompt = sum(approx_tokens(text_of(m["content"])) for m in messages)
+        completion = usage.get("completion_tokens")
+        if completion is None:
+            completion = approx_tokens(text)
+        self.usage.add(int(prompt), int(completion), elapsed)
+        return str(text)
+
+    def complete(
+        self,
+        messages: list[Message],
+        *,
+        schema: type[T] | None = None,
+        max_tokens: int = 512,
+        temperature: float = 0.0,
+    ) -> Any:
+        if schema is None:
+            return self._raw(messages, max_tokens, temperature, None)
+        return complete_with_repair(
+            lambda convo: self._raw(convo, max_tokens, temperature, schema), messages, schema
+        )

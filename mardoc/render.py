@@ -1,0 +1,92 @@
+"""Pictures a person checks: a page with its chunk boxes, and answer reports with highlights."""
+
+from __future__ import annotations
+
+import base64
+import html
+from collections.abc import Sequence
+from pathlib import Path
+
+import pymupdf
+
+from mardoc.answer import Answer
+from mardoc.ingest.document import Chunk
+
+COLOURS = {
+    "page": (0.6, 0.6, 0.6),
+    "block": (0.1, 0.4, 0.9),
+    "figure": (0.9, 0.4, 0.0),
+    "table": (0.1, 0.7, 0.2),
+    "cited": (0.95, 0.1, 0.1),
+}
+
+
+def render_page_boxes(pdf: Path, page: int, chunks: Sequence[Chunk], dpi: int = 110) -> bytes:
+    """PNG of ``page`` (1-based) with every chunk's boxes drawn and labelled by kind."""
+    doc = pymupdf.open(pdf)
+    try:
+        pg = doc[page - 1]
+        for c in chunks:
+            if c.kind == "page":
+                continue
+            colour = COLOURS.get(c.kind, (0, 0, 0))
+            for box in c.bboxes:
+                r = pymupdf.Rect(box)
+                pg.draw_rect(r, color=colour, width=1.2)
+                label = f"{c.kind} #{c.ordinal}"
+                pg.insert_text((r.x0 + 1, max(r.y0 - 1.5, 7)), label, fontsize=6.5, color=colour)
+        return pg.get_pixmap(dpi=dpi).tobytes("png")
+    finally:
+        doc.close()
+
+
+def render_highlights(
+    pdf: Path, page: int, boxes: Sequence[tuple[float, float, float, float]], dpi: int = 100
+) -> bytes:
+    """PNG of ``page`` with the given boxes highlighted."""
+    doc = pymupdf.open(pdf)
+    try:
+        pg = doc[page - 1]
+        for box in boxes:
+            r = pymupdf.Rect(box)
+            pg.draw_rect(r, color=COLOURS["cited"], fill=(1, 0.9, 0.2), fill_opacity=0.25, width=1.5)
+        return pg.get_pixmap(dpi=dpi).tobytes("png")
+    finally:
+        doc.close()
+
+
+def answer_html(answer: Answer, doc_paths: dict[str, Path]) -> str:
+    """A self-contained HTML report: answer, reasoning steps, cited regions on page images."""
+    esc = html.escape
+    parts = [
+        "<!doctype html><meta charset='utf-8'><title>mardoc answer</title>",
+        "<style>body{font-family:sans-serif;max-width:960px;margin:2em auto}"
+        "img{max-width:100%;border:1px solid #ccc}.q{color:#555}.cite{margin:1em 0}"
+        "blockquote{background:#f6f6f6;padding:.5em 1em}</style>",
+        f"<h1>Answer</h1><p class='q'>Q: {esc(answer.question)}</p>",
+        f"<p><b>{esc(answer.short)}</b></p><p>{esc(answer.text)}</p>",
+    ]
+    steps = answer.memory.get("steps", []) if answer.memory else []
+    if steps:
+        parts.append("<h2>Reasoning</h2><ol>")
+        for s in steps:
+            parts.append(f"<li>{esc(s.get('inference', ''))} → <b>{esc(s.get('conclusion', ''))}</b></li>")
+        parts.append("</ol>")
+    by_page: dict[tuple[str, int], list] = {}
+    for c in answer.citations:
+        by_page.setdefault((c.doc_id, c.page), []).append(c)
+    if by_page:
+        parts.append("<h2>Evidence</h2>")
+    for (doc_id, page), cites in by_page.items():
+        path = doc_paths.get(doc_id)
+        parts.append(f"<div class='cite'><h3>{esc(cites[0].doc_name)}, page {page}</h3>")
+        for c in cites:
+            if c.quote:
+                parts.append(f"<blockquote>{esc(c.quote)}</blockquote>")
+        if path and path.exists():
+            png = render_highlights(path, page, [c.bbox for c in cites if c.bbox])
+            parts.append(
+                f"<img alt='page {page}' src='data:image/png;base64,{base64.b64encode(png).decode()}'>"
+            )
+        parts.append("</div>")
+    return "\n".join(parts)

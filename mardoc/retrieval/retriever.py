@@ -1,0 +1,224 @@
+"""Adaptive-dimension hybrid retrieval over the chunk store.
+
+The Matryoshka funnel: the first stage searches a truncated prefix of the embedding
+(``d64``/``d128``/``d256``, HNSW-indexed, cheap) for ``N`` candidates; the full 768-dim
+vector rescores only those, in the same Query API request.
+
+``dim="auto"`` rule (and why):
+* a filter that leaves few points (``<= exact_below``, default 4,000) is searched exactly
+  on the full vector: scanning a few thousand vectors costs well under a millisecond, so a
+  funnel would only add the risk of missing something;
+* otherwise the funnel starts at 128 dims with ``N = max(prefetch_factor * k, 64)``
+  candidates. After rescoring we look at the *tail* of the candidate pool: when the
+  weakest rescored candidate scores within ``margin`` of the k-th best, the pool boundary
+  runs through relevant material and the low-dim stage has probably cut some of it, so
+  the search escalates once: 256 dims and four times the candidates. Well-separated
+  queries (the common case) stay on the cheap path.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from mardoc.ingest.document import Chunk
+from mardoc.models.embedders import truncate_normalize
+from mardoc.models.protocols import Embedder
+from mardoc.retrieval.sparse import bm25_query
+from mardoc.retrieval.store import (
+    FULL,
+    SPARSE,
+    ChunkStore,
+    Hit,
+    Nearest,
+    Node,
+    Rrf,
+    Where,
+    prefix_name,
+)
+from mardoc.settings import RetrievalSettings
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["hybrid", "dense", "sparse"]
+EXACT_BELOW = 4000
+MARGIN = 0.02
+
+
+@dataclass(frozen=True)
+class ScoredChunk:
+    chunk: Chunk
+    score: float
+
+
+@dataclass
+class PageHit:
+    doc_id: str
+    doc_name: str
+    page: int
+    score: float
+    chunks: list[ScoredChunk] = field(default_factory=list)
+
+
+def chunk_from_payload(point_id: str, payload: dict) -> Chunk:
+    data = {k: v for k, v in payload.items() if k in Chunk.model_fields}
+    data["id"] = point_id
+    data["bboxes"] = tuple(tuple(b) for b in data.get("bboxes", ()))
+    data["pages"] = tuple(data.get("pages", (data.get("page", 1),)))
+    return Chunk.model_validate(data)
+
+
+class Retriever:
+    """Funnel dense search, BM25, and their RRF fusion; page ranking; neighbourhood tools."""
+
+    def __init__(
+        self,
+        store: ChunkStore,
+        embedder: Embedder,
+        settings: RetrievalSettings,
+        visible_docs: Callable[[], list[str]],
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.settings = settings
+        self.visible_docs = visible_docs
+        self._qcache: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+        self.last_plan: dict[str, object] = {}
+
+    def _embed_query(self, query: str) -> np.ndarray:
+        with self._lock:
+            hit = self._qcache.get(query)
+        if hit is not None:
+            return hit
+        vec = self.embedder.embed_queries([query])[0]
+        with self._lock:
+            if len(self._qcache) > 512:
+                self._qcache.clear()
+            self._qcache[query] = vec
+        return vec
+
+    def _where(self, docs: Sequence[str] | None, kinds: Sequence[str] | None,
+               pages: Sequence[int] | None) -> Where:  # fmt: skip
+        visible = self.visible_docs()
+        doc_ids = [d for d in docs if d in visible] if docs is not None else visible
+        return Where(doc_ids=doc_ids, kinds=kinds, pages=pages)
+
+    def _dense_node(self, vec: np.ndarray, dim: int | None, k: int, n: int) -> Nearest:
+        full = [float(x) for x in vec]
+        if dim is None:
+            return Nearest(FULL, full, k, exact=True)
+        low = [float(x) for x in truncate_normalize(vec, dim)[0]]
+        return Nearest(FULL, full, k, prefetch=(Nearest(prefix_name(dim), low, n),))
+
+    def _choose_dim(self, vec: np.ndarray, where: Where, k: int, dim: str) -> tuple[int | None, int]:
+        n = max(self.settings.prefetch_factor * k, 64)
+        if dim == "full":
+            return None, k
+        if dim != "auto":
+            return int(dim), n
+        if self.store.count(where) <= EXACT_BELOW:
+            return None, k
+        low = self.settings.low_dim
+        probe = self.store.query(self._dense_node(vec, low, n, n), where)
+        if len(probe) > k and probe[k - 1].score - probe[-1].score < MARGIN:
+            return max(low, 256), 4 * n  # escalate: the pool boundary cuts relevant material
+        return low, n
+
+    def search(
+        self,
+        query: str,
+        *,
+        docs: Sequence[str] | None = None,
+        kinds: Sequence[str] | None = None,
+        pages: Sequence[int] | None = None,
+        k: int | None = None,
+        dim: str | None = None,
+        mode: Mode | None = None,
+    ) -> list[ScoredChunk]:
+        """Top-k chunks for ``query``; ``dim`` is 64/128/256/full/auto, ``mode`` the fusion."""
+        k = k or self.settings.top_k
+        dim = dim or self.settings.dim
+        mode = mode or ("hybrid" if self.settings.hybrid else "dense")
+        where = self._where(docs, kinds, pages)
+        if where.doc_ids == []:
+            return []
+        root: Node
+        if mode == "sparse":
+            root = Nearest(SPARSE, bm25_query(query), k)
+            self.last_plan = {"mode": mode}
+        else:
+            vec = self._embed_query(query)
+            first, n = self._choose_dim(vec, where, k, dim)
+            self.last_plan = {"mode": mode, "dim": first or "full", "prefetch": n}
+            if mode == "dense":
+                root = self._dense_node(vec, first, k, n)
+            else:
+                pool = max(4 * k, 40)
+                root = Rrf(
+                    prefetch=(
+                        self._dense_node(vec, first, pool, max(n, pool)),
+                        Nearest(SPARSE, bm25_query(query), pool),
+                    ),
+                    limit=k,
+                )
+        hits = self.store.query(root, where)
+        return [ScoredChunk(chunk_from_payload(h.id, h.payload), h.score) for h in hits]
+
+    def search_pages(
+        self,
+        query: str,
+        *,
+        docs: Sequence[str] | None = None,
+        kinds: Sequence[str] | None = None,
+        k: int = 10,
+        dim: str | None = None,
+        mode: Mode | None = None,
+        rrf_k: int = 60,
+    ) -> list[PageHit]:
+        """Pages ranked by the reciprocal ranks of their chunks among the top chunk hits."""
+        hits = self.search(query, docs=docs, kinds=kinds, k=max(5 * k, 30), dim=dim, mode=mode)
+        pages: dict[tuple[str, int], PageHit] = {}
+        for rank, sc in enumerate(hits):
+            key = (sc.chunk.doc_id, sc.chunk.page)
+            ph = pages.setdefault(key, PageHit(sc.chunk.doc_id, sc.chunk.doc_name, sc.chunk.page, 0.0))
+            ph.score += 1.0 / (rrf_k + rank + 1)
+            ph.chunks.append(sc)
+        ranked = sorted(pages.values(), key=lambda p: (-p.score, p.doc_id, p.page))
+        return ranked[:k]
+
+    # -- neighbourhood tools -------------------------------------------------------
+
+    def page_chunks(self, doc_id: str, page: int, kinds: Sequence[str] | None = None) -> list[Chunk]:
+        """A page's chunks in reading order (the page chunk first)."""
+        hits = self.store.scroll(Where(doc_ids=[doc_id], pages=[page], kinds=kinds))
+        chunks = [chunk_from_payload(h.id, h.payload) for h in hits if h.payload.get("kind") != "doc"]
+        return sorted(chunks, key=lambda c: c.ordinal)
+
+    def get_chunk(self, chunk_id: str) -> Chunk | None:
+        hits = [h for h in self.store.retrieve([chunk_id]) if h.payload.get("kind") != "doc"]
+        return chunk_from_payload(hits[0].id, hits[0].payload) if hits else None
+
+    def neighbours(self, chunk_id: str, window: int = 1) -> list[Chunk]:
+        """The block chunks around a chunk: same page and the adjacent pages, in order."""
+        c = self.get_chunk(chunk_id)
+        if c is None:
+            return []
+        pages = list(range(max(1, c.page - 1), c.page + 2))
+        hits = self.store.scroll(Where(doc_ids=[c.doc_id], pages=pages, kinds=["block"]))
+        blocks = sorted(
+            (chunk_from_payload(h.id, h.payload) for h in hits), key=lambda x: (x.page, x.ordinal)
+        )
+        idx = next((i for i, b in enumerate(blocks) if b.id == c.id), None)
+        if idx is None:  # a page/figure/table chunk: its page's blocks are its neighbourhood
+            return [b for b in blocks if b.page == c.page]
+        return blocks[max(0, idx - window) : idx + window + 1]
+
+
+def hits_to_chunks(hits: list[Hit]) -> list[Chunk]:
+    return [chunk_from_payload(h.id, h.payload) for h in hits]

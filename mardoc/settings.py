@@ -1,0 +1,143 @@
+"""One settings object for mardoc, read from ``MARDOC_*`` environment variables.
+
+Nested sections use ``__`` as delimiter, e.g. ``MARDOC_MODELS__CHAT=openai:qwen2.5``.
+Settings are plain data: :func:`mardoc.app.build_app` wires backends from them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ModelsSettings(_Section):
+    """Which chat model and embedder to use, and how to reach them."""
+
+    chat: str = Field(
+        "local:qwen2.5-coder-1.5b-instruct",
+        description="Chat model as provider:model. Providers: local (llama.cpp GGUF: a bundled "
+        "name or a path to a .gguf file), openai (any OpenAI-compatible server), fake (tests).",
+    )
+    embedder: str = Field(
+        "local:embeddinggemma-300m",
+        description="Embedder as provider:model. Providers: local (sentence-transformers: a "
+        "bundled name, a local folder or a Hugging Face id), hash (deterministic, for tests: "
+        "hash:DIM).",
+    )
+    openai_base_url: str = Field(
+        "http://127.0.0.1:8000/v1", description="Base URL of the OpenAI-compatible server."
+    )
+    openai_api_key: str = Field("", description="API key for the OpenAI-compatible server.")
+    timeout_s: float = Field(120.0, gt=0, description="Timeout of one HTTP model call, seconds.")
+    max_retries: int = Field(3, ge=0, description="Retries of a failed HTTP call (429/5xx/net).")
+    vision: bool = Field(False, description="The chat model accepts images (OpenAI-compatible VLM only).")
+    n_ctx: int = Field(8192, ge=512, description="Context length of the local llama.cpp model.")
+    n_threads: int = Field(0, ge=0, description="CPU threads for local models; 0 = all cores.")
+    embed_batch_size: int = Field(16, ge=1, description="Texts per embedding batch.")
+
+
+class StoreSettings(_Section):
+    """Where the Qdrant index lives."""
+
+    url: str = Field(
+        "",
+        description="Qdrant server URL (http://host:6333) or ':memory:' for qdrant-client's "
+        "in-process mode. Empty: the embedded Qdrant Edge store under the home folder.",
+    )
+    api_key: str = Field("", description="Qdrant server API key.")
+    library: str = Field("default", description="Name of the document library (one index).")
+
+
+class IngestSettings(_Section):
+    """How PDFs are parsed and chunked."""
+
+    block_max_chars: int = Field(
+        1200, ge=200, description="Upper bound of a block chunk's text, in characters."
+    )
+    ocr: bool = Field(True, description="OCR pages whose text layer is missing or near empty.")
+    ocr_min_chars: int = Field(
+        50, ge=0, description="A page with fewer text-layer characters than this is OCR'd."
+    )
+    ocr_dpi: int = Field(150, ge=72, le=600, description="Rendering resolution for OCR.")
+    max_pages: int = Field(3000, ge=1, description="Refuse documents with more pages.")
+    max_page_pixels: int = Field(
+        40_000_000, ge=1, description="Cap on pixels of one rendered page (OCR, crops)."
+    )
+    max_chunks: int = Field(200_000, ge=1, description="Refuse documents with more chunks.")
+    figures: bool = Field(True, description="Extract figure chunks with their crops.")
+    tables: bool = Field(True, description="Extract table chunks as markdown.")
+
+
+class RetrievalSettings(_Section):
+    """Adaptive-dimension hybrid retrieval."""
+
+    low_dim: int = Field(128, description="Matryoshka prefix used for the first-stage search.")
+    dim: Literal["auto", "64", "128", "256", "full"] = Field(
+        "auto", description="First-stage dimension: fixed or chosen per query (auto)."
+    )
+    prefetch_factor: int = Field(8, ge=1, description="First stage keeps prefetch_factor * k candidates.")
+    hybrid: bool = Field(True, description="Fuse dense and BM25 results with RRF.")
+    top_k: int = Field(8, ge=1, description="Chunks returned per search.")
+
+
+class AgentsSettings(_Section):
+    """The Explorer / Refiner / Reflector loop."""
+
+    max_rounds: int = Field(3, ge=1, description="Explore-refine-reflect rounds per question.")
+    max_llm_calls: int = Field(16, ge=1, description="LLM calls allowed per question.")
+    max_tokens: int = Field(60_000, ge=1000, description="Prompt+completion tokens per question.")
+    memory_tokens: int = Field(1500, ge=100, description="Budget of rendered memory in prompts.")
+    observation_chars: int = Field(
+        6000, ge=500, description="Characters of retrieved text shown to the Refiner per round."
+    )
+    mode: Literal["agents", "rag"] = Field("rag", description="Default answering mode.")
+
+
+class Settings(BaseSettings):
+    """All of mardoc's settings. Read from ``MARDOC_*`` variables; nested with ``__``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="MARDOC_", env_nested_delimiter="__", extra="forbid", frozen=True
+    )
+
+    home: Path = Field(Path("~/.mardoc"), description="Home folder for models, libraries and runs.")
+    models: ModelsSettings = Field(default_factory=ModelsSettings)
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    agents: AgentsSettings = Field(default_factory=AgentsSettings)
+
+    @property
+    def home_dir(self) -> Path:
+        """The home folder, expanded."""
+        return self.home.expanduser()
+
+    @property
+    def models_dir(self) -> Path:
+        return self.home_dir / "models"
+
+    @property
+    def libraries_dir(self) -> Path:
+        return self.home_dir / "libraries"
+
+    def index_fingerprint(self) -> str:
+        """Short hash of every setting that changes what is stored in the index."""
+        relevant = {
+            "embedder": self.models.embedder,
+            "low_dim": self.retrieval.low_dim,
+            "ingest": self.ingest.model_dump(
+                include={"block_max_chars", "ocr", "ocr_min_chars", "figures", "tables"}
+            ),
+            "schema": 1,
+        }
+        blob = json.dumps(relevant, sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:10]

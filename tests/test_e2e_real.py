@@ -1,0 +1,35 @@
+"""End to end with the real bundled models on the small example PDF."""
+
+from __future__ import annotations
+
+import pytest
+
+from mardoc import Library, Settings
+from tests.conftest import DEMO_PDF, REAL_HOME, require_model
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def real_library(tmp_path_factory: pytest.TempPathFactory) -> Library:
+    require_model("embeddinggemma-300m")
+    require_model("qwen2.5-coder-1.5b-instruct")
+    settings = Settings(home=REAL_HOME, models={"n_ctx": 4096})
+    lib = Library(tmp_path_factory.mktemp("lib"), settings=settings)
+    res = lib.ingest([DEMO_PDF])
+    assert res[0].status == "ingested", res[0].error
+    yield lib
+    lib.close()
+
+
+def test_real_retrieval_ranks_evidence_page(real_library: Library) -> None:
+    pages = real_library.retriever.search_pages("default weight of a glob pattern and its maximum", k=5)
+    assert 4 in [p.page for p in pages]
+
+
+def test_real_rag_answer_is_cited(real_library: Library) -> None:
+    answer = real_library.ask("What is the default weight value of a glob element?", mode="rag")
+    assert "50" in answer.short or "50" in answer.text
+    assert answer.citations, "the answer must cite its evidence"
+    assert all(1 <= c.page <= 17 for c in answer.citations)
+    assert answer.usage["calls"] >= 1 and answer.usage["prompt_tokens"] > 100
