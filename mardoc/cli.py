@@ -213,6 +213,23 @@ def inspect(
 # -- ask / chat ------------------------------------------------------------------------------
 
 
+def _show_event(event: dict) -> None:
+    """One dim line per agent step, printed live while the graph runs."""
+    agent = event.get("agent", "?")
+    if agent == "explorer":
+        what = "; ".join(event.get("notes", []))[:150]
+        line = f"explore r{event.get('round')}: {what}"
+    elif agent == "refiner":
+        line = f"refine  r{event.get('round')}: +{event.get('added', 0)} evidence ({event.get('rejected', 0)} unverified dropped)"
+    elif agent == "reflector":
+        line = f"reflect r{event.get('round')}: {event.get('verdict')} {event.get('feedback', '')[:100]}"
+    else:
+        line = f"answer: {event.get('short', '')}"
+    if event.get("error"):
+        line += f" [error: {event['error'][:80]}]"
+    err.print(f"[dim]· {line}[/dim]", highlight=False, soft_wrap=True)
+
+
 def _print_answer(answer) -> None:  # noqa: ANN001
     console.print(f"\n[bold green]Answer:[/bold green] {answer.text}")
     console.print(f"[bold]Short:[/bold] {answer.short}")
@@ -251,7 +268,7 @@ def ask(
             if bad:
                 raise MardocError(bad[0].error)
             docs = [r.doc_id for r in results]
-        answer = lib.ask(question, docs=docs, mode=mode)
+        answer = lib.ask(question, docs=docs, mode=mode, on_event=_show_event)
         _print_answer(answer)
         if report:
             from mardoc.render import answer_html
@@ -282,7 +299,7 @@ def chat(
             if not q:
                 break
             try:
-                _print_answer(lib.ask(q, docs=docs, mode=mode, thread_id=thread))
+                _print_answer(lib.ask(q, docs=docs, mode=mode, thread_id=thread, on_event=_show_event))
             except MardocError as exc:
                 err.print(f"[red]error:[/red] {exc}")
 

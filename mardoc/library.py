@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -166,8 +166,14 @@ class Library:
         mode: str | None = None,
         max_rounds: int | None = None,
         thread_id: str | None = None,
+        on_event: Callable[[dict[str, Any]], None] | None = None,
     ) -> Answer:
-        """Answer ``question`` from the library (or the given documents) with citations."""
+        """Answer ``question`` from the library (or the given documents) with citations.
+
+        ``mode`` is ``agents`` (Explorer/Refiner/Reflector loop) or ``rag`` (one call);
+        ``thread_id`` keeps the evidence memory across follow-up questions; ``on_event``
+        receives each agent step as it happens (for live display).
+        """
         if not question.strip():
             raise ConfigError("empty question")
         doc_ids = self.resolve(docs)
@@ -181,7 +187,9 @@ class Library:
         if mode == "agents":
             from mardoc.agents.graph import run_agents
 
-            return run_agents(self, question, doc_ids, max_rounds=max_rounds, thread_id=thread_id)
+            return run_agents(
+                self, question, doc_ids, max_rounds=max_rounds, thread_id=thread_id, on_event=on_event
+            )
         raise ConfigError(f"unknown mode {mode!r}: use agents or rag")
 
     async def aask(self, question: str, **kwargs: Any) -> Answer:

@@ -99,7 +99,7 @@ class AgentsSettings(_Section):
     observation_chars: int = Field(
         6000, ge=500, description="Characters of retrieved text shown to the Refiner per round."
     )
-    mode: Literal["agents", "rag"] = Field("rag", description="Default answering mode.")
+    mode: Literal["agents", "rag"] = Field("agents", description="Default answering mode.")
 
 
 class Settings(BaseSettings):

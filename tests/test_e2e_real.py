@@ -33,3 +33,10 @@ def test_real_rag_answer_is_cited(real_library: Library) -> None:
     assert answer.citations, "the answer must cite its evidence"
     assert all(1 <= c.page <= 17 for c in answer.citations)
     assert answer.usage["calls"] >= 1 and answer.usage["prompt_tokens"] > 100
+
+
+def test_real_agents_answer_cites_evidence_page(real_library: Library) -> None:
+    answer = real_library.ask("What is the default weight value of a glob element?", mode="agents")
+    assert "50" in answer.short or "50" in answer.text
+    assert 4 in [c.page for c in answer.citations]
+    assert answer.usage["rounds"] >= 1 and answer.memory["evidence"]

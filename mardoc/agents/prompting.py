@@ -8,6 +8,7 @@ the system. The system prompts tell the model that fenced text is untrusted data
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 import string
@@ -60,8 +61,16 @@ def defuse(text: str) -> str:
     return _FENCE_RE.sub("DOCUMENT_DATA", text)
 
 
-def new_nonce() -> str:
-    return secrets.token_hex(4)
+def new_nonce(*seed: object) -> str:
+    """The fence nonce of one prompt.
+
+    Seeded by the question and the step, so the same question gets the same prompt (and,
+    at temperature 0, the same answer) run after run. A document author cannot know the
+    question, and fence words inside documents are defused anyway; unseeded: random.
+    """
+    if not seed:
+        return secrets.token_hex(4)
+    return hashlib.sha256("\x1f".join(map(str, seed)).encode()).hexdigest()[:8]
 
 
 def fence(label: str, text: str, nonce: str) -> str:

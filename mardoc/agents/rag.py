@@ -49,7 +49,7 @@ def answer_rag(
     before = chat.usage.snapshot()
     hits = retriever.search(question, docs=docs, k=settings.retrieval.top_k)
     chunks = [h.chunk for h in hits]
-    nonce = new_nonce()
+    nonce = new_nonce("rag", question)
     excerpts, shown = fence_chunks(chunks, nonce, settings.agents.observation_chars)
     messages = [
         {"role": "system", "content": system_prompt(nonce)},

@@ -1,0 +1,86 @@
+"""The Answerer: memory -> Answer, with every citation checked against the memory."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from mardoc.agents.llm import call, new_nonce
+from mardoc.agents.prompting import load_prompt
+from mardoc.agents.rag import normalise_short
+from mardoc.agents.state import AgentDeps, AgentState, FinalAnswer
+from mardoc.answer import NOT_ANSWERABLE, Citation
+
+log = logging.getLogger(__name__)
+
+
+def answer(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
+    deps = runtime.context
+    memory = state["memory"]
+    verdict = state.get("verdict", "")
+    event: dict[str, Any] = {"agent": "answerer", "round": state.get("round", 0)}
+    calls = tokens = 0
+    error = ""
+    if verdict == "unanswerable" or not memory.active():
+        # No verified evidence (or the Reflector found the documents silent): no call needed.
+        final = FinalAnswer(
+            answer="The documents do not contain the answer.", short_answer=NOT_ANSWERABLE, format="None"
+        )
+        event["note"] = "unanswerable" if verdict == "unanswerable" else "no verified evidence"
+    else:
+        prompt = load_prompt("answerer").render(
+            question=state["question"],
+            memory=memory.render(state["question"], deps.settings.agents.memory_tokens * 2),
+            sentinel=NOT_ANSWERABLE,
+        )
+        # The answer call is allowed even when the budget is spent: the work so far
+        # must end in an answer, and this is the only call left.
+        res = call(deps, prompt, FinalAnswer, new_nonce("answerer", state["question"]), max_tokens=300)
+        calls, tokens = res.calls, res.tokens
+        if res.value is None:
+            error = f"answer generation failed: {res.error}"
+            final = FinalAnswer(short_answer=NOT_ANSWERABLE, format="None")
+        else:
+            final = res.value
+    short, fmt = normalise_short(final.short_answer, final.format)
+    citations, dropped = [], []
+    if short != NOT_ANSWERABLE:
+        ids = final.evidence or [e.id for e in memory.active()][:3]
+        for eid in ids:
+            e = memory.get(eid.strip().strip("[]"))
+            if e is None:
+                dropped.append(eid)
+                continue
+            s = e.source
+            citations.append(
+                Citation(
+                    doc_id=s.doc_id,
+                    doc_name=s.doc_name,
+                    page=s.page,
+                    bbox=s.bbox,
+                    quote=e.quote,
+                    chunk_id=s.chunk_id,
+                    evidence_id=e.id,
+                ).model_dump()  # fmt: skip
+            )
+        if dropped:
+            log.info("dropped citations of unknown evidence: %s", dropped)
+    event.update(short=short, citations=len(citations), dropped=dropped)
+    if error:
+        event["error"] = error
+    if deps.on_event:
+        deps.on_event(event)
+    return {
+        "answer": {
+            "text": final.answer or short,
+            "short": short,
+            "format": fmt,
+            "citations": citations,
+            "error": error,
+        },
+        "calls": state.get("calls", 0) + calls,
+        "tokens": state.get("tokens", 0) + tokens,
+        "trace": [event],
+    }

@@ -1,0 +1,95 @@
+"""The Explorer: decides what to retrieve (queries, granularity, pages) and runs the tools."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from mardoc.agents.llm import budget_left, call, new_nonce
+from mardoc.agents.prompting import load_prompt
+from mardoc.agents.state import Action, AgentDeps, AgentState, ExplorerPlan
+from mardoc.agents.tools import resolve_doc, run_action
+
+log = logging.getLogger(__name__)
+MAX_ACTIONS = 4
+
+
+def _first_round_actions(question: str) -> list[Action]:
+    # Round 1 needs no plan: the question itself is the best first query, over every
+    # granularity. This saves one LLM call per question (~20 s on the local model).
+    return [Action(tool="search", query=question)]
+
+
+def explore(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
+    deps = runtime.context
+    rnd = state.get("round", 0) + 1
+    question = state["question"]
+    memory = state["memory"]
+    docs = state.get("docs")
+    actions: list[Action] = []
+    calls = tokens = 0
+    notes: list[str] = []
+    if rnd == 1:
+        actions = _first_round_actions(question)
+    # The Reflector's concrete suggestions are executed as they are.
+    actions += [Action(tool="search", query=q) for q in state.get("queries", [])[:2] if q.strip()]
+    for p in state.get("open_pages", [])[:2]:
+        actions.append(Action(tool="open_page", doc=str(p.get("doc", "")), page=int(p.get("page", 0) or 0)))
+    if rnd > 1 and budget_left(state, deps):
+        docs_text = "\n".join(f"- {deps.doc_names[d]}" for d in (docs or deps.doc_names)) or "(all)"
+        prompt = load_prompt("explorer").render(
+            question=question,
+            memory=memory.render(question, deps.settings.agents.memory_tokens),
+            feedback=state.get("feedback") or "(none)",
+            documents=docs_text,
+            round=rnd,
+        )
+        res = call(deps, prompt, ExplorerPlan, new_nonce("explorer", question, rnd), max_tokens=200)
+        calls, tokens = res.calls, res.tokens
+        if res.value is not None:
+            actions += res.value.actions
+        else:
+            notes.append(f"explorer plan failed: {res.error}")
+    if not actions:  # nothing planned: fall back to the question and the open gaps
+        actions = [Action(tool="search", query=question)] + [
+            Action(tool="search", query=g.text) for g in memory.open_gaps()[:2]
+        ]
+    seen = set(state.get("seen", []))
+    observations: list[dict[str, Any]] = []
+    new_ids: list[str] = []
+    ranked = [tuple(x) for x in state.get("pages_ranked", [])]
+    budget = deps.settings.agents.observation_chars
+    used = 0
+    k = deps.settings.retrieval.top_k
+    for action in actions[:MAX_ACTIONS]:
+        chunks, line = run_action(action, deps.retriever, docs, deps.doc_names, k)
+        notes.append(line)
+        for c in chunks:
+            key = (c.doc_id, c.page)
+            if key not in ranked:
+                ranked.append(key)
+            if c.id in seen or c.id in new_ids or used >= budget:
+                continue
+            new_ids.append(c.id)
+            used += min(len(c.text), 1500)
+            observations.append(c.model_dump())
+    event = {"agent": "explorer", "round": rnd, "actions": [a.model_dump(exclude_defaults=True) for a in actions[:MAX_ACTIONS]],
+             "notes": notes, "observations": len(observations)}  # fmt: skip
+    if deps.on_event:
+        deps.on_event(event)
+    return {
+        "round": rnd,
+        "observations": observations,
+        "seen": [*state.get("seen", []), *new_ids],
+        "pages_ranked": [list(x) for x in ranked],
+        "queries": [],
+        "open_pages": [],
+        "calls": state.get("calls", 0) + calls,
+        "tokens": state.get("tokens", 0) + tokens,
+        "trace": [event],
+    }
+
+
+__all__ = ["explore", "resolve_doc"]

@@ -1,0 +1,59 @@
+"""One guarded LLM call for agent nodes: budgets, bounded repair, errors into the trace."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from mardoc.agents.prompting import new_nonce, system_prompt
+from mardoc.agents.state import AgentDeps, AgentState
+from mardoc.errors import MardocError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T", bound=BaseModel)
+
+
+@dataclass
+class CallResult:
+    value: Any
+    error: str
+    calls: int
+    tokens: int
+
+
+def budget_left(state: AgentState, deps: AgentDeps) -> bool:
+    a = deps.settings.agents
+    return state.get("calls", 0) < a.max_llm_calls and state.get("tokens", 0) < a.max_tokens
+
+
+def call(
+    deps: AgentDeps, user: str, schema: type[T], nonce: str, max_tokens: int, images: list | None = None
+) -> CallResult:
+    """Call the chat model with the shared system prompt; never raises a MardocError."""
+    chat = deps.chat
+    before = chat.usage.snapshot()
+    content: Any = user
+    if images and chat.supports_images:
+        content = [{"type": "text", "text": user}, *images]
+    messages = [{"role": "system", "content": system_prompt(nonce)}, {"role": "user", "content": content}]
+    value, error = None, ""
+    try:
+        value = chat.complete(messages, schema=schema, max_tokens=max_tokens)
+    except MardocError as exc:
+        error = str(exc)
+        log.warning("%s call failed: %s", schema.__name__, exc)
+    after = chat.usage.snapshot()
+    calls = int(after["calls"] - before["calls"])
+    tokens = int(
+        after["prompt_tokens"]
+        + after["completion_tokens"]
+        - before["prompt_tokens"]
+        - before["completion_tokens"]
+    )
+    return CallResult(value, error, calls, tokens)
+
+
+__all__ = ["CallResult", "budget_left", "call", "new_nonce"]

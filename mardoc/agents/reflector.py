@@ -1,0 +1,54 @@
+"""The Reflector: is the evidence sufficient? If not, targeted feedback for the Explorer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from mardoc.agents.llm import budget_left, call, new_nonce
+from mardoc.agents.prompting import load_prompt
+from mardoc.agents.state import AgentDeps, AgentState, Reflection
+from mardoc.answer import NOT_ANSWERABLE
+
+
+def reflect(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
+    deps = runtime.context
+    rnd = state.get("round", 1)
+    max_rounds = state.get("max_rounds", deps.settings.agents.max_rounds)
+    memory = state["memory"]
+    event: dict[str, Any] = {"agent": "reflector", "round": rnd}
+    if not budget_left(state, deps):
+        event.update(verdict="budget", note="LLM call or token budget exhausted")
+        if deps.on_event:
+            deps.on_event(event)
+        return {"verdict": "budget", "trace": [event]}
+    prompt = load_prompt("reflector").render(
+        question=state["question"],
+        memory=memory.render(state["question"], deps.settings.agents.memory_tokens),
+        round=rnd,
+        max_rounds=max_rounds,
+        sentinel=NOT_ANSWERABLE,
+    )
+    res = call(deps, prompt, Reflection, new_nonce("reflector", state["question"], rnd), max_tokens=250)
+    update: dict[str, Any] = {
+        "calls": state.get("calls", 0) + res.calls,
+        "tokens": state.get("tokens", 0) + res.tokens,
+    }
+    if res.value is None:
+        # A broken reflection must not end the search early: treat it as insufficient.
+        verdict, feedback, queries, pages = "insufficient", "", [], []
+        event["error"] = res.error
+    else:
+        r: Reflection = res.value
+        verdict, feedback = r.verdict, r.feedback
+        queries = [q for q in r.queries if q.strip()][:2]
+        pages = [p.model_dump() for p in r.pages if p.page > 0][:2]
+    if verdict == "sufficient" and not memory.active():
+        verdict = "insufficient"  # nothing verified yet: "sufficient" cannot be true
+        feedback = feedback or "no verified evidence yet"
+    event.update(verdict=verdict, feedback=feedback, queries=queries, pages=pages)
+    if deps.on_event:
+        deps.on_event(event)
+    update.update(verdict=verdict, feedback=feedback, queries=queries, open_pages=pages, trace=[event])
+    return update

@@ -1,0 +1,100 @@
+"""The whole graph with a scripted model: routing, bounds, memory across turns, fencing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from mardoc.agents.graph import build_graph, route_after_reflect
+from tests.agents.conftest import answer_citing_first, make_library, refine_with, verdict
+
+WEIGHT = refine_with(
+    "default weight value", "The default glob weight is 50", "The default weight value is 50"
+)
+NOTHING = json.dumps({"facts": [], "steps": [], "gaps": ["the number"]})
+PLAN = json.dumps({"actions": [{"tool": "search", "query": "glob weight maximum", "kinds": ["block"]},
+                               {"tool": "open_page", "doc": "shared-mime-info-spec.pdf", "page": 4}]})  # fmt: skip
+
+
+def test_sufficient_after_one_round(indexed: Path, tmp_path: Path) -> None:
+    lib = make_library(
+        indexed, tmp_path, [WEIGHT, verdict("sufficient"), answer_citing_first("50", extra=["ffffffffffff"])]
+    )
+    a = lib.ask("What is the default weight of a glob?", mode="agents")
+    assert a.short == "50" and a.format == "Int"
+    assert [c.page for c in a.citations] == [4]  # the invented id was dropped
+    assert a.citations[0].quote == "The default weight value is 50"
+    assert a.usage["calls"] == 3 and a.usage["rounds"] == 1
+    agents = [t["agent"] for t in a.trace]
+    assert agents == ["explorer", "refiner", "reflector", "answerer"]
+    assert a.memory["evidence"][0]["source"]["page"] == 4
+
+
+def test_insufficient_until_the_round_bound(indexed: Path, tmp_path: Path) -> None:
+    # the refiner never finds anything; the reflector keeps asking; the explorer plans
+    replies = [NOTHING, verdict("insufficient", feedback="look for the weight", queries=["glob weight"])]
+    replies += [PLAN, NOTHING, verdict("insufficient", feedback="still missing")] * 5
+    lib = make_library(indexed, tmp_path, replies, max_rounds=3)
+    a = lib.ask("What is the default weight of a glob?", mode="agents")
+    assert a.usage["rounds"] == 3
+    assert a.short == "Not answerable" and a.citations == []
+    explorers = [t for t in a.trace if t["agent"] == "explorer"]
+    assert len(explorers) == 3
+    # round 2 executed the reflector's query and the explorer's planned actions
+    notes = " ".join(explorers[1]["notes"])
+    assert "glob weight" in notes and "open_page shared-mime-info-spec.pdf p.4" in notes
+
+
+def test_unanswerable_verdict_ends_without_answer_call(indexed: Path, tmp_path: Path) -> None:
+    lib = make_library(indexed, tmp_path, [WEIGHT, verdict("unanswerable")])
+    a = lib.ask("Who won the 1998 world cup?", mode="agents")
+    assert a.short == "Not answerable" and a.format == "None"
+    assert a.usage["calls"] == 2
+
+
+def test_llm_call_budget_is_enforced(indexed: Path, tmp_path: Path) -> None:
+    replies = [NOTHING, verdict("insufficient"), PLAN] * 10
+    lib = make_library(indexed, tmp_path, replies, max_rounds=10, max_llm_calls=4)
+    a = lib.ask("What is the default weight of a glob?", mode="agents")
+    assert a.usage["calls"] <= 5  # 4 in the loop, then the loop stops
+    assert any(t.get("verdict") == "budget" or t.get("note") == "budget exhausted" for t in a.trace)
+
+
+def test_follow_up_reuses_memory_through_checkpointer(indexed: Path, tmp_path: Path) -> None:
+    lib = make_library(indexed, tmp_path, [
+        WEIGHT, verdict("sufficient"), answer_citing_first("50"),
+        NOTHING, verdict("sufficient"), answer_citing_first("50"),
+    ])  # fmt: skip
+    first = lib.ask("What is the default weight of a glob?", mode="agents", thread_id="t1")
+    assert first.short == "50"
+    second = lib.ask("And what weight do globs have by default again?", mode="agents", thread_id="t1")
+    # the second turn found nothing new but still answers from the remembered evidence
+    assert second.short == "50" and second.citations and second.citations[0].page == 4
+    other = lib.ask("What is the default weight of a glob?", mode="agents", thread_id="t2")
+    assert other.short == "Not answerable"  # a new thread starts empty (script: nothing found)
+
+
+def test_prompts_fence_every_observation(indexed: Path, tmp_path: Path) -> None:
+    lib = make_library(indexed, tmp_path, [WEIGHT, verdict("sufficient"), answer_citing_first("50")])
+    lib.ask("What is the default weight of a glob?", mode="agents")
+    refiner_prompt = lib.chat.calls[0]["messages"][1]["content"]  # type: ignore[attr-defined]
+    system = lib.chat.calls[0]["messages"][0]["content"]  # type: ignore[attr-defined]
+    nonce = system.split("<<DOCUMENT-DATA ")[1].split(" ")[0]
+    opened = refiner_prompt.count(f"<<DOCUMENT-DATA {nonce} O")
+    closed = refiner_prompt.count(f"<</DOCUMENT-DATA {nonce}>>")
+    assert opened == closed >= 3
+    # outside the fences there is only the prompt template's own text
+    outside = refiner_prompt
+    while f"<<DOCUMENT-DATA {nonce}" in outside:
+        a = outside.index(f"<<DOCUMENT-DATA {nonce}")
+        b = outside.index(f"<</DOCUMENT-DATA {nonce}>>") + len(f"<</DOCUMENT-DATA {nonce}>>")
+        outside = outside[:a] + outside[b:]
+    assert "glob" not in outside.replace("What is the default weight of a glob?", "")
+
+
+def test_route_rules() -> None:
+    assert route_after_reflect({"verdict": "sufficient", "round": 1, "max_rounds": 3}) == "answer"
+    assert route_after_reflect({"verdict": "insufficient", "round": 1, "max_rounds": 3}) == "explore"
+    assert route_after_reflect({"verdict": "insufficient", "round": 3, "max_rounds": 3}) == "answer"
+    assert route_after_reflect({"verdict": "budget", "round": 1, "max_rounds": 3}) == "answer"
+    assert build_graph() is not build_graph()  # built per call, never at import time

@@ -1,0 +1,113 @@
+"""Single agent nodes alone, including the Refiner's image path for vision models."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from unittest.mock import MagicMock
+
+import pymupdf
+from langgraph.runtime import Runtime
+
+from mardoc.agents.explorer import explore
+from mardoc.agents.refiner import refine
+from mardoc.agents.state import AgentDeps
+from mardoc.ingest.document import Chunk
+from mardoc.memory import EvidenceMemory
+from mardoc.models.openai_compat import OpenAICompatChatModel
+from mardoc.retrieval.retriever import ScoredChunk
+from mardoc.settings import Settings
+from tests.fake_server import FakeOpenAIServer
+from tests.fakes import ScriptedChatModel
+
+
+def figure_chunk(tmp_path: Path) -> Chunk:
+    doc = pymupdf.open()
+    page = doc.new_page(width=200, height=100)
+    page.insert_text((20, 50), "Revenue 2018: 42", fontsize=12)
+    png = tmp_path / "fig.png"
+    png.write_bytes(page.get_pixmap().tobytes("png"))
+    return Chunk(id="00000000-0000-0000-0000-000000000001", doc_id="d1", doc_name="r.pdf", kind="figure", page=3,
+                 pages=(3,), bboxes=((0, 0, 200, 100),), text="Figure 2: Revenue by year. Revenue 2018: 42",
+                 image_path=str(png))  # fmt: skip
+
+
+def deps(chat, retriever=None) -> AgentDeps:  # noqa: ANN001
+    return AgentDeps(
+        retriever=retriever or MagicMock(),
+        chat=chat,
+        settings=Settings(),
+        doc_names={"d1": "r.pdf"},
+        doc_paths={},
+    )
+
+
+def state(chunks: list[Chunk]) -> dict:
+    return {"question": "What was revenue in 2018?", "memory": EvidenceMemory(), "round": 1,
+            "observations": [c.model_dump() for c in chunks], "calls": 0, "tokens": 0}  # fmt: skip
+
+
+REFINED = json.dumps(
+    {
+        "facts": [{"statement": "Revenue in 2018 was 42", "quote": "Revenue 2018: 42", "source": "O1"}],
+        "steps": [],
+        "gaps": [],
+    }
+)
+
+
+def test_refiner_sends_figure_crops_to_vision_model(tmp_path: Path) -> None:
+    c = figure_chunk(tmp_path)
+    with FakeOpenAIServer([("ok", REFINED)]) as srv:
+        chat = OpenAICompatChatModel("vlm", base_url=srv.base_url, supports_images=True)
+        out = refine(state([c]), Runtime(context=deps(chat)))
+        content = srv.requests[0]["body"]["messages"][1]["content"]
+    assert isinstance(content, list)
+    images = [p for p in content if p["type"] == "image_url"]
+    assert len(images) == 1 and images[0]["image_url"]["url"].startswith("data:image/png;base64,")
+    assert out["memory"].active()[0].source.kind == "figure"
+
+
+def test_refiner_uses_text_surrogates_for_text_models(tmp_path: Path) -> None:
+    c = figure_chunk(tmp_path)
+    chat = ScriptedChatModel([REFINED])
+    out = refine(state([c]), Runtime(context=deps(chat)))
+    content = chat.calls[0]["messages"][1]["content"]
+    assert isinstance(content, str) and "Figure 2: Revenue by year" in content
+    assert out["memory"].active()[0].statement == "Revenue in 2018 was 42"
+    assert out["trace"][0]["images"] == 0
+
+
+def test_refiner_rejects_quotes_not_in_the_source(tmp_path: Path) -> None:
+    bad = json.dumps({"facts": [{"statement": "Revenue was 99", "quote": "Revenue 2018: 99", "source": "O1"},
+                                {"statement": "Costs were 7", "quote": "Costs 2018: 7", "source": "O7"}],
+                      "steps": [], "gaps": []})  # fmt: skip
+    out = refine(state([figure_chunk(tmp_path)]), Runtime(context=deps(ScriptedChatModel([bad]))))
+    assert out["memory"].active() == [] and out["trace"][0]["rejected"] == 2
+
+
+def test_refiner_relocates_a_verbatim_quote_with_a_wrong_label(tmp_path: Path) -> None:
+    wrong = json.dumps({"facts": [{"statement": "Revenue in 2018 was 42", "quote": "Revenue 2018: 42", "source": "O7"}],
+                        "steps": [], "gaps": []})  # fmt: skip
+    c = figure_chunk(tmp_path)
+    out = refine(state([c]), Runtime(context=deps(ScriptedChatModel([wrong]))))
+    (e,) = out["memory"].active()
+    assert e.source.chunk_id == c.id  # attributed to where the quote actually is
+
+
+def test_explorer_round_one_searches_the_question_without_llm(tmp_path: Path) -> None:
+    retriever = MagicMock()
+    retriever.search.return_value = [ScoredChunk(figure_chunk(tmp_path), 0.9)]
+    chat = ScriptedChatModel(["{}"])
+    s = {
+        "question": "What was revenue in 2018?",
+        "memory": EvidenceMemory(),
+        "round": 0,
+        "docs": None,
+        "calls": 0,
+        "tokens": 0,
+    }
+    out = explore(s, Runtime(context=deps(chat, retriever)))
+    assert chat.calls == []
+    assert retriever.search.call_args.args[0] == "What was revenue in 2018?"
+    assert out["round"] == 1 and len(out["observations"]) == 1 and out["pages_ranked"] == [["d1", 3]]
