@@ -20,6 +20,8 @@ models_app = typer.Typer(no_args_is_help=True, help="Install and list the bundle
 library_app = typer.Typer(no_args_is_help=True, help="Documents in a library.")
 app.add_typer(models_app, name="models")
 app.add_typer(library_app, name="library")
+eval_app = typer.Typer(no_args_is_help=True, help="Batch evaluation on document benchmarks.")
+app.add_typer(eval_app, name="eval")
 
 # Piped output (logs, CI) gets wide tables instead of 80-column wrapping.
 console = Console(width=None if sys.stdout.isatty() else 200)
@@ -302,6 +304,85 @@ def chat(
                 _print_answer(lib.ask(q, docs=docs, mode=mode, thread_id=thread, on_event=_show_event))
             except MardocError as exc:
                 err.print(f"[red]error:[/red] {exc}")
+
+
+# -- eval -------------------------------------------------------------------------------------
+
+
+@eval_app.command("run")
+def eval_run(
+    bench: Annotated[str, typer.Argument(help="mmlongbench, docbench or financebench.")],
+    data: Annotated[Path, typer.Option("--data", help="Benchmark folder.")],
+    out: Annotated[Path, typer.Option("--out", help="Run folder (re-running resumes).")] = Path(
+        "runs/latest"
+    ),
+    limit: Annotated[int, typer.Option(help="Stratified subset of N questions (0 = all).")] = 0,
+    docs: Annotated[
+        Optional[list[str]], typer.Option("--docs", help="Only questions on these PDFs (file names).")
+    ] = None,
+    mode: Annotated[str, typer.Option(help="agents or rag.")] = "agents",
+    concurrency: Annotated[int, typer.Option(help="Questions answered at once.")] = 1,
+    library: LibraryOpt = None,
+) -> None:
+    """Answer a benchmark's questions, score them, write predictions and metrics (resumable)."""
+    from mardoc.eval.benchmarks import load, stratified
+    from mardoc.eval.runner import Runner
+
+    samples, skipped = load(bench, data)
+    for name in skipped:
+        err.print(f"[yellow]skipped:[/yellow] questions on {name} (PDF missing)")
+    if docs:
+        samples = [s for s in samples if Path(s.doc_path).name in set(docs)]
+    samples = stratified(samples, limit)
+    if not samples:
+        raise MardocError("no questions to evaluate (check --data, --docs and --limit)")
+    settings = _settings(library)
+    with _open(library) as lib, _progress() as bar:
+        task = bar.add_task(f"{bench} ({mode})", total=len(samples))
+        state = {"n": 0}
+
+        def report(row: dict, metrics: dict) -> None:
+            state["n"] += 1
+            acc = metrics["overall"]["accuracy"]
+            bar.update(task, advance=1, description=f"{bench} ({mode}) acc={acc:.3f} err={metrics['errors']}")
+
+        blob = {
+            "bench": bench,
+            "data": str(data),
+            "limit": limit,
+            "docs": docs,
+            "mode": mode,
+            "settings": settings.model_dump(mode="json"),
+        }
+        metrics = Runner(lib, out, mode=mode, concurrency=concurrency).run(samples, blob, report)
+    o = metrics["overall"]
+    console.print(
+        f"{out}: n={o['n']} errors={metrics['errors']} accuracy={o['accuracy']:.3f} F1={o['f1']:.3f} "
+        f"page R@5={metrics['retrieval']['recall@5']:.3f} {metrics['seconds_per_question']:.1f}s/question"
+    )
+
+
+@eval_app.command("report")
+def eval_report(
+    runs: Annotated[list[Path], typer.Argument(help="Run folders to compare.")],
+    out: Annotated[
+        Optional[Path], typer.Option(help="Where report.md and the charts go (default: first run).")
+    ] = None,
+) -> None:
+    """Print a comparison table and write report.md with PNG charts."""
+    from mardoc.eval.report import write_report
+
+    for r in runs:
+        if not (r / "metrics.json").exists():
+            raise MardocError(f"{r} has no metrics.json; run `mardoc eval run` first")
+    path, loaded = write_report(runs, out)
+    table = Table("run", "mode", "n", "errors", "accuracy", "F1", "page R@5", "s/question")
+    for r in loaded:
+        m, o = r["metrics"], r["metrics"]["overall"]
+        table.add_row(r["name"], str(m.get("mode", "")), str(o["n"]), str(m["errors"]), f"{o['accuracy']:.3f}", f"{o['f1']:.3f}",
+                      f"{m['retrieval']['recall@5']:.3f}", f"{m['seconds_per_question']:.1f}")  # fmt: skip
+    console.print(table)
+    console.print(f"report written to {path}")
 
 
 def run() -> None:

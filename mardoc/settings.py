@@ -43,6 +43,9 @@ class ModelsSettings(_Section):
     n_ctx: int = Field(8192, ge=512, description="Context length of the local llama.cpp model.")
     n_threads: int = Field(0, ge=0, description="CPU threads for local models; 0 = all cores.")
     embed_batch_size: int = Field(16, ge=1, description="Texts per embedding batch.")
+    embed_max_tokens: int = Field(
+        512, ge=32, le=2048, description="Tokens of a chunk the embedder reads (longer: cut)."
+    )
 
 
 class StoreSettings(_Section):
@@ -133,6 +136,7 @@ class Settings(BaseSettings):
         """Short hash of every setting that changes what is stored in the index."""
         relevant = {
             "embedder": self.models.embedder,
+            "embed_max_tokens": self.models.embed_max_tokens,
             "low_dim": self.retrieval.low_dim,
             "ingest": self.ingest.model_dump(
                 include={"block_max_chars", "ocr", "ocr_min_chars", "figures", "tables"}

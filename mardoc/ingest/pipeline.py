@@ -50,6 +50,9 @@ class IngestResult:
     chunks: dict[str, int] = field(default_factory=dict)
     ocr_pages: int = 0
     seconds: float = 0.0
+    parse_seconds: float = 0.0
+    embed_seconds: float = 0.0
+    embedded_chunks: int = 0
     error: str = ""
 
 
@@ -122,14 +125,20 @@ class Ingestor:
                 "fingerprint": self.settings.index_fingerprint(),
             }  # fmt: skip
         )
+        t0 = time.perf_counter()
         doc = self.parser.parse(path, doc_id, lambda d, t: report(path.name, "parse", d, t))
         chunks = self.chunker.chunk(doc)
+        result.parse_seconds = time.perf_counter() - t0
         if len(chunks) > self.settings.ingest.max_chunks:
             raise LimitExceededError(
                 f"{path}: {len(chunks)} chunks exceed the limit of {self.settings.ingest.max_chunks}"
                 " (raise MARDOC_INGEST__MAX_CHUNKS)"
             )
-        self._store_chunks(doc_id, chunks, lambda d, t: report(path.name, "embed", d, t))
+        t0 = time.perf_counter()
+        result.embedded_chunks = self._store_chunks(
+            doc_id, chunks, lambda d, t: report(path.name, "embed", d, t)
+        )
+        result.embed_seconds = time.perf_counter() - t0
         result.pages = doc.page_count
         result.chunks = dict(Counter(c.kind for c in chunks))
         result.ocr_pages = sum(p.ocr for p in doc.pages)
@@ -153,7 +162,8 @@ class Ingestor:
             flush()
         return result
 
-    def _store_chunks(self, doc_id: str, chunks: list[Chunk], report: Callable[[int, int], None]) -> None:
+    def _store_chunks(self, doc_id: str, chunks: list[Chunk], report: Callable[[int, int], None]) -> int:
+        """Embed and store the chunks not stored yet; returns how many were embedded."""
         wanted = {c.id for c in chunks}
         stored = {h.id for h in self.store.scroll(Where(doc_ids=[doc_id])) if h.payload.get("kind") != "doc"}
         orphans = stored - wanted
@@ -180,6 +190,7 @@ class Ingestor:
             self.store.upsert(points)
             done += len(part)
             report(done, len(chunks))
+        return len(todo)
 
     def ingest_many(
         self, paths: Sequence[Path], progress: IngestProgress | None = None

@@ -48,8 +48,10 @@ class SentenceTransformerEmbedder:
         batch_size: int = 16,
         n_threads: int = 0,
         local_only: bool = True,
+        max_seq_length: int = 512,
     ) -> None:
         self.model_path = str(model_path)
+        self.max_seq_length = max_seq_length
         self._dims = matryoshka_dims
         self.batch_size = batch_size
         self.n_threads = n_threads
@@ -71,6 +73,10 @@ class SentenceTransformerEmbedder:
                     self._model = SentenceTransformer(
                         self.model_path, device="cpu", local_files_only=self.local_only
                     )
+                    # Attention cost grows with length: documents are cut at 512 tokens
+                    # (whole-page chunks; passages are shorter). The full text of a page is
+                    # still covered by its passage chunks and by BM25.
+                    self._model.max_seq_length = self.max_seq_length
                 except OSError as exc:
                     raise BackendError(
                         f"cannot load embedder from {self.model_path}: {exc}; "

@@ -82,5 +82,9 @@ def build_embedder(spec: str, settings: Settings | None = None) -> Embedder:
     else:
         path, local_only = model, False  # a Hugging Face id, for users with hub access
     return SentenceTransformerEmbedder(
-        path, batch_size=m.embed_batch_size, n_threads=m.n_threads, local_only=local_only
+        path,
+        batch_size=m.embed_batch_size,
+        n_threads=m.n_threads,
+        local_only=local_only,
+        max_seq_length=m.embed_max_tokens,
     )

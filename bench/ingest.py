@@ -1,0 +1,105 @@
+"""Ingestion benchmark on the shared dev set: parsing, OCR, chunks, embedding, end to end.
+
+Usage: python bench/ingest.py [--docs DIR] [--library PATH] [--json OUT]
+Prints one table; the numbers in bench/RESULTS.md come from this script.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import time
+from pathlib import Path
+
+import pymupdf
+from rich.console import Console
+from rich.table import Table
+
+from mardoc import Library, Settings
+
+DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "mmlongbench-dev" / "documents"
+
+
+def plain_get_text(pdfs: list[Path]) -> tuple[int, float]:
+    pages, start = 0, time.perf_counter()
+    for p in pdfs:
+        with pymupdf.open(p) as d:
+            for page in d:
+                page.get_text()
+                pages += 1
+    return pages, time.perf_counter() - start
+
+
+def raw_embed_throughput(lib: Library, texts: list[str]) -> float:
+    emb = lib.embedder
+    emb.embed_documents(texts[:4])  # warm-up
+    start = time.perf_counter()
+    emb.embed_documents(texts)
+    return len(texts) / (time.perf_counter() - start)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--docs", type=Path, default=DEV)
+    ap.add_argument("--library", type=Path, default=Path("~/.mardoc/libraries/dev").expanduser())
+    ap.add_argument("--json", type=Path)
+    ap.add_argument("--limit", type=int, default=0)
+    args = ap.parse_args()
+    pdfs = sorted(args.docs.glob("*.pdf"))[: args.limit or None]
+    lib = Library(args.library, settings=Settings())
+    console = Console()
+    rows = []
+    for pdf in pdfs:
+        r = lib.ingest([pdf])[0]
+        rows.append(r)
+        console.print(
+            f"{r.name[:40]:40} {r.status:9} {r.pages:4}p parse {r.parse_seconds:6.1f}s embed {r.embed_seconds:7.1f}s {r.chunks} {r.error}"
+        )
+    done = [r for r in rows if r.status == "ingested"]
+    pages = sum(r.pages for r in done)
+    ocr_pages = sum(r.ocr_pages for r in done)
+    parse_s = sum(r.parse_seconds for r in done)
+    embed_s = sum(r.embed_seconds for r in done)
+    total_s = sum(r.seconds for r in done)
+    chunks: dict[str, int] = {}
+    for r in done:
+        for k, v in r.chunks.items():
+            chunks[k] = chunks.get(k, 0) + v
+    embedded = sum(r.embedded_chunks for r in done)
+    plain_pages, plain_s = plain_get_text(pdfs)
+    # raw embedder throughput on a sample of real stored chunk texts, same run
+    sample = [
+        h.payload["text"] for h in lib.store.scroll()[:400] if h.payload.get("kind") in ("block", "page")
+    ][:96]
+    raw = raw_embed_throughput(lib, sample) if sample else 0.0
+    peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    t = Table(title=f"ingest of {len(done)} documents ({pages} pages) on {os.cpu_count()} cores")
+    t.add_column("metric")
+    t.add_column("value", justify="right")
+    non_ocr = pages - ocr_pages
+    t.add_row("PyMuPDF get_text() pages/s (reference)", f"{plain_pages / plain_s:.1f}")
+    t.add_row(
+        "parse+chunk pages/s (incl. OCR, tables, figures)", f"{pages / parse_s:.2f}" if parse_s else "-"
+    )
+    t.add_row("OCR share of pages", f"{ocr_pages}/{pages} ({ocr_pages / max(pages, 1):.0%})")
+    for k in ("page", "block", "figure", "table"):
+        t.add_row(f"chunks: {k}", str(chunks.get(k, 0)))
+    t.add_row("embedding stage chunks/s", f"{embedded / embed_s:.2f}" if embed_s else "-")
+    t.add_row("raw embedder chunks/s (same run, sample)", f"{raw:.2f}")
+    t.add_row("end-to-end seconds per 100 pages", f"{100 * total_s / max(pages, 1):.1f}")
+    t.add_row("peak RSS (MB)", f"{peak_rss_mb:.0f}")
+    console.print(t)
+    if args.json:
+        args.json.write_text(json.dumps({
+            "pages": pages, "ocr_pages": ocr_pages, "non_ocr_pages": non_ocr, "parse_s": parse_s, "embed_s": embed_s,
+            "total_s": total_s, "chunks": chunks, "embedded": embedded, "raw_chunks_per_s": raw,
+            "plain_pages_per_s": plain_pages / plain_s, "peak_rss_mb": peak_rss_mb,
+            "docs": [r.__dict__ for r in rows],
+        }, indent=1))  # fmt: skip
+    lib.close()
+
+
+if __name__ == "__main__":
+    main()

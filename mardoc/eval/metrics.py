@@ -1,0 +1,98 @@
+"""Aggregate metrics over scored predictions (pure functions over plain dicts)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from mardoc.eval.scoring import NOT_ANSWERABLE
+
+
+def acc_f1(rows: Sequence[dict[str, Any]]) -> dict[str, float]:
+    """Accuracy, and MMLongBench's precision / recall / F1 over answerable questions."""
+    scored = [r for r in rows if r.get("score") is not None]
+    if not scored:
+        return {"n": 0, "accuracy": 0.0, "precision": 0.0, "recall": 0.0, "f1": 0.0}
+    acc = sum(r["score"] for r in scored) / len(scored)
+    answerable = [r for r in scored if r["gold"] != NOT_ANSWERABLE]
+    hit = sum(r["score"] for r in answerable)
+    recall = hit / len(answerable) if answerable else 0.0
+    answered = [r for r in scored if str(r.get("short", "")).strip() != NOT_ANSWERABLE]
+    precision = hit / len(answered) if answered else 0.0
+    f1 = 2 * recall * precision / (recall + precision) if recall + precision > 0 else 0.0
+    return {"n": len(scored), "accuracy": acc, "precision": precision, "recall": recall, "f1": f1}
+
+
+def breakdown(rows: Sequence[dict[str, Any]], key: str) -> dict[str, dict[str, float]]:
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        values = r.get(key)
+        for v in values if isinstance(values, list) else [values]:
+            groups[str(v)].append(r)
+    return {k: acc_f1(v) for k, v in sorted(groups.items())}
+
+
+def page_type(row: dict[str, Any]) -> str:
+    if row["gold"] == NOT_ANSWERABLE:
+        return "unanswerable"
+    return "single-page" if len(row.get("evidence_pages", [])) == 1 else "cross-page"
+
+
+def ranks(evidence: Iterable[int], ranking: Sequence[int]) -> list[int | None]:
+    """1-based rank of each evidence page in ``ranking`` (None when absent)."""
+    return [ranking.index(p) + 1 if p in ranking else None for p in evidence]
+
+
+def recall_at(
+    rows: Sequence[dict[str, Any]], k: int, field: str = "pages_ranked", all_pages: bool = False
+) -> float:
+    """Share of answerable questions with any (or all) evidence pages in the top k."""
+    subset = [r for r in rows if r.get("evidence_pages") and r.get(field) is not None]
+    if not subset:
+        return 0.0
+    hits = 0
+    for r in subset:
+        top = set(r[field][:k])
+        found = [p in top for p in r["evidence_pages"]]
+        hits += all(found) if all_pages else any(found)
+    return hits / len(subset)
+
+
+def cited_precision_recall(rows: Sequence[dict[str, Any]]) -> dict[str, float]:
+    subset = [r for r in rows if r.get("evidence_pages")]
+    if not subset:
+        return {"cited_precision": 0.0, "cited_recall": 0.0}
+    precisions, recalls = [], []
+    for r in subset:
+        cited, gold = set(r.get("cited_pages", [])), set(r["evidence_pages"])
+        if cited:
+            precisions.append(len(cited & gold) / len(cited))
+        recalls.append(len(cited & gold) / len(gold))
+    return {
+        "cited_precision": sum(precisions) / len(precisions) if precisions else 0.0,
+        "cited_recall": sum(recalls) / len(recalls),
+    }
+
+
+def summarise(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    ok = [r for r in rows if not r.get("error")]
+    errors = [r for r in rows if r.get("error")]
+    seconds = [r["seconds"] for r in ok if r.get("seconds") is not None]
+    out: dict[str, Any] = {
+        "overall": acc_f1(ok),
+        "questions": len(rows),
+        "errors": len(errors),
+        "accuracy_counting_errors_as_wrong": (sum(r["score"] or 0 for r in ok) / len(rows)) if rows else 0.0,
+        "by_page_type": breakdown([{**r, "page_type": page_type(r)} for r in ok], "page_type"),
+        "by_answer_format": breakdown(ok, "answer_format"),
+        "by_evidence_source": breakdown(ok, "evidence_sources"),
+        "by_doc_type": breakdown(ok, "doc_type"),
+        "retrieval": {f"recall@{k}": recall_at(ok, k) for k in (1, 3, 5, 10)}
+        | {f"all_recall@{k}": recall_at(ok, k, all_pages=True) for k in (1, 3, 5, 10)}
+        | cited_precision_recall(ok),
+        "seconds_per_question": sum(seconds) / len(seconds) if seconds else 0.0,
+        "llm_calls_per_question": sum(r.get("usage", {}).get("calls", 0) for r in ok) / max(len(ok), 1),
+        "rounds_per_question": sum(r.get("usage", {}).get("rounds", 0) for r in ok) / max(len(ok), 1),
+    }
+    return out

@@ -1,0 +1,124 @@
+"""Reports over one or more runs: a rich table, report.md and PNG charts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from mardoc.eval.runner import read_predictions
+
+
+def load_run(run: Path) -> dict[str, Any]:
+    metrics = json.loads((run / "metrics.json").read_text())
+    settings = json.loads((run / "settings.json").read_text()) if (run / "settings.json").exists() else {}
+    return {
+        "name": run.name,
+        "path": run,
+        "metrics": metrics,
+        "settings": settings,
+        "rows": list(read_predictions(run).values()),
+    }
+
+
+def _bars(runs: list[dict[str, Any]], key: str, title: str, out: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    cats = sorted({c for r in runs for c in r["metrics"][key]})
+    if not cats:
+        return
+    width = 0.8 / len(runs)
+    fig, ax = plt.subplots(figsize=(max(6, 1.2 * len(cats) + 2), 4))
+    for i, r in enumerate(runs):
+        vals = [r["metrics"][key].get(c, {}).get("accuracy", 0.0) for c in cats]
+        ns = [r["metrics"][key].get(c, {}).get("n", 0) for c in cats]
+        xs = [j + i * width for j in range(len(cats))]
+        bars = ax.bar(xs, vals, width, label=r["name"])
+        for b, n in zip(bars, ns, strict=True):
+            ax.annotate(
+                f"n={n}",
+                (b.get_x() + b.get_width() / 2, b.get_height()),
+                ha="center",
+                va="bottom",
+                fontsize=7,
+            )
+    ax.set_xticks([j + width * (len(runs) - 1) / 2 for j in range(len(cats))])
+    ax.set_xticklabels([c[:22] for c in cats], rotation=25, ha="right", fontsize=8)
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("accuracy")
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+
+
+def _recall_curve(runs: list[dict[str, Any]], out: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5, 4))
+    ks = [1, 3, 5, 10]
+    for r in runs:
+        ax.plot(ks, [r["metrics"]["retrieval"][f"recall@{k}"] for k in ks], marker="o", label=r["name"])
+    ax.set_xlabel("k (pages)")
+    ax.set_ylabel("evidence-page recall@k")
+    ax.set_ylim(0, 1)
+    ax.set_title("Page retrieval recall")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+
+
+def write_report(runs_paths: list[Path], out: Path | None = None) -> tuple[Path, list[dict[str, Any]]]:
+    runs = [load_run(p) for p in runs_paths]
+    out = out or runs_paths[0]
+    out.mkdir(parents=True, exist_ok=True)
+    charts = {
+        "by_answer_format": "accuracy by answer format",
+        "by_evidence_source": "accuracy by evidence source",
+        "by_doc_type": "accuracy by document type",
+        "by_page_type": "accuracy by evidence pages",
+    }
+    lines = ["# mardoc evaluation report", ""]
+    lines += [
+        "Scoring: MMLongBench-Doc rule-based scorer (for DocBench/FinanceBench this is the cheap proxy, not the LLM judge).",
+        "",
+    ]
+    lines += [
+        "| run | mode | n | errors | accuracy | F1 | page R@5 | cited-page precision | s/question | LLM calls/q |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in runs:
+        m = r["metrics"]
+        o = m["overall"]
+        lines.append(
+            f"| {r['name']} | {m.get('mode', '')} | {o['n']} | {m['errors']} | {o['accuracy']:.3f} | {o['f1']:.3f} | "
+            f"{m['retrieval']['recall@5']:.3f} | {m['retrieval']['cited_precision']:.3f} | {m['seconds_per_question']:.1f} | "
+            f"{m['llm_calls_per_question']:.1f} |"
+        )
+    lines.append("")
+    for key, title in charts.items():
+        png = out / f"{key}.png"
+        _bars(runs, key, title, png)
+        lines += [f"## {title.capitalize()}", "", f"![{title}]({png.name})", ""]
+        cats = sorted({c for r in runs for c in r["metrics"][key]})
+        lines += ["| category | " + " | ".join(r["name"] for r in runs) + " |", "|---|" + "---|" * len(runs)]
+        for c in cats:
+            cells = []
+            for r in runs:
+                v = r["metrics"][key].get(c)
+                cells.append(f"{v['accuracy']:.3f} (n={v['n']})" if v else "-")
+            lines.append(f"| {c} | " + " | ".join(cells) + " |")
+        lines.append("")
+    _recall_curve(runs, out / "recall_at_k.png")
+    lines += ["## Retrieval", "", "![recall@k](recall_at_k.png)", ""]
+    path = out / "report.md"
+    path.write_text("\n".join(lines))
+    return path, runs

@@ -1,0 +1,136 @@
+"""Resumable batch evaluation: answers every sample through the public API.
+
+``runs/NAME/`` holds ``settings.json``, ``predictions.jsonl`` (one row per question,
+appended as answered) and ``metrics.json``. A re-run skips questions already answered
+without error; a question that raised is recorded with its error (not as a wrong answer)
+and retried on the next run.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from mardoc.eval.benchmarks import Sample
+from mardoc.eval.metrics import summarise
+from mardoc.eval.scoring import score_answer
+from mardoc.library import Library
+
+log = logging.getLogger(__name__)
+
+PREDICTIONS = "predictions.jsonl"
+
+
+def read_predictions(out: Path) -> dict[str, dict[str, Any]]:
+    rows: dict[str, dict[str, Any]] = {}
+    path = out / PREDICTIONS
+    if path.exists():
+        for line in path.read_text().splitlines():
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError:
+                continue  # a line cut by a crash mid-write
+            rows[row["qid"]] = row  # later rows (retries) replace earlier ones
+    return rows
+
+
+class Runner:
+    def __init__(
+        self,
+        library: Library,
+        out: Path,
+        *,
+        mode: str = "agents",
+        concurrency: int = 1,
+        retrieval_k: int = 10,
+    ) -> None:
+        self.library = library
+        self.out = Path(out)
+        self.mode = mode
+        self.concurrency = max(1, concurrency)
+        self.retrieval_k = retrieval_k
+        self._doc_ids: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def _doc_id(self, path: str) -> str:
+        with self._lock:
+            if path not in self._doc_ids:
+                res = self.library.ingest([path])[0]
+                if res.status == "failed":
+                    raise RuntimeError(res.error)
+                self._doc_ids[path] = res.doc_id
+            return self._doc_ids[path]
+
+    def answer_one(self, s: Sample) -> dict[str, Any]:
+        row: dict[str, Any] = {
+            "qid": s.qid, "question": s.question, "doc": Path(s.doc_path).name, "gold": s.answer,
+            "answer_format": s.answer_format, "evidence_pages": s.evidence_pages,
+            "evidence_sources": s.evidence_sources, "doc_type": s.doc_type, "mode": self.mode,
+        }  # fmt: skip
+        start = time.perf_counter()
+        try:
+            doc_id = self._doc_id(s.doc_path)
+            pages = self.library.retriever.search_pages(s.question, docs=[doc_id], k=self.retrieval_k)
+            answer = self.library.ask(s.question, docs=[doc_id], mode=self.mode)
+        except Exception as exc:  # recorded, never fatal for the run
+            log.warning("question %s failed: %s", s.qid, exc)
+            row.update(error=f"{type(exc).__name__}: {exc}", score=None, seconds=time.perf_counter() - start)
+            return row
+        row.update(
+            prediction=answer.text,
+            short=answer.short,
+            format=answer.format,
+            citations=[c.model_dump() for c in answer.citations],
+            cited_pages=sorted({c.page for c in answer.citations if c.doc_id == doc_id}),
+            pages_ranked=[p.page for p in pages],
+            agent_pages=[p for d, p in answer.pages_retrieved if d == doc_id][: self.retrieval_k],
+            usage=answer.usage,
+            seconds=time.perf_counter() - start,
+            error=answer.error or "",
+            score=score_answer(s.answer, answer.short, s.answer_format),
+        )
+        if answer.error:  # a degraded answer (e.g. model output failure) still counts as answered
+            row["warning"], row["error"] = answer.error, ""
+        return row
+
+    def run(
+        self,
+        samples: list[Sample],
+        settings_blob: dict[str, Any],
+        progress: Callable[[dict[str, Any], dict[str, Any]], None] | None = None,
+    ) -> dict[str, Any]:
+        self.out.mkdir(parents=True, exist_ok=True)
+        (self.out / "settings.json").write_text(json.dumps(settings_blob, indent=2, default=str))
+        done = read_predictions(self.out)
+        todo = [s for s in samples if s.qid not in done or done[s.qid].get("error")]
+        path = self.out / PREDICTIONS
+        with path.open("a", encoding="utf-8") as fh:
+
+            def record(row: dict[str, Any]) -> None:
+                with self._lock:
+                    fh.write(json.dumps(row, default=str) + "\n")
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                    done[row["qid"]] = row
+                    if progress:
+                        progress(row, summarise([done[s.qid] for s in samples if s.qid in done]))
+
+            if self.concurrency == 1:
+                for s in todo:
+                    record(self.answer_one(s))
+            else:
+                with ThreadPoolExecutor(self.concurrency) as pool:
+                    for row in pool.map(self.answer_one, todo):
+                        record(row)
+        rows = [done[s.qid] for s in samples if s.qid in done]
+        metrics = summarise(rows)
+        metrics["mode"] = self.mode
+        (self.out / "metrics.json").write_text(json.dumps(metrics, indent=2))
+        return metrics
