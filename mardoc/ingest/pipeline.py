@@ -142,6 +142,8 @@ class Ingestor:
         result.pages = doc.page_count
         result.chunks = dict(Counter(c.kind for c in chunks))
         result.ocr_pages = sum(p.ocr for p in doc.pages)
+        if not chunks:
+            result.error = "no text found (blank pages, or OCR found nothing)"
         result.seconds = time.perf_counter() - start
         self.catalog.put(
             {

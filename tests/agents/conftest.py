@@ -40,7 +40,7 @@ def refine_with(needle: str, statement: str, quote: str) -> Callable[[list, Any]
     """A Refiner reply that cites the observation containing ``needle`` (if shown)."""
 
     def reply(messages: list, schema: Any) -> str:
-        text = messages[-1]["content"]
+        text = messages[1]["content"]  # the task prompt (a repair turn may follow it)
         parts = FENCE_OBS.split(text)
         for i in range(1, len(parts), 2):
             if needle in parts[i + 1]:
@@ -60,7 +60,7 @@ def answer_citing_first(
     short: str, fmt: str = "Int", extra: list[str] | None = None
 ) -> Callable[[list, Any], str]:
     def reply(messages: list, schema: Any) -> str:
-        ids = re.findall(r"\[([0-9a-f]{12})\]", messages[-1]["content"])
+        ids = re.findall(r"\[([0-9a-f]{12})\]", messages[1]["content"])
         return json.dumps(
             {
                 "answer": f"It is {short}.",

@@ -1,0 +1,1 @@
+from tests.agents.conftest import indexed  # noqa: F401  (shared fixture)

@@ -1,0 +1,70 @@
+"""Scripted models that misbehave: the graph repairs or retries within bounds and ends."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mardoc.errors import BackendError
+from tests.agents.conftest import answer_citing_first, make_library, refine_with, verdict
+
+WEIGHT = refine_with(
+    "default weight value", "The default glob weight is 50", "The default weight value is 50"
+)
+Q = "What is the default weight of a glob?"
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    ["{not json", json.dumps({"unexpected": "shape"}), "", "x" * 100_000],
+    ids=["invalid-json", "wrong-shape", "empty", "100k-chars"],
+)
+def test_garbage_everywhere_ends_with_a_recorded_failure(indexed: Path, tmp_path: Path, garbage: str) -> None:
+    lib = make_library(indexed, tmp_path, [garbage], max_rounds=2, max_llm_calls=30)
+    a = lib.ask(Q, mode="agents")
+    assert a.short == "Not answerable" and a.citations == []
+    errors = [t["error"] for t in a.trace if t.get("error")]
+    assert errors and all("model output" in e for e in errors)
+    # bounded: each call is one try + two repairs, over at most 2 rounds of 3 agents
+    assert lib.chat.usage.calls <= 3 * 3 * 2  # type: ignore[attr-defined]
+
+
+def test_garbage_then_valid_is_repaired(indexed: Path, tmp_path: Path) -> None:
+    lib = make_library(indexed, tmp_path, ["{oops", WEIGHT, verdict("sufficient"), answer_citing_first("50")])
+    a = lib.ask(Q, mode="agents")
+    assert a.short == "50" and a.citations and a.citations[0].page == 4
+
+
+def test_citations_of_unknown_evidence_and_pages_are_dropped(indexed: Path, tmp_path: Path) -> None:
+    def invented(messages: list, schema: object) -> str:
+        return json.dumps(
+            {"answer": "50", "short_answer": "50", "format": "Int", "evidence": ["000000000000", "page 999"]}
+        )
+
+    lib = make_library(indexed, tmp_path, [WEIGHT, verdict("sufficient"), invented])
+    a = lib.ask(Q, mode="agents")
+    assert a.short == "50" and a.citations == []
+    assert a.trace[-1]["dropped"] == ["000000000000", "page 999"]
+
+
+def test_rag_drops_citations_of_excerpts_that_were_not_shown(indexed: Path, tmp_path: Path) -> None:
+    reply = json.dumps({"answer": "50", "short_answer": "50", "format": "Int", "cited": [0, 57, -1]})
+    lib = make_library(indexed, tmp_path, [reply])
+    a = lib.ask(Q, mode="rag")
+    assert a.citations == []
+
+
+def test_backend_timeout_is_recorded_not_raised(indexed: Path, tmp_path: Path) -> None:
+    lib = make_library(
+        indexed,
+        tmp_path,
+        [BackendError("model server http://127.0.0.1:9/v1 failed after 4 attempts: timed out")],
+        max_rounds=2,
+    )
+    a = lib.ask(Q, mode="agents")
+    assert a.short == "Not answerable"
+    assert any("timed out" in t.get("error", "") for t in a.trace)
+    rag = make_library(indexed, tmp_path / "rag", [BackendError("timed out")]).ask(Q, mode="rag")
+    assert rag.error and "timed out" in rag.error and rag.short == "Not answerable"
