@@ -90,3 +90,28 @@ def answer_html(answer: Answer, doc_paths: dict[str, Path]) -> str:
             )
         parts.append("</div>")
     return "\n".join(parts)
+
+
+def locate_quote(pdf: Path, page: int, quote: str) -> tuple[float, float, float, float] | None:
+    """The box of ``quote`` on a page's text layer (None when not found, e.g. OCR'd pages)."""
+    words = quote.split()
+    if not words:
+        return None
+    try:
+        with pymupdf.open(pdf) as doc:
+            pg = doc[page - 1]
+            rects: list = []
+            # PyMuPDF searches within lines best: try the whole quote, then its first words.
+            for probe in (" ".join(words), " ".join(words[:8]), " ".join(words[:4])):
+                rects = pg.search_for(probe)
+                if rects:
+                    break
+    except Exception:
+        return None
+    if not rects:
+        return None
+    box = rects[0]
+    for r in rects[1:]:
+        if r.y0 - box.y1 < 30:  # consecutive lines of the same passage
+            box |= r
+    return (box.x0, box.y0, box.x1, box.y1)

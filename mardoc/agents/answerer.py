@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -12,6 +13,7 @@ from mardoc.agents.prompting import load_prompt
 from mardoc.agents.rag import normalise_short
 from mardoc.agents.state import AgentDeps, AgentState, FinalAnswer
 from mardoc.answer import NOT_ANSWERABLE, Citation
+from mardoc.render import locate_quote
 
 log = logging.getLogger(__name__)
 
@@ -54,12 +56,16 @@ def answer(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
                 dropped.append(eid)
                 continue
             s = e.source
+            bbox = s.bbox
+            path = deps.doc_paths.get(s.doc_id)
+            if path and (bbox is None or s.kind == "block"):
+                bbox = locate_quote(Path(path), s.page, e.quote) or bbox  # the exact lines quoted
             citations.append(
                 Citation(
                     doc_id=s.doc_id,
                     doc_name=s.doc_name,
                     page=s.page,
-                    bbox=s.bbox,
+                    bbox=bbox,
                     quote=e.quote,
                     chunk_id=s.chunk_id,
                     evidence_id=e.id,

@@ -24,6 +24,7 @@ def test_sufficient_after_one_round(indexed: Path, tmp_path: Path) -> None:
     assert a.short == "50" and a.format == "Int"
     assert [c.page for c in a.citations] == [4]  # the invented id was dropped
     assert a.citations[0].quote == "The default weight value is 50"
+    assert a.citations[0].bbox is not None  # the quoted lines, located on the page
     assert a.usage["calls"] == 3 and a.usage["rounds"] == 1
     agents = [t["agent"] for t in a.trace]
     assert agents == ["explorer", "refiner", "reflector", "answerer"]
