@@ -53,7 +53,13 @@ def recall(args: argparse.Namespace) -> None:
         rows, start = [], time.perf_counter()
         for s in samples:
             pages = lib.retriever.search_pages(s.question, docs=[docs[Path(s.doc_path).name]], k=10, **cfg)
-            rows.append({"evidence_pages": s.evidence_pages, "pages_ranked": [p.page for p in pages], "sources": s.evidence_sources})
+            rows.append(
+                {
+                    "evidence_pages": s.evidence_pages,
+                    "pages_ranked": [p.page for p in pages],
+                    "sources": s.evidence_sources,
+                }
+            )
         ms = 1000 * (time.perf_counter() - start) / max(len(samples), 1)
         res = {"config": name, "ms_per_query": ms, "n": len(rows)}
         for k in (1, 3, 5, 10):
@@ -63,11 +69,19 @@ def recall(args: argparse.Namespace) -> None:
         for r in rows:
             for src in r["sources"]:
                 by_source.setdefault(name, {}).setdefault(src, []).append(r)
-    t = Table(title=f"evidence-page recall, within-document page ranking ({len(samples)} questions, {os.cpu_count()} cores)")
+    t = Table(
+        title=f"evidence-page recall, within-document page ranking ({len(samples)} questions, {os.cpu_count()} cores)"
+    )
     for col in ("config", "R@1", "R@3", "R@5", "R@10", "all@5", "all@10", "ms/query"):
         t.add_column(col, justify="right")
     for r in out:
-        t.add_row(r["config"], *(f"{r[f'recall@{k}']:.3f}" for k in (1, 3, 5, 10)), f"{r['all_recall@5']:.3f}", f"{r['all_recall@10']:.3f}", f"{r['ms_per_query']:.1f}")
+        t.add_row(
+            r["config"],
+            *(f"{r[f'recall@{k}']:.3f}" for k in (1, 3, 5, 10)),
+            f"{r['all_recall@5']:.3f}",
+            f"{r['all_recall@10']:.3f}",
+            f"{r['ms_per_query']:.1f}",
+        )
     console.print(t)
     t2 = Table(title="R@5 by evidence source")
     srcs = sorted({s for v in by_source.values() for s in v})
@@ -75,7 +89,13 @@ def recall(args: argparse.Namespace) -> None:
     for s in srcs:
         t2.add_column(s[:18], justify="right")
     for name in CONFIGS:
-        t2.add_row(name, *(f"{recall_at(by_source[name].get(s, []), 5):.3f} (n={len(by_source[name].get(s, []))})" for s in srcs))
+        t2.add_row(
+            name,
+            *(
+                f"{recall_at(by_source[name].get(s, []), 5):.3f} (n={len(by_source[name].get(s, []))})"
+                for s in srcs
+            ),
+        )
     console.print(t2)
     if args.json:
         args.json.write_text(json.dumps(out, indent=1))
@@ -87,13 +107,24 @@ def scale(args: argparse.Namespace) -> None:
     from mardoc.retrieval.store import FULL, EdgeStore, Nearest, PointData, prefix_name
 
     lib = Library(args.library, settings=Settings())
-    base = np.array([h.vectors[FULL] for h in lib.store.scroll(with_vectors=True) if FULL in h.vectors], dtype=np.float32)
+    base = np.array(
+        [h.vectors[FULL] for h in lib.store.scroll(with_vectors=True) if FULL in h.vectors], dtype=np.float32
+    )
     lib.close()
     console = Console()
     console.print(f"{len(base)} real chunk vectors as seeds")
     rng = np.random.default_rng(0)
     t = Table(title=f"Matryoshka funnel vs exact full-dim search in Qdrant Edge ({os.cpu_count()} cores)")
-    for col in ("points", "config", "ms/query", "recall@10 vs exact", "speed-up", "build s", "disk MB", "RSS MB"):
+    for col in (
+        "points",
+        "config",
+        "ms/query",
+        "recall@10 vs exact",
+        "speed-up",
+        "build s",
+        "disk MB",
+        "RSS MB",
+    ):
         t.add_column(col, justify="right")
     queries = base[rng.choice(len(base), size=min(100, len(base)), replace=False)]
     queries = queries + rng.normal(scale=0.02, size=queries.shape).astype(np.float32)
@@ -110,7 +141,9 @@ def scale(args: argparse.Namespace) -> None:
             pts = [PointData(str(lo + i), {FULL: v.tolist(), prefix_name(64): truncate_normalize(v, 64)[0].tolist(),
                                             prefix_name(128): truncate_normalize(v, 128)[0].tolist()}, {"kind": "block"})
                    for i, v in enumerate(vecs)]  # fmt: skip
-            store.upsert([PointData(str(__import__("uuid").UUID(int=int(p.id))), p.vectors, p.payload) for p in pts])
+            store.upsert(
+                [PointData(str(__import__("uuid").UUID(int=int(p.id))), p.vectors, p.payload) for p in pts]
+            )
         store.flush()
         store.shard.optimize()  # build HNSW on the prefixes
         build = time.perf_counter() - start
@@ -122,17 +155,37 @@ def scale(args: argparse.Namespace) -> None:
             exact_ms += time.perf_counter() - s0
             exact_ids.append({h.id for h in hits})
         exact_ms = 1000 * exact_ms / len(queries)
-        t.add_row(str(n), "exact-768", f"{exact_ms:.2f}", "1.000", "1.0x", f"{build:.1f}", f"{disk:.0f}", f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}")
+        t.add_row(
+            str(n),
+            "exact-768",
+            f"{exact_ms:.2f}",
+            "1.000",
+            "1.0x",
+            f"{build:.1f}",
+            f"{disk:.0f}",
+            f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}",
+        )
         for dim, pool in ((64, 100), (128, 100), (128, 200)):
             got, ms = 0.0, 0.0
             for q, truth in zip(queries, exact_ids, strict=True):
                 low = truncate_normalize(q, dim)[0].tolist()
                 s0 = time.perf_counter()
-                hits = store.query(Nearest(FULL, q.tolist(), 10, prefetch=(Nearest(prefix_name(dim), low, pool),)))
+                hits = store.query(
+                    Nearest(FULL, q.tolist(), 10, prefetch=(Nearest(prefix_name(dim), low, pool),))
+                )
                 ms += time.perf_counter() - s0
                 got += len({h.id for h in hits} & truth) / 10
             ms = 1000 * ms / len(queries)
-            t.add_row(str(n), f"funnel {dim}->768 (N={pool})", f"{ms:.2f}", f"{got / len(queries):.3f}", f"{exact_ms / ms:.1f}x", "", "", "")
+            t.add_row(
+                str(n),
+                f"funnel {dim}->768 (N={pool})",
+                f"{ms:.2f}",
+                f"{got / len(queries):.3f}",
+                f"{exact_ms / ms:.1f}x",
+                "",
+                "",
+                "",
+            )
         store.close()
         shutil.rmtree(tmp, ignore_errors=True)
     console.print(t)
