@@ -14,6 +14,7 @@ from mardoc.agents.tools import resolve_doc, run_action
 
 log = logging.getLogger(__name__)
 MAX_ACTIONS = 4
+SHOWN_CHARS = 1500  # characters of one chunk the Refiner reads
 
 
 def _first_round_actions(question: str) -> list[Action]:
@@ -63,18 +64,23 @@ def explore(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
     budget = deps.settings.agents.observation_chars
     used = 0
     k = deps.settings.retrieval.top_k
+    found: list = []
     for action in actions[:MAX_ACTIONS]:
         chunks, line = run_action(action, deps.retriever, docs, deps.doc_names, k)
         notes.append(line)
-        for c in chunks:
-            key = (c.doc_id, c.page)
-            if key not in ranked:
-                ranked.append(key)
-            if c.id in seen or c.id in new_ids or used >= budget:
-                continue
-            new_ids.append(c.id)
-            used += min(len(c.text), 1500)
-            observations.append(c.model_dump())
+        found.extend(chunks)
+    shown_pages = {(c.doc_id, c.page): c.text[:SHOWN_CHARS] for c in found if c.kind == "page"}
+    for c in found:
+        key = (c.doc_id, c.page)
+        if key not in ranked:
+            ranked.append(key)
+        if c.id in seen or c.id in new_ids or used >= budget:
+            continue
+        if c.kind == "block" and c.text in shown_pages.get(key, ""):
+            continue  # the Refiner already reads this passage inside its page
+        new_ids.append(c.id)
+        used += min(len(c.text), SHOWN_CHARS)
+        observations.append(c.model_dump())
     event = {"agent": "explorer", "round": rnd, "actions": [a.model_dump(exclude_defaults=True) for a in actions[:MAX_ACTIONS]],
              "notes": notes, "observations": len(observations)}  # fmt: skip
     if deps.on_event:

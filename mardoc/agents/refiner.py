@@ -8,6 +8,7 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
+from mardoc.agents.explorer import SHOWN_CHARS
 from mardoc.agents.llm import budget_left, call, new_nonce
 from mardoc.agents.prompting import fence, load_prompt
 from mardoc.agents.state import AgentDeps, AgentState, RefinerOutput
@@ -49,7 +50,7 @@ def refine(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
     blocks = []
     for i, c in enumerate(chunks, start=1):
         label = f"O{i}: {c.doc_name} page {c.page} ({c.kind}, id {c.id})"
-        blocks.append(fence(label, c.text[:1500], nonce))
+        blocks.append(fence(label, c.text[:SHOWN_CHARS], nonce))
     prompt = load_prompt("refiner").render(
         question=state["question"],
         memory=memory.render(state["question"], deps.settings.agents.memory_tokens),
