@@ -9,6 +9,12 @@ from pydantic import BaseModel, ConfigDict, Field
 NOT_ANSWERABLE = "Not answerable"  # one sentinel shared by prompts, parsers and scoring
 
 AnswerFormat = Literal["Int", "Float", "Str", "List", "None"]
+FORMATS = ("Int", "Float", "Str", "List", "None")
+
+
+def coerce_format(value: str) -> str:
+    """A model's answer format, or "Str" when it wrote something else."""
+    return value if value in FORMATS else "Str"
 
 
 class Citation(BaseModel):

@@ -9,14 +9,13 @@ from collections.abc import Sequence
 from pydantic import BaseModel, Field, field_validator
 
 from mardoc.agents.prompting import fence_chunks, load_prompt, new_nonce, system_prompt
-from mardoc.answer import NOT_ANSWERABLE, Answer, Citation
+from mardoc.answer import NOT_ANSWERABLE, Answer, Citation, coerce_format
 from mardoc.errors import MardocError
 from mardoc.models.protocols import ChatModel
 from mardoc.retrieval.retriever import Retriever
 from mardoc.settings import Settings
 
 log = logging.getLogger(__name__)
-FORMATS = ("Int", "Float", "Str", "List", "None")
 
 
 class RagReply(BaseModel):
@@ -28,7 +27,7 @@ class RagReply(BaseModel):
     @field_validator("format")
     @classmethod
     def _fmt(cls, v: str) -> str:
-        return v if v in FORMATS else "Str"
+        return coerce_format(v)
 
 
 def normalise_short(short: str, fmt: str) -> tuple[str, str]:

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal, TypedDict
 
 from pydantic import BaseModel, Field, field_validator
 
+from mardoc.answer import coerce_format
 from mardoc.memory import EvidenceMemory
 from mardoc.models.protocols import ChatModel
 from mardoc.retrieval.retriever import Retriever
@@ -97,4 +98,4 @@ class FinalAnswer(BaseModel):
     @field_validator("format")
     @classmethod
     def _fmt(cls, v: str) -> str:
-        return v if v in ("Int", "Float", "Str", "List", "None") else "Str"
+        return coerce_format(v)

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from mardoc.models.messages import approx_tokens, text_of
 from mardoc.models.protocols import Message, T, Usage
-from mardoc.models.structured import complete_with_repair
+from mardoc.models.structured import complete_via
 
 # A reply is a string, a pydantic object (serialised to JSON), an exception to raise,
 # or a function of (messages, schema) returning one of those.
@@ -77,6 +77,4 @@ class ScriptedChatModel:
         max_tokens: int = 512,
         temperature: float = 0.0,
     ) -> Any:
-        if schema is None:
-            return self._next(messages, None)
-        return complete_with_repair(lambda convo: self._next(convo, schema), messages, schema)
+        return complete_via(lambda m, sch: self._next(m, sch), messages, schema)

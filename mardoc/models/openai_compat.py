@@ -12,7 +12,7 @@ import httpx
 from mardoc.errors import BackendError
 from mardoc.models.messages import approx_tokens, text_of, text_only
 from mardoc.models.protocols import Message, T, Usage
-from mardoc.models.structured import complete_with_repair
+from mardoc.models.structured import complete_via
 
 log = logging.getLogger(__name__)
 
@@ -145,8 +145,4 @@ class OpenAICompatChatModel:
         max_tokens: int = 512,
         temperature: float = 0.0,
     ) -> Any:
-        if schema is None:
-            return self._raw(messages, max_tokens, temperature, None)
-        return complete_with_repair(
-            lambda convo: self._raw(convo, max_tokens, temperature, schema), messages, schema
-        )
+        return complete_via(lambda m, sch: self._raw(m, max_tokens, temperature, sch), messages, schema)

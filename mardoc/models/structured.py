@@ -82,3 +82,12 @@ def complete_with_repair(
             ]
     assert last_error is not None
     raise last_error
+
+
+def complete_via(
+    raw: Callable[[list[dict[str, Any]], Any], str], messages: list[dict[str, Any]], schema: type[T] | None
+) -> Any:
+    """What every backend's ``complete`` does: text without a schema, else a repaired parse."""
+    if schema is None:
+        return raw(messages, None)
+    return complete_with_repair(lambda convo: raw(convo, schema), messages, schema)
