@@ -34,7 +34,6 @@ from mardoc.retrieval.store import (
     FULL,
     SPARSE,
     ChunkStore,
-    Hit,
     Nearest,
     Node,
     Rrf,
@@ -218,7 +217,3 @@ class Retriever:
         if idx is None:  # a page/figure/table chunk: its page's blocks are its neighbourhood
             return [b for b in blocks if b.page == c.page]
         return blocks[max(0, idx - window) : idx + window + 1]
-
-
-def hits_to_chunks(hits: list[Hit]) -> list[Chunk]:
-    return [chunk_from_payload(h.id, h.payload) for h in hits]

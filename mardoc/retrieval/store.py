@@ -232,7 +232,7 @@ class EdgeStore:
                     with_payload=True, with_vector=with_vectors,
                 )
             )  # fmt: skip
-            out.extend(_edge_hit(r, with_vectors) for r in recs)
+            out.extend(_record_hit(r, with_vectors) for r in recs)
             if offset is None:
                 return out
 
@@ -240,7 +240,7 @@ class EdgeStore:
         if self._shard is None or not ids:
             return []
         recs = self._shard.retrieve(list(ids), with_payload=True, with_vector=with_vectors)
-        return [_edge_hit(r, with_vectors) for r in recs]
+        return [_record_hit(r, with_vectors) for r in recs]
 
     def delete(self, where: Where) -> None:
         if self._shard is not None:
@@ -262,7 +262,8 @@ class EdgeStore:
             self._shard = None
 
 
-def _edge_hit(rec: Any, with_vectors: bool) -> Hit:
+def _record_hit(rec: Any, with_vectors: bool) -> Hit:
+    """A Hit from a stored record of either engine (both expose id, payload, vector)."""
     vectors: dict[str, Any] = {}
     if with_vectors and rec.vector:
         for k, v in dict(rec.vector).items():
@@ -385,16 +386,9 @@ class ClientStore:
                 self._c.scroll, self.collection, scroll_filter=self._filter(where), limit=512,
                 offset=offset, with_payload=True, with_vectors=with_vectors,
             )  # fmt: skip
-            out.extend(self._hit(r, with_vectors) for r in recs)
+            out.extend(_record_hit(r, with_vectors) for r in recs)
             if offset is None:
                 return out
-
-    def _hit(self, rec: Any, with_vectors: bool) -> Hit:
-        vectors: dict[str, Any] = {}
-        if with_vectors and rec.vector:
-            for k, v in dict(rec.vector).items():
-                vectors[k] = Sparse(list(v.indices), list(v.values)) if hasattr(v, "indices") else list(v)
-        return Hit(str(rec.id), 0.0, dict(rec.payload or {}), vectors)
 
     def retrieve(self, ids: Sequence[str], with_vectors: bool = False) -> list[Hit]:
         if not self._exists or not ids:
@@ -402,7 +396,7 @@ class ClientStore:
         recs = self._call(
             self._c.retrieve, self.collection, list(ids), with_payload=True, with_vectors=with_vectors
         )
-        return [self._hit(r, with_vectors) for r in recs]
+        return [_record_hit(r, with_vectors) for r in recs]
 
     def delete(self, where: Where) -> None:
         if self._exists:
