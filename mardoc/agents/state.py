@@ -61,8 +61,8 @@ class ExplorerPlan(BaseModel):
 
 class Fact(BaseModel):
     statement: str
-    quote: str
-    source: str  # "O3"
+    source: str  # the cited line(s): "O3.2", a range "O3.2-O3.4", or just "O3" with a quote
+    quote: str = ""  # optional verbatim words; the cited lines are the quote when absent
 
 
 class Step(BaseModel):

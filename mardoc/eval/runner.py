@@ -92,6 +92,12 @@ class Runner:
             pages_ranked=[p.page for p in pages],
             agent_pages=[p for d, p in answer.pages_retrieved if d == doc_id][: self.retrieval_k],
             usage=answer.usage,
+            # What the agents kept and why (rejected facts included), for error analysis.
+            evidence=[
+                {"statement": e["statement"], "page": e["source"]["page"], "quote": e["quote"][:200]}
+                for e in (answer.memory or {}).get("evidence", [])
+            ],
+            trace=answer.trace,
             seconds=time.perf_counter() - start,
             error=answer.error or "",
             score=score_answer(s.answer, answer.short, s.answer_format),

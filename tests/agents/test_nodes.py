@@ -111,3 +111,61 @@ def test_explorer_round_one_searches_the_question_without_llm(tmp_path: Path) ->
     assert chat.calls == []
     assert retriever.search.call_args.args[0] == "What was revenue in 2018?"
     assert out["round"] == 1 and len(out["observations"]) == 1 and out["pages_ranked"] == [["d1", 3]]
+
+
+def two_line_chunk() -> Chunk:
+    text = "Annual report 2018, section Finance, revenue and costs of the group\nRevenue 2018: 42 million euros in total.\nCosts 2018: 17 million euros in total."
+    return Chunk(id="00000000-0000-0000-0000-000000000002", doc_id="d1", doc_name="r.pdf", kind="block", page=5,
+                 pages=(5,), bboxes=((0, 0, 200, 100),), text=text)  # fmt: skip
+
+
+def refined(*facts: dict) -> str:
+    return json.dumps({"facts": list(facts), "steps": [], "gaps": []})
+
+
+def test_split_units_are_verbatim_runs_of_the_text() -> None:
+    from mardoc.agents.refiner import split_units
+    from mardoc.memory import quote_found
+
+    text = "Title\nshort\n" + "A long sentence about revenue that goes on. " * 8 + "\n| a | b |\n| 1 | 2 |"
+    units = split_units(text)
+    assert units[0] == "Title short A long sentence about revenue that goes on."  # short lines joined
+    assert units[-2:] == ["| a | b |", "| 1 | 2 |"]  # table rows stay apart
+    assert all(len(u) <= 260 for u in units[1:-2])  # long lines are split into sentences
+    assert all(quote_found(" ".join(units[i : i + 3]), text) for i in range(len(units) - 2))
+
+
+def test_refiner_takes_the_quote_from_the_cited_line() -> None:
+    c = two_line_chunk()
+    chat = ScriptedChatModel([refined({"statement": "Costs in 2018 were 17 million euros", "source": "O1.3"})])
+    out = refine(state([c]), Runtime(context=deps(chat)))
+    assert "[O1.3] Costs 2018: 17 million euros in total." in chat.calls[0]["messages"][1]["content"]
+    (e,) = out["memory"].active()
+    assert e.quote == "Costs 2018: 17 million euros in total." and e.source.page == 5
+
+
+def test_refiner_accepts_a_range_of_lines() -> None:
+    chat = ScriptedChatModel([refined({"statement": "Revenue was 42 and costs 17", "source": "O1.2-O1.3"})])
+    out = refine(state([two_line_chunk()]), Runtime(context=deps(chat)))
+    (e,) = out["memory"].active()
+    assert e.quote.startswith("Revenue 2018: 42") and e.quote.endswith("17 million euros in total.")
+
+
+def test_refiner_rejects_numbers_the_cited_line_does_not_state() -> None:
+    chat = ScriptedChatModel([refined({"statement": "Costs in 2018 were 99 million", "source": "O1.3"},
+                                      {"statement": "Profit was 25", "source": "O1.9"})])  # fmt: skip
+    out = refine(state([two_line_chunk()]), Runtime(context=deps(chat)))
+    assert out["memory"].active() == []
+    reasons = out["trace"][0]["rejections"]
+    assert "numbers ['99']" in reasons[0] and "no such line" in reasons[1]
+
+
+def test_refiner_links_steps_to_cited_lines() -> None:
+    reply = json.dumps({"facts": [{"statement": "Revenue 2018 was 42 million", "source": "O1.2"},
+                                  {"statement": "Costs 2018 were 17 million", "source": "O1.3"}],
+                        "steps": [{"inference": "42 - 17", "uses": ["O1.2", "O1.3"], "conclusion": "Profit was 25 million"}],
+                        "gaps": []})  # fmt: skip
+    out = refine(state([two_line_chunk()]), Runtime(context=deps(ScriptedChatModel([reply]))))
+    mem = out["memory"]
+    (step,) = mem.steps
+    assert set(step.depends_on) == {e.id for e in mem.active()} and len(step.depends_on) == 2
