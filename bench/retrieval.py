@@ -37,6 +37,10 @@ CONFIGS = {
     "dense-funnel-128": {"mode": "dense", "dim": "128"},
     "dense-auto": {"mode": "dense", "dim": "auto"},
     "hybrid-auto": {"mode": "hybrid", "dim": "auto"},
+    # Page aggregation of the hybrid chunk ranking (see Retriever.search_pages).
+    "hybrid-auto-sum": {"mode": "hybrid", "dim": "auto", "decay": 1.0},
+    "hybrid-auto-decay0.5": {"mode": "hybrid", "dim": "auto", "decay": 0.5},
+    "hybrid-auto-maxp": {"mode": "hybrid", "dim": "auto", "decay": 0.0},
 }
 
 

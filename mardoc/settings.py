@@ -90,6 +90,9 @@ class RetrievalSettings(_Section):
     prefetch_factor: int = Field(8, ge=1, description="First stage keeps prefetch_factor * k candidates.")
     hybrid: bool = Field(True, description="Fuse dense and BM25 results with RRF.")
     top_k: int = Field(8, ge=1, description="Chunks returned per search.")
+    page_decay: float = Field(
+        1.0, ge=0.0, le=1.0, description="Page ranking: weight decay of a page's further chunks (0 = best chunk only)."
+    )
 
 
 class AgentsSettings(_Section):

@@ -179,14 +179,23 @@ class Retriever:
         dim: str | None = None,
         mode: Mode | None = None,
         rrf_k: int = 60,
+        decay: float | None = None,
     ) -> list[PageHit]:
-        """Pages ranked by the reciprocal ranks of their chunks among the top chunk hits."""
+        """Pages ranked by the reciprocal ranks of their chunks among the top chunk hits.
+
+        A page's score is ``sum_i decay**i / (rrf_k + rank_i)`` over its chunks in rank
+        order: ``decay=0`` is MaxP (the page is as good as its best chunk), ``decay=1`` sums
+        every chunk, which favours pages cut into many blocks. In between, a page's best
+        chunk counts most and its further matches (a figure and the paragraph citing it,
+        the page chunk and a block) add evidence.
+        """
+        decay = self.settings.page_decay if decay is None else decay
         hits = self.search(query, docs=docs, kinds=kinds, k=max(5 * k, 30), dim=dim, mode=mode)
         pages: dict[tuple[str, int], PageHit] = {}
         for rank, sc in enumerate(hits):
             key = (sc.chunk.doc_id, sc.chunk.page)
             ph = pages.setdefault(key, PageHit(sc.chunk.doc_id, sc.chunk.doc_name, sc.chunk.page, 0.0))
-            ph.score += 1.0 / (rrf_k + rank + 1)
+            ph.score += decay ** len(ph.chunks) / (rrf_k + rank + 1)
             ph.chunks.append(sc)
         ranked = sorted(pages.values(), key=lambda p: (-p.score, p.doc_id, p.page))
         return ranked[:k]

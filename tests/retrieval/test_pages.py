@@ -1,0 +1,46 @@
+"""Page ranking from chunk hits, on a hand-built ranking."""
+
+from __future__ import annotations
+
+from unittest.mock import MagicMock
+
+import pytest
+
+from mardoc.ingest.document import Chunk
+from mardoc.retrieval.retriever import Retriever, ScoredChunk
+from mardoc.settings import RetrievalSettings
+
+
+def chunk(i: int, page: int, kind: str = "block") -> Chunk:
+    return Chunk(id=f"00000000-0000-0000-0000-{i:012d}", doc_id="d", doc_name="d.pdf", kind=kind, page=page,
+                 pages=(page,), bboxes=(), text=f"chunk {i}")  # fmt: skip
+
+
+# Page 2 holds the single best chunk; page 5 holds four middling ones.
+RANKING = [chunk(1, 2), chunk(2, 5), chunk(3, 5), chunk(4, 5), chunk(5, 5), chunk(6, 9)]
+
+
+def retriever(decay: float) -> Retriever:
+    r = Retriever(MagicMock(), MagicMock(), RetrievalSettings(page_decay=decay), lambda: ["d"])
+    r.search = MagicMock(return_value=[ScoredChunk(c, 1.0 - i / 10) for i, c in enumerate(RANKING)])  # type: ignore[method-assign]
+    return r
+
+
+def test_maxp_ranks_pages_by_their_best_chunk() -> None:
+    pages = retriever(0.0).search_pages("q", k=3)
+    assert [p.page for p in pages] == [2, 5, 9]
+    assert pages[0].score == pytest.approx(1 / 61) and pages[1].score == pytest.approx(1 / 62)
+
+
+def test_sum_rewards_pages_with_many_hits() -> None:
+    pages = retriever(1.0).search_pages("q", k=3)
+    assert [p.page for p in pages] == [5, 2, 9]
+    assert pages[0].score == pytest.approx(sum(1 / (60 + r) for r in (2, 3, 4, 5)))
+    assert [c.chunk.id for c in pages[0].chunks] == [c.id for c in RANKING[1:5]]
+
+
+def test_decay_weighs_further_chunks_less() -> None:
+    pages = retriever(0.5).search_pages("q", k=2)
+    assert pages[0].page == 5
+    assert pages[0].score == pytest.approx(sum(0.5**i / (60 + r) for i, r in enumerate((2, 3, 4, 5))))
+    assert len(retriever(0.5).search_pages("q", k=1)) == 1
