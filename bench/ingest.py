@@ -1,6 +1,6 @@
 """Ingestion benchmark on the shared dev set: parsing, OCR, chunks, embedding, end to end.
 
-Usage: python bench/ingest.py [--docs DIR] [--library PATH] [--json OUT]
+Usage: python bench/ingest.py [--docs DIR] [--library PATH] [--json OUT] [--parse-only]
 Prints one table; the numbers in bench/RESULTS.md come from this script.
 """
 
@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import resource
+import tempfile
 import time
 from pathlib import Path
 
@@ -40,14 +41,50 @@ def raw_embed_throughput(lib: Library, texts: list[str]) -> float:
     return len(texts) / (time.perf_counter() - start)
 
 
+def parse_only(pdfs: list[Path]) -> None:
+    """Parser throughput alone (no embedding), per document, OCR pages counted apart."""
+    from mardoc.ingest.parser import PdfParser
+
+    parser = PdfParser(Settings().ingest, crops_dir=Path(tempfile.mkdtemp()) / "crops")
+    t = Table(title=f"parse only ({os.cpu_count()} cores)")
+    for col in ("document", "pages", "OCR pages", "tables", "figures", "seconds", "pages/s"):
+        t.add_column(col, justify="right")
+    tot = {"pages": 0, "ocr": 0, "s": 0.0, "s_text": 0.0, "p_text": 0}
+    for pdf in pdfs:
+        start = time.perf_counter()
+        doc = parser.parse(pdf)
+        sec = time.perf_counter() - start
+        ocr = sum(p.ocr for p in doc.pages)
+        regions = [r.kind for p in doc.pages for r in p.regions]
+        tot["pages"] += len(doc.pages)
+        tot["ocr"] += ocr
+        tot["s"] += sec
+        if ocr == 0:
+            tot["s_text"] += sec
+            tot["p_text"] += len(doc.pages)
+        t.add_row(pdf.name[:40], str(len(doc.pages)), str(ocr), str(regions.count("table")),
+                  str(regions.count("figure")), f"{sec:.1f}", f"{len(doc.pages) / sec:.2f}")  # fmt: skip
+    t.add_row(
+        "all", str(tot["pages"]), str(tot["ocr"]), "", "", f"{tot['s']:.1f}", f"{tot['pages'] / tot['s']:.2f}"
+    )
+    if tot["s_text"]:
+        t.add_row("documents without OCR", str(tot["p_text"]), "0", "", "", f"{tot['s_text']:.1f}",
+                  f"{tot['p_text'] / tot['s_text']:.2f}")  # fmt: skip
+    Console().print(t)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--docs", type=Path, default=DEV)
     ap.add_argument("--library", type=Path, default=Path("~/.mardoc/libraries/dev").expanduser())
     ap.add_argument("--json", type=Path)
     ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--parse-only", action="store_true", help="measure the parser alone, no embedding")
     args = ap.parse_args()
     pdfs = sorted(args.docs.glob("*.pdf"))[: args.limit or None]
+    if args.parse_only:
+        parse_only(pdfs)
+        return
     lib = Library(args.library, settings=Settings())
     console = Console()
     rows = []

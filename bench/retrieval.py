@@ -106,52 +106,61 @@ def recall(args: argparse.Namespace) -> None:
     lib.close()
 
 
-def scale(args: argparse.Namespace) -> None:
-    from mardoc.models.embedders import truncate_normalize
-    from mardoc.retrieval.store import FULL, EdgeStore, Nearest, PointData, prefix_name
+def _seed_vectors(args: argparse.Namespace) -> np.ndarray:
+    """Real full-dim chunk vectors of the dev library (cached in ``--vectors`` when given)."""
+    from mardoc.retrieval.store import FULL
 
+    if args.vectors and args.vectors.exists():
+        return np.load(args.vectors)
     lib = Library(args.library, settings=Settings())
     base = np.array(
         [h.vectors[FULL] for h in lib.store.scroll(with_vectors=True) if FULL in h.vectors], dtype=np.float32
     )
     lib.close()
+    if args.vectors:
+        np.save(args.vectors, base)
+    return base
+
+
+def scale(args: argparse.Namespace) -> None:
+    import uuid
+
+    from mardoc.models.embedders import truncate_normalize
+    from mardoc.retrieval.store import FULL, ClientStore, EdgeStore, Nearest, PointData, prefix_name
+
+    base = _seed_vectors(args)
     console = Console()
     console.print(f"{len(base)} real chunk vectors as seeds")
     rng = np.random.default_rng(0)
-    t = Table(title=f"Matryoshka funnel vs exact full-dim search in Qdrant Edge ({os.cpu_count()} cores)")
-    for col in (
-        "points",
-        "config",
-        "ms/query",
-        "recall@10 vs exact",
-        "speed-up",
-        "build s",
-        "disk MB",
-        "RSS MB",
-    ):
+    t = Table(title=f"Matryoshka funnel vs exact full-dim search ({os.cpu_count()} cores)")
+    for col in ("points", "engine", "config", "ms/query", "recall@10 vs exact", "speed-up", "build s", "disk MB",
+                "RSS MB"):  # fmt: skip
         t.add_column(col, justify="right")
     queries = base[rng.choice(len(base), size=min(100, len(base)), replace=False)]
     queries = queries + rng.normal(scale=0.02, size=queries.shape).astype(np.float32)
     queries /= np.linalg.norm(queries, axis=1, keepdims=True)
-    for n in args.sizes:
+    out: list[dict] = []
+    runs = [(n, "edge") for n in args.sizes] + [(min(args.sizes), "qdrant-client local")]
+    for n, engine in runs:
         tmp = Path(tempfile.mkdtemp())
-        store = EdgeStore(tmp / "shard")
+        store = EdgeStore(tmp / "shard") if engine == "edge" else ClientStore(":memory:", "scale")
         store.ensure(base.shape[1], [64, 128])
         start = time.perf_counter()
         for lo in range(0, n, 2000):
             idx = rng.integers(0, len(base), size=min(2000, n - lo))
             vecs = base[idx] + rng.normal(scale=0.03, size=(len(idx), base.shape[1])).astype(np.float32)
             vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
-            pts = [PointData(str(lo + i), {FULL: v.tolist(), prefix_name(64): truncate_normalize(v, 64)[0].tolist(),
-                                            prefix_name(128): truncate_normalize(v, 128)[0].tolist()}, {"kind": "block"})
-                   for i, v in enumerate(vecs)]  # fmt: skip
-            store.upsert(
-                [PointData(str(__import__("uuid").UUID(int=int(p.id))), p.vectors, p.payload) for p in pts]
-            )
-        store.flush()
-        store.shard.optimize()  # build HNSW on the prefixes
+            store.upsert([
+                PointData(str(uuid.UUID(int=lo + i)), {FULL: v.tolist(), prefix_name(64): truncate_normalize(v, 64)[0].tolist(),
+                                                      prefix_name(128): truncate_normalize(v, 128)[0].tolist()}, {"kind": "block"})
+                for i, v in enumerate(vecs)
+            ])  # fmt: skip
+        if isinstance(store, EdgeStore):
+            store.flush()
+            store.shard.optimize()  # build HNSW on the prefixes
         build = time.perf_counter() - start
-        disk = sum(f.stat().st_size for f in (tmp / "shard").rglob("*") if f.is_file()) / 1e6
+        disk = sum(f.stat().st_size for f in tmp.rglob("*") if f.is_file()) / 1e6
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         exact_ids, exact_ms = [], 0.0
         for q in queries:
             s0 = time.perf_counter()
@@ -159,16 +168,8 @@ def scale(args: argparse.Namespace) -> None:
             exact_ms += time.perf_counter() - s0
             exact_ids.append({h.id for h in hits})
         exact_ms = 1000 * exact_ms / len(queries)
-        t.add_row(
-            str(n),
-            "exact-768",
-            f"{exact_ms:.2f}",
-            "1.000",
-            "1.0x",
-            f"{build:.1f}",
-            f"{disk:.0f}",
-            f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}",
-        )
+        rows = [{"points": n, "engine": engine, "config": "exact-768", "ms_per_query": exact_ms, "recall@10": 1.0,
+                 "speedup": 1.0, "build_s": build, "disk_mb": disk, "rss_mb": rss}]  # fmt: skip
         for dim, pool in ((64, 100), (128, 100), (128, 200)):
             got, ms = 0.0, 0.0
             for q, truth in zip(queries, exact_ids, strict=True):
@@ -180,19 +181,17 @@ def scale(args: argparse.Namespace) -> None:
                 ms += time.perf_counter() - s0
                 got += len({h.id for h in hits} & truth) / 10
             ms = 1000 * ms / len(queries)
-            t.add_row(
-                str(n),
-                f"funnel {dim}->768 (N={pool})",
-                f"{ms:.2f}",
-                f"{got / len(queries):.3f}",
-                f"{exact_ms / ms:.1f}x",
-                "",
-                "",
-                "",
-            )
+            rows.append({"points": n, "engine": engine, "config": f"funnel {dim}->768 (N={pool})",
+                         "ms_per_query": ms, "recall@10": got / len(queries), "speedup": exact_ms / ms})  # fmt: skip
+        for r in rows:
+            t.add_row(str(n), engine, r["config"], f"{r['ms_per_query']:.2f}", f"{r['recall@10']:.3f}",
+                      f"{r['speedup']:.1f}x", *(f"{r[k]:.0f}" if k in r else "" for k in ("build_s", "disk_mb", "rss_mb")))  # fmt: skip
+        out += rows
         store.close()
         shutil.rmtree(tmp, ignore_errors=True)
     console.print(t)
+    if args.json:
+        args.json.write_text(json.dumps(out, indent=1))
 
 
 def main() -> None:
@@ -201,6 +200,9 @@ def main() -> None:
     ap.add_argument("--library", type=Path, default=Path("~/.mardoc/libraries/dev").expanduser())
     ap.add_argument("--json", type=Path)
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    ap.add_argument(
+        "--vectors", type=Path, help="cache of the seed vectors (.npy), so scale needs no library lock"
+    )
     args = ap.parse_args()
     recall(args) if args.what == "recall" else scale(args)
 

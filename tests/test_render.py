@@ -13,12 +13,25 @@ def test_locate_quote_on_text_layer() -> None:
 
 
 def test_page_boxes_png_and_answer_html(tmp_path: Path) -> None:
-    c = Chunk(id="x", doc_id="d", doc_name=DEMO_PDF.name, kind="block", page=4, pages=(4,), bboxes=((100, 100, 300, 200),), text="t")
+    c = Chunk(
+        id="x",
+        doc_id="d",
+        doc_name=DEMO_PDF.name,
+        kind="block",
+        page=4,
+        pages=(4,),
+        bboxes=((100, 100, 300, 200),),
+        text="t",
+    )
     png = render_page_boxes(DEMO_PDF, 4, [c])
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     a = Answer(question="Default weight?", text="It is 50.", short="50",
                citations=[Citation(doc_id="d", doc_name=DEMO_PDF.name, page=4, bbox=(129, 271, 530, 293), quote="The default weight value is 50")],
                memory={"steps": [{"inference": "stated directly", "conclusion": "50"}]})  # fmt: skip
     html = answer_html(a, {"d": DEMO_PDF})
-    assert "data:image/png;base64," in html and "The default weight value is 50" in html and "stated directly" in html
+    assert (
+        "data:image/png;base64," in html
+        and "The default weight value is 50" in html
+        and "stated directly" in html
+    )
     assert "<script" not in html

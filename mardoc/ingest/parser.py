@@ -167,9 +167,7 @@ def table_markdown(table: Any, words: list[Any]) -> str:
     grid: list[list[list[str] | None]] = [
         [[] if j < len(r) and r[j] is not None else None for j in range(ncols)] for r in rows
     ]
-    spans = [
-        (min(c[1] for c in r if c), max(c[3] for c in r if c)) if any(r) else (0.0, -1.0) for r in rows
-    ]
+    spans = [(min(c[1] for c in r if c), max(c[3] for c in r if c)) if any(r) else (0.0, -1.0) for r in rows]
     x0, y0, x1, y1 = table.bbox
     for w in words:
         cx, cy = (w[0] + w[2]) / 2, (w[1] + w[3]) / 2

@@ -137,7 +137,9 @@ def test_split_units_are_verbatim_runs_of_the_text() -> None:
 
 def test_refiner_takes_the_quote_from_the_cited_line() -> None:
     c = two_line_chunk()
-    chat = ScriptedChatModel([refined({"statement": "Costs in 2018 were 17 million euros", "source": "O1.3"})])
+    chat = ScriptedChatModel(
+        [refined({"statement": "Costs in 2018 were 17 million euros", "source": "O1.3"})]
+    )
     out = refine(state([c]), Runtime(context=deps(chat)))
     assert "[O1.3] Costs 2018: 17 million euros in total." in chat.calls[0]["messages"][1]["content"]
     (e,) = out["memory"].active()
