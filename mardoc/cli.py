@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from mardoc.errors import MardocError
@@ -71,7 +71,7 @@ def models_install(
 
     prov = Provisioner(_settings().home_dir, keep_downloads=keep_downloads)
     with _progress() as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def report(stage: str, done: int, total: int) -> None:
             if stage not in tasks:
@@ -116,7 +116,7 @@ def _open(library: str | None):  # noqa: ANN202
 
 def _ingest(lib, paths: list[Path]) -> list:  # noqa: ANN001
     with _progress() as bar:
-        tasks: dict[tuple[str, str], int] = {}
+        tasks: dict[tuple[str, str], TaskID] = {}
 
         def report(name: str, stage: str, done: int, total: int) -> None:
             key = (name, stage)
@@ -377,9 +377,9 @@ def eval_report(
             raise MardocError(f"{r} has no metrics.json; run `mardoc eval run` first")
     path, loaded = write_report(runs, out)
     table = Table("run", "mode", "n", "errors", "accuracy", "F1", "page R@5", "s/question")
-    for r in loaded:
-        m, o = r["metrics"], r["metrics"]["overall"]
-        table.add_row(r["name"], str(m.get("mode", "")), str(o["n"]), str(m["errors"]), f"{o['accuracy']:.3f}", f"{o['f1']:.3f}",
+    for run in loaded:
+        m, o = run["metrics"], run["metrics"]["overall"]
+        table.add_row(run["name"], str(m.get("mode", "")), str(o["n"]), str(m["errors"]), f"{o['accuracy']:.3f}", f"{o['f1']:.3f}",
                       f"{m['retrieval']['recall@5']:.3f}", f"{m['seconds_per_question']:.1f}")  # fmt: skip
     console.print(table)
     console.print(f"report written to {path}")

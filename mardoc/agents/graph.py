@@ -103,7 +103,7 @@ def run_agents(
     inp = fresh_turn(question, docs, rounds)
     if thread_id:
         graph = build_graph(sqlite_checkpointer(library.root / "threads.sqlite"))
-        config = {"configurable": {"thread_id": thread_id}}
+        config: dict[str, Any] = {"configurable": {"thread_id": thread_id}}
         prior = graph.get_state(config).values
         if "memory" not in prior:
             inp["memory"] = EvidenceMemory()

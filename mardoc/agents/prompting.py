@@ -84,7 +84,8 @@ def fence_chunks(
 
     Returns the text and how many excerpts it holds (the first n of ``chunks``).
     """
-    parts, used = [], 0
+    parts: list[str] = []
+    used = 0
     for i, c in enumerate(chunks, start=1):
         body = c.text[:per_chunk]
         if used + len(body) > max_chars and parts:

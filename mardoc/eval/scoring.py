@@ -117,8 +117,8 @@ def score_answer(gold: Any, pred: Any, answer_format: str) -> float:
             p = ""
         return float(is_float_equal(g, p))
     if answer_format in ("Str", "None"):
-        g, p = clean(gold), clean(pred)
-        return float(g == p) if is_exact_match(g) else anls(g, p)
+        gold_s, pred_s = clean(gold), clean(pred)
+        return float(gold_s == pred_s) if is_exact_match(gold_s) else anls(gold_s, pred_s)
     gl, pl = _as_list(gold), _as_list(pred)
     if len(gl) != len(pl):
         return 0.0

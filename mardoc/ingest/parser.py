@@ -212,8 +212,8 @@ class PdfParser:
             doc_id = doc_id or sha256_file(path)
             title = (pdf.metadata or {}).get("title") or path.stem
             pages = []
-            for i, pg in enumerate(pdf):
-                pages.append(self._parse_page(pg, doc_id))
+            for i in range(pdf.page_count):
+                pages.append(self._parse_page(pdf[i], doc_id))
                 if progress:
                     progress(i + 1, pdf.page_count)
             toc = pdf.get_toc(simple=True)
