@@ -322,6 +322,13 @@ def eval_run(
     ] = None,
     mode: Annotated[str, typer.Option(help="agents or rag.")] = "agents",
     concurrency: Annotated[int, typer.Option(help="Questions answered at once.")] = 1,
+    judge: Annotated[
+        str,
+        typer.Option(
+            help="Also grade with an LLM judge: 'none', 'same' (the library's chat model) or a provider:model "
+            "spec such as openai:gpt-4o (DocBench and FinanceBench grade with a judge officially)."
+        ),
+    ] = "none",
     library: LibraryOpt = None,
 ) -> None:
     """Answer a benchmark's questions, score them, write predictions and metrics (resumable)."""
@@ -354,11 +361,22 @@ def eval_run(
             "mode": mode,
             "settings": settings.model_dump(mode="json"),
         }
-        metrics = Runner(lib, out, mode=mode, concurrency=concurrency).run(samples, blob, report)
+        grader = None
+        if judge != "none":
+            from mardoc.eval.judge import LlmJudge
+            from mardoc.models.factory import build_chat_model
+
+            chat = lib.chat if judge == "same" else build_chat_model(judge, settings)
+            grader = LlmJudge(chat, settings.models.chat if judge == "same" else judge)
+        blob["judge"] = judge
+        metrics = Runner(lib, out, mode=mode, concurrency=concurrency, judge=grader).run(
+            samples, blob, report
+        )
     o = metrics["overall"]
     console.print(
         f"{out}: n={o['n']} errors={metrics['errors']} accuracy={o['accuracy']:.3f} F1={o['f1']:.3f} "
         f"page R@5={metrics['retrieval']['recall@5']:.3f} {metrics['seconds_per_question']:.1f}s/question"
+        + (f" judge accuracy={metrics['judge']['accuracy']:.3f} ({judge})" if "judge" in metrics else "")
     )
 
 

@@ -47,6 +47,7 @@ PROMPT_FIELDS: dict[str, frozenset[str]] = {
     "refiner": frozenset({"question", "memory", "observations"}),
     "reflector": frozenset({"question", "memory", "round", "max_rounds", "sentinel"}),
     "answerer": frozenset({"question", "memory", "sentinel"}),
+    "judge": frozenset({"question", "gold", "prediction"}),
 }
 
 

@@ -95,4 +95,11 @@ def summarise(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "llm_calls_per_question": sum(r.get("usage", {}).get("calls", 0) for r in ok) / max(len(ok), 1),
         "rounds_per_question": sum(r.get("usage", {}).get("rounds", 0) for r in ok) / max(len(ok), 1),
     }
+    judged = [r["judge_score"] for r in ok if r.get("judge_score") is not None]
+    if any("judge_score" in r for r in ok):
+        out["judge"] = {
+            "n": len(judged),
+            "accuracy": sum(judged) / len(judged) if judged else 0.0,
+            "failed": sum(1 for r in ok if "judge_score" in r and r["judge_score"] is None),
+        }
     return out

@@ -76,6 +76,11 @@ def _recall_curve(runs: list[dict[str, Any]], out: Path) -> None:
     plt.close(fig)
 
 
+def _judge_cell(m: dict) -> str:
+    j = m.get("judge")
+    return f"{j['accuracy']:.3f} (n={j['n']})" if j else "-"
+
+
 def write_report(runs_paths: list[Path], out: Path | None = None) -> tuple[Path, list[dict[str, Any]]]:
     runs = [load_run(p) for p in runs_paths]
     out = out or runs_paths[0]
@@ -88,22 +93,28 @@ def write_report(runs_paths: list[Path], out: Path | None = None) -> tuple[Path,
     }
     lines = ["# mardoc evaluation report", ""]
     lines += [
-        "Scoring: MMLongBench-Doc rule-based scorer (for DocBench/FinanceBench this is the cheap proxy, not the LLM judge).",
+        'Scoring: "accuracy" and "F1" always come from the MMLongBench-Doc rule-based scorer '
+        "(for DocBench and FinanceBench, whose official protocol is an LLM judge, it is a cheap proxy); "
+        '"judge acc." is the LLM judge\'s accuracy, when the run used one (model named per run below).',
         "",
     ]
     lines += [
-        "| run | mode | n | errors | accuracy | F1 | page R@5 | cited-page precision | s/question | LLM calls/q |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| run | mode | n | errors | accuracy | F1 | judge acc. | page R@5 | cited-page precision | s/question | LLM calls/q |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in runs:
         m = r["metrics"]
         o = m["overall"]
         lines.append(
             f"| {r['name']} | {m.get('mode', '')} | {o['n']} | {m['errors']} | {o['accuracy']:.3f} | {o['f1']:.3f} | "
+            f"{_judge_cell(m)} | "
             f"{m['retrieval']['recall@5']:.3f} | {m['retrieval']['cited_precision']:.3f} | {m['seconds_per_question']:.1f} | "
             f"{m['llm_calls_per_question']:.1f} |"
         )
     lines.append("")
+    judges = [(r["name"], (r["metrics"].get("scoring") or {}).get("judge")) for r in runs]
+    if any(j for _, j in judges):
+        lines += ["Judges: " + "; ".join(f"{n}: {j or 'none'}" for n, j in judges), ""]
     for key, title in charts.items():
         png = out / f"{key}.png"
         _bars(runs, key, title, png)

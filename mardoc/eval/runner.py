@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from mardoc.eval.benchmarks import Sample
+from mardoc.eval.judge import LlmJudge
 from mardoc.eval.metrics import summarise
 from mardoc.eval.scoring import score_answer
 from mardoc.library import Library
@@ -50,12 +51,14 @@ class Runner:
         mode: str = "agents",
         concurrency: int = 1,
         retrieval_k: int = 10,
+        judge: LlmJudge | None = None,
     ) -> None:
         self.library = library
         self.out = Path(out)
         self.mode = mode
         self.concurrency = max(1, concurrency)
         self.retrieval_k = retrieval_k
+        self.judge = judge
         self._doc_ids: dict[str, str] = {}
         self._lock = threading.Lock()
 
@@ -102,8 +105,16 @@ class Runner:
             error=answer.error or "",
             score=score_answer(s.answer, answer.short, s.answer_format),
         )
+        self._judge(row)
         if answer.error:  # a degraded answer (e.g. model output failure) still counts as answered
             row["warning"], row["error"] = answer.error, ""
+        return row
+
+    def _judge(self, row: dict[str, Any]) -> dict[str, Any]:
+        """Adds the LLM judge's grade (when a judge is configured) next to the rule score."""
+        if self.judge is not None:
+            pred = f"{row.get('prediction') or ''} (short answer: {row.get('short', '')})"
+            row["judge_score"], row["judge_reason"] = self.judge(row["question"], str(row["gold"]), pred)
         return row
 
     def run(
@@ -116,6 +127,15 @@ class Runner:
         (self.out / "settings.json").write_text(json.dumps(settings_blob, indent=2, default=str))
         done = read_predictions(self.out)
         todo = [s for s in samples if s.qid not in done or done[s.qid].get("error")]
+        # Answered before without a judge (or the judge failed): grade them, do not re-answer.
+        unjudged = [
+            done[s.qid]
+            for s in samples
+            if self.judge is not None
+            and s.qid in done
+            and s not in todo
+            and done[s.qid].get("judge_score") is None
+        ]
         path = self.out / PREDICTIONS
         with path.open("a", encoding="utf-8") as fh:
 
@@ -128,6 +148,8 @@ class Runner:
                     if progress:
                         progress(row, summarise([done[s.qid] for s in samples if s.qid in done]))
 
+            for row in unjudged:
+                record(self._judge(dict(row)))
             if self.concurrency == 1:
                 for s in todo:
                     record(self.answer_one(s))
@@ -138,5 +160,9 @@ class Runner:
         rows = [done[s.qid] for s in samples if s.qid in done]
         metrics = summarise(rows)
         metrics["mode"] = self.mode
+        metrics["scoring"] = {
+            "rule": "MMLongBench-Doc rule-based scorer",
+            "judge": self.judge.name if self.judge is not None else None,
+        }
         (self.out / "metrics.json").write_text(json.dumps(metrics, indent=2))
         return metrics
