@@ -81,6 +81,38 @@ def _judge_cell(m: dict) -> str:
     return f"{j['accuracy']:.3f} (n={j['n']})" if j else "-"
 
 
+def _cell(text: Any, n: int = 40) -> str:
+    t = " ".join(str(text).split()).replace("|", "/")
+    return t if len(t) <= n else t[: n - 1] + "…"
+
+
+def _per_question(runs: list[dict[str, Any]], limit: int = 80) -> list[str]:
+    """Gold and every run's short answer (score) side by side, for small runs."""
+    by_run = [{row["qid"]: row for row in r["rows"]} for r in runs]
+    qids = list(dict.fromkeys(q for rows in by_run for q in rows))
+    if not qids or len(qids) > limit:
+        return []
+    lines = ["## Per question", "", "| doc | question | gold | " + " | ".join(r["name"] for r in runs) + " |"]
+    lines.append("|---|---|---|" + "---|" * len(runs))
+    for q in qids:
+        first = next(rows[q] for rows in by_run if q in rows)
+        cells = []
+        for rows in by_run:
+            row = rows.get(q)
+            if row is None:
+                cells.append("-")
+            elif row.get("error"):
+                cells.append("error")
+            else:
+                cells.append(f"{_cell(row.get('short', ''), 30)} ({row.get('score', 0):.2g})")
+        lines.append(
+            f"| {_cell(first.get('doc', ''), 24)} | {_cell(first['question'], 60)} | {_cell(first['gold'], 30)} | "
+            + " | ".join(cells)
+            + " |"
+        )
+    return [*lines, ""]
+
+
 def write_report(runs_paths: list[Path], out: Path | None = None) -> tuple[Path, list[dict[str, Any]]]:
     runs = [load_run(p) for p in runs_paths]
     out = out or runs_paths[0]
@@ -130,6 +162,7 @@ def write_report(runs_paths: list[Path], out: Path | None = None) -> tuple[Path,
         lines.append("")
     _recall_curve(runs, out / "recall_at_k.png")
     lines += ["## Retrieval", "", "![recall@k](recall_at_k.png)", ""]
+    lines += _per_question(runs)
     path = out / "report.md"
     path.write_text("\n".join(lines))
     return path, runs

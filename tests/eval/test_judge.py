@@ -44,7 +44,9 @@ def test_runner_adds_judge_grades_without_reanswering(tmp_path: Path) -> None:
     assert "judge" not in plain and plain["scoring"]["judge"] is None
     answer_calls = len(lib.chat.calls)  # type: ignore[attr-defined]
     judge_chat = ScriptedChatModel([grader])
-    judged = Runner(lib, tmp_path / "run", mode="rag", judge=LlmJudge(judge_chat, "fake:judge")).run(samples(), {})
+    judged = Runner(lib, tmp_path / "run", mode="rag", judge=LlmJudge(judge_chat, "fake:judge")).run(
+        samples(), {}
+    )
     assert len(lib.chat.calls) == answer_calls  # type: ignore[attr-defined]  # nothing re-answered
     assert len(judge_chat.calls) == 4 and judged["scoring"]["judge"] == "fake:judge"
     rows = read_predictions(tmp_path / "run")
@@ -56,3 +58,4 @@ def test_runner_adds_judge_grades_without_reanswering(tmp_path: Path) -> None:
     path, _ = write_report([tmp_path / "run"], tmp_path / "report")
     text = path.read_text()
     assert "| 0.750 (n=4) |" in text and "Judges: run: fake:judge" in text
+    assert "## Per question" in text and "| T. Leonard (" in text
