@@ -36,7 +36,7 @@ CONFIGS = {
     "dense-funnel-64": {"mode": "dense", "dim": "64"},
     "dense-funnel-128": {"mode": "dense", "dim": "128"},
     "dense-auto": {"mode": "dense", "dim": "auto"},
-    "hybrid-auto": {"mode": "hybrid", "dim": "auto"},
+    "hybrid-auto": {"mode": "hybrid", "dim": "auto"},  # the default settings
     # Page aggregation of the hybrid chunk ranking (see Retriever.search_pages).
     "hybrid-auto-sum": {"mode": "hybrid", "dim": "auto", "decay": 1.0},
     "hybrid-auto-decay0.5": {"mode": "hybrid", "dim": "auto", "decay": 0.5},

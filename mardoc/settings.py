@@ -95,7 +95,7 @@ class RetrievalSettings(_Section):
     hybrid: bool = Field(True, description="Fuse dense and BM25 results with RRF.")
     top_k: int = Field(8, ge=1, description="Chunks returned per search.")
     page_decay: float = Field(
-        1.0,
+        0.0,
         ge=0.0,
         le=1.0,
         description="Page ranking: weight decay of a page's further chunks (0 = best chunk only).",
