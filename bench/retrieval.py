@@ -6,8 +6,9 @@ Usage:
 
 `recall` ranks the pages of each answerable question's own document (the library must hold
 the dev documents: run bench/ingest.py first) for BM25 alone, dense full-dim, the funnel at
-64 and 128 dims, auto, and hybrid. `scale` tiles real chunk vectors with small noise to the
-requested sizes in fresh Qdrant Edge shards.
+64 and 128 dims, auto, and hybrid. `scale` tiles real chunk vectors with small noise
+(``--noise``, a share of the vector norm) to the requested sizes in fresh Qdrant Edge shards
+and searches them with the dev questions' real query vectors.
 """
 
 from __future__ import annotations
@@ -122,6 +123,25 @@ def _seed_vectors(args: argparse.Namespace) -> np.ndarray:
     return base
 
 
+PREFIXES = (64, 128)
+
+
+def _dev_queries(args: argparse.Namespace) -> np.ndarray:
+    """Real query vectors: the dev questions embedded with the query prompt (cached)."""
+    cache = args.vectors.with_name(args.vectors.stem + "-queries.npy") if args.vectors else None
+    if cache and cache.exists():
+        return np.load(cache)
+    from mardoc.models.factory import build_embedder
+
+    samples, _ = load("mmlongbench", DEV)
+    settings = Settings()
+    emb = build_embedder(settings.models.embedder, settings)
+    q = np.asarray(emb.embed_queries([s.question for s in samples]), dtype=np.float32)
+    if cache:
+        np.save(cache, q)
+    return q
+
+
 def scale(args: argparse.Namespace) -> None:
     import uuid
 
@@ -136,23 +156,26 @@ def scale(args: argparse.Namespace) -> None:
     for col in ("points", "engine", "config", "ms/query", "recall@10 vs exact", "speed-up", "build s", "disk MB",
                 "RSS MB"):  # fmt: skip
         t.add_column(col, justify="right")
-    queries = base[rng.choice(len(base), size=min(100, len(base)), replace=False)]
-    queries = queries + rng.normal(scale=0.02, size=queries.shape).astype(np.float32)
-    queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+    queries = _dev_queries(args)[:100]
+    # Noise is set by its share of the vector norm: a unit 768-d vector has ~0.036 per
+    # dimension, so a per-dimension noise of that size would swamp the Matryoshka structure
+    # (the first session's 0.03 did: tiled points were ~40% noise).
+    sigma = args.noise / np.sqrt(base.shape[1])
     out: list[dict] = []
     runs = [(n, "edge") for n in args.sizes] + [(min(args.sizes), "qdrant-client local")]
     for n, engine in runs:
         tmp = Path(tempfile.mkdtemp())
         store = EdgeStore(tmp / "shard") if engine == "edge" else ClientStore(":memory:", "scale")
-        store.ensure(base.shape[1], [64, 128])
+        store.ensure(base.shape[1], list(PREFIXES))
         start = time.perf_counter()
         for lo in range(0, n, 2000):
             idx = rng.integers(0, len(base), size=min(2000, n - lo))
-            vecs = base[idx] + rng.normal(scale=0.03, size=(len(idx), base.shape[1])).astype(np.float32)
+            vecs = base[idx] + rng.normal(scale=sigma, size=(len(idx), base.shape[1])).astype(np.float32)
             vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
             store.upsert([
-                PointData(str(uuid.UUID(int=lo + i)), {FULL: v.tolist(), prefix_name(64): truncate_normalize(v, 64)[0].tolist(),
-                                                      prefix_name(128): truncate_normalize(v, 128)[0].tolist()}, {"kind": "block"})
+                PointData(str(uuid.UUID(int=lo + i)),
+                          {FULL: v.tolist()} | {prefix_name(d): truncate_normalize(v, d)[0].tolist() for d in PREFIXES},
+                          {"kind": "block"})
                 for i, v in enumerate(vecs)
             ])  # fmt: skip
         if isinstance(store, EdgeStore):
@@ -170,7 +193,7 @@ def scale(args: argparse.Namespace) -> None:
         exact_ms = 1000 * exact_ms / len(queries)
         rows = [{"points": n, "engine": engine, "config": "exact-768", "ms_per_query": exact_ms, "recall@10": 1.0,
                  "speedup": 1.0, "build_s": build, "disk_mb": disk, "rss_mb": rss}]  # fmt: skip
-        for dim, pool in ((64, 100), (128, 100), (128, 200)):
+        for dim, pool in ((64, 100), (128, 100), (128, 200), (128, 400)):
             got, ms = 0.0, 0.0
             for q, truth in zip(queries, exact_ids, strict=True):
                 low = truncate_normalize(q, dim)[0].tolist()
