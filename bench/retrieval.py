@@ -223,6 +223,7 @@ def main() -> None:
     ap.add_argument("--library", type=Path, default=Path("~/.mardoc/libraries/dev").expanduser())
     ap.add_argument("--json", type=Path)
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    ap.add_argument("--noise", type=float, default=0.1, help="tiling noise as a share of the vector norm")
     ap.add_argument(
         "--vectors", type=Path, help="cache of the seed vectors (.npy), so scale needs no library lock"
     )
