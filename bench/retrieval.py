@@ -153,7 +153,7 @@ def scale(args: argparse.Namespace) -> None:
     console.print(f"{len(base)} real chunk vectors as seeds")
     rng = np.random.default_rng(0)
     t = Table(title=f"Matryoshka funnel vs exact full-dim search ({os.cpu_count()} cores)")
-    for col in ("points", "engine", "config", "ms/query", "recall@10 vs exact", "speed-up", "build s", "disk MB",
+    for col in ("points", "engine", "config", "ms/query", "recall@10 vs exact", "seed recall@10", "speed-up", "build s", "disk MB",
                 "RSS MB"):  # fmt: skip
         t.add_column(col, justify="right")
     queries = _dev_queries(args)[:100]
@@ -168,8 +168,10 @@ def scale(args: argparse.Namespace) -> None:
         store = EdgeStore(tmp / "shard") if engine == "edge" else ClientStore(":memory:", "scale")
         store.ensure(base.shape[1], list(PREFIXES))
         start = time.perf_counter()
+        seed_of = np.empty(n, dtype=np.int64)  # point -> the real chunk vector it was tiled from
         for lo in range(0, n, 2000):
             idx = rng.integers(0, len(base), size=min(2000, n - lo))
+            seed_of[lo : lo + len(idx)] = idx
             vecs = base[idx] + rng.normal(scale=sigma, size=(len(idx), base.shape[1])).astype(np.float32)
             vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
             store.upsert([
@@ -184,18 +186,23 @@ def scale(args: argparse.Namespace) -> None:
         build = time.perf_counter() - start
         disk = sum(f.stat().st_size for f in tmp.rglob("*") if f.is_file()) / 1e6
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        exact_ids, exact_ms = [], 0.0
+
+        def seeds(hits: list, seed_of: np.ndarray = seed_of) -> set[int]:
+            return {int(seed_of[uuid.UUID(h.id).int]) for h in hits}
+
+        exact_ids, exact_seeds, exact_ms = [], [], 0.0
         for q in queries:
             s0 = time.perf_counter()
             hits = store.query(Nearest(FULL, q.tolist(), 10, exact=True))
             exact_ms += time.perf_counter() - s0
             exact_ids.append({h.id for h in hits})
+            exact_seeds.append(seeds(hits))
         exact_ms = 1000 * exact_ms / len(queries)
         rows = [{"points": n, "engine": engine, "config": "exact-768", "ms_per_query": exact_ms, "recall@10": 1.0,
-                 "speedup": 1.0, "build_s": build, "disk_mb": disk, "rss_mb": rss}]  # fmt: skip
-        for dim, pool in ((64, 100), (128, 100), (128, 200), (128, 400)):
-            got, ms = 0.0, 0.0
-            for q, truth in zip(queries, exact_ids, strict=True):
+                 "seed_recall@10": 1.0, "speedup": 1.0, "build_s": build, "disk_mb": disk, "rss_mb": rss}]  # fmt: skip
+        for dim, pool in ((64, 100), (128, 100), (128, 400), (128, 1000), (128, 2000), (64, 2000)):
+            got, got_seed, ms = 0.0, 0.0, 0.0
+            for q, truth, truth_seeds in zip(queries, exact_ids, exact_seeds, strict=True):
                 low = truncate_normalize(q, dim)[0].tolist()
                 s0 = time.perf_counter()
                 hits = store.query(
@@ -203,11 +210,14 @@ def scale(args: argparse.Namespace) -> None:
                 )
                 ms += time.perf_counter() - s0
                 got += len({h.id for h in hits} & truth) / 10
+                got_seed += len(seeds(hits) & truth_seeds) / len(truth_seeds)
             ms = 1000 * ms / len(queries)
             rows.append({"points": n, "engine": engine, "config": f"funnel {dim}->768 (N={pool})",
-                         "ms_per_query": ms, "recall@10": got / len(queries), "speedup": exact_ms / ms})  # fmt: skip
+                         "ms_per_query": ms, "recall@10": got / len(queries), "seed_recall@10": got_seed / len(queries),
+                         "speedup": exact_ms / ms})  # fmt: skip
         for r in rows:
             t.add_row(str(n), engine, r["config"], f"{r['ms_per_query']:.2f}", f"{r['recall@10']:.3f}",
+                      f"{r['seed_recall@10']:.3f}",
                       f"{r['speedup']:.1f}x", *(f"{r[k]:.0f}" if k in r else "" for k in ("build_s", "disk_mb", "rss_mb")))  # fmt: skip
         out += rows
         store.close()
