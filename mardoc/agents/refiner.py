@@ -19,7 +19,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from mardoc.agents.explorer import SHOWN_CHARS
-from mardoc.agents.llm import budget_left, call, new_nonce
+from mardoc.agents.llm import budget_left, call, memory_text, turn_nonce
 from mardoc.agents.prompting import fence, load_prompt
 from mardoc.agents.state import AgentDeps, AgentState, Fact, RefinerOutput
 from mardoc.ingest.document import Chunk
@@ -138,11 +138,11 @@ def refine(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
         if deps.on_event:
             deps.on_event(event)
         return {"memory": memory, "trace": [event]}
-    nonce = new_nonce("refiner", question, rnd)
+    nonce = turn_nonce(question)
     text, obs = observations_text(chunks, nonce)
     prompt = load_prompt("refiner").render(
         question=question,
-        memory=memory.render(question, deps.settings.agents.memory_tokens),
+        memory=memory_text(memory, question, deps, nonce),
         observations=text,
     )
     images = _images(chunks, deps) if deps.chat.supports_images else None
