@@ -8,7 +8,7 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from mardoc.agents.llm import call, new_nonce
+from mardoc.agents.llm import call, memory_text, turn_nonce
 from mardoc.agents.prompting import load_prompt
 from mardoc.agents.rag import normalise_short
 from mardoc.agents.state import AgentDeps, AgentState, FinalAnswer
@@ -32,14 +32,15 @@ def answer(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
         )
         event["note"] = "unanswerable" if verdict == "unanswerable" else "no verified evidence"
     else:
+        nonce = turn_nonce(state["question"])
         prompt = load_prompt("answerer").render(
             question=state["question"],
-            memory=memory.render(state["question"], deps.settings.agents.memory_tokens * 2),
+            memory=memory_text(memory, state["question"], deps, nonce),
             sentinel=NOT_ANSWERABLE,
         )
         # The answer call is allowed even when the budget is spent: the work so far
         # must end in an answer, and this is the only call left.
-        res = call(deps, prompt, FinalAnswer, new_nonce("answerer", state["question"]), max_tokens=300)
+        res = call(deps, prompt, FinalAnswer, nonce, max_tokens=300)
         calls, tokens = res.calls, res.tokens
         if res.value is None:
             error = f"answer generation failed: {res.error}"

@@ -7,7 +7,7 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from mardoc.agents.llm import budget_left, call, new_nonce
+from mardoc.agents.llm import budget_left, call, memory_text, turn_nonce
 from mardoc.agents.prompting import load_prompt
 from mardoc.agents.state import Action, AgentDeps, AgentState, ExplorerPlan
 from mardoc.agents.tools import resolve_doc, run_action
@@ -40,14 +40,15 @@ def explore(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
         actions.append(Action(tool="open_page", doc=str(p.get("doc", "")), page=int(p.get("page", 0) or 0)))
     if rnd > 1 and budget_left(state, deps):
         docs_text = "\n".join(f"- {deps.doc_names[d]}" for d in (docs or deps.doc_names)) or "(all)"
+        nonce = turn_nonce(question)
         prompt = load_prompt("explorer").render(
             question=question,
-            memory=memory.render(question, deps.settings.agents.memory_tokens),
+            memory=memory_text(memory, question, deps, nonce),
             feedback=state.get("feedback") or "(none)",
             documents=docs_text,
             round=rnd,
         )
-        res = call(deps, prompt, ExplorerPlan, new_nonce("explorer", question, rnd), max_tokens=200)
+        res = call(deps, prompt, ExplorerPlan, nonce, max_tokens=200)
         calls, tokens = res.calls, res.tokens
         if res.value is not None:
             actions += res.value.actions

@@ -8,9 +8,10 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from mardoc.agents.prompting import new_nonce, system_prompt
+from mardoc.agents.prompting import fence, new_nonce, system_prompt
 from mardoc.agents.state import AgentDeps, AgentState
 from mardoc.errors import MardocError
+from mardoc.memory import EvidenceMemory
 
 log = logging.getLogger(__name__)
 T = TypeVar("T", bound=BaseModel)
@@ -22,6 +23,22 @@ class CallResult:
     error: str
     calls: int
     tokens: int
+
+
+def turn_nonce(question: str) -> str:
+    """One fence nonce for every call of a question's turn.
+
+    With the same nonce the system prompt is identical across calls, and every agent prompt
+    starts with the same question-and-memory block, so llama.cpp reuses the evaluated
+    prefix of the previous call (its KV cache) instead of evaluating it again: the Answerer
+    after the Reflector, the Refiner after the Explorer, read the same memory.
+    """
+    return new_nonce("turn", question)
+
+
+def memory_text(memory: EvidenceMemory, question: str, deps: AgentDeps, nonce: str) -> str:
+    """The memory for a prompt, fenced: its statements and quotes come from documents."""
+    return fence("evidence memory", memory.render(question, deps.settings.agents.memory_tokens), nonce)
 
 
 def budget_left(state: AgentState, deps: AgentDeps) -> bool:
@@ -56,4 +73,4 @@ def call(
     return CallResult(value, error, calls, tokens)
 
 
-__all__ = ["CallResult", "budget_left", "call", "new_nonce"]
+__all__ = ["CallResult", "budget_left", "call", "memory_text", "new_nonce", "turn_nonce"]

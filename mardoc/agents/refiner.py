@@ -19,7 +19,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from mardoc.agents.explorer import SHOWN_CHARS
-from mardoc.agents.llm import budget_left, call, new_nonce
+from mardoc.agents.llm import budget_left, call, memory_text, turn_nonce
 from mardoc.agents.prompting import fence, load_prompt
 from mardoc.agents.state import AgentDeps, AgentState, Fact, RefinerOutput
 from mardoc.ingest.document import Chunk
@@ -103,12 +103,38 @@ def resolve_fact(fact: Fact, obs: list[Observation], question: str) -> tuple[int
         found = _locate(named, fact.quote, [o.chunk for o in obs])
         if found is not None:
             idx, quote = found, fact.quote.strip()
+    needed = _numbers(fact.statement) - _numbers(question)
+    if quote and needed <= _numbers(quote):
+        return idx, quote
+    # Small models often state a fact right but cite the wrong line: the line of the shown
+    # text that holds every number of the statement, and shares most words with it, is
+    # where the fact was read. Without numbers to anchor it, nothing is relocated.
+    moved = _relocate(fact.statement, needed, obs, prefer=named)
+    if moved is not None:
+        return moved
     if not quote:
         return f"no such line {fact.source!r}" if not fact.quote else f"quote not found: {fact.quote[:60]!r}"
-    unsupported = _numbers(fact.statement) - _numbers(quote) - _numbers(question)
-    if unsupported:
-        return f"numbers {sorted(unsupported)} not in the cited line {fact.source!r}"
-    return idx, quote
+    return f"numbers {sorted(needed - _numbers(quote))} not in the cited line {fact.source!r}"
+
+
+def _relocate(
+    statement: str, needed: set[str], obs: list[Observation], prefer: int
+) -> tuple[int, str] | None:
+    if not needed:
+        return None
+    words = {w for w in re.findall(r"[a-z]{4,}", statement.lower())}
+    best: tuple[int, int, int, str] | None = None  # (overlap, preferred, -observation, line)
+    for i, o in enumerate(obs):
+        for unit in o.units:
+            if not needed <= _numbers(unit):
+                continue
+            overlap = len(words & set(re.findall(r"[a-z]{4,}", unit.lower())))
+            key = (overlap, int(i == prefer), -i, unit)
+            if best is None or key[:3] > best[:3]:
+                best = key
+    if best is None or (best[0] == 0 and words):
+        return None
+    return -best[2], best[3]
 
 
 def _images(chunks: list[Chunk], deps: AgentDeps) -> list[dict[str, Any]]:
@@ -138,11 +164,11 @@ def refine(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
         if deps.on_event:
             deps.on_event(event)
         return {"memory": memory, "trace": [event]}
-    nonce = new_nonce("refiner", question, rnd)
+    nonce = turn_nonce(question)
     text, obs = observations_text(chunks, nonce)
     prompt = load_prompt("refiner").render(
         question=question,
-        memory=memory.render(question, deps.settings.agents.memory_tokens),
+        memory=memory_text(memory, question, deps, nonce),
         observations=text,
     )
     images = _images(chunks, deps) if deps.chat.supports_images else None

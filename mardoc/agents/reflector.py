@@ -6,7 +6,7 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from mardoc.agents.llm import budget_left, call, new_nonce
+from mardoc.agents.llm import budget_left, call, memory_text, turn_nonce
 from mardoc.agents.prompting import load_prompt
 from mardoc.agents.state import AgentDeps, AgentState, Reflection
 from mardoc.answer import NOT_ANSWERABLE
@@ -23,14 +23,15 @@ def reflect(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
         if deps.on_event:
             deps.on_event(event)
         return {"verdict": "budget", "trace": [event]}
+    nonce = turn_nonce(state["question"])
     prompt = load_prompt("reflector").render(
         question=state["question"],
-        memory=memory.render(state["question"], deps.settings.agents.memory_tokens),
+        memory=memory_text(memory, state["question"], deps, nonce),
         round=rnd,
         max_rounds=max_rounds,
         sentinel=NOT_ANSWERABLE,
     )
-    res = call(deps, prompt, Reflection, new_nonce("reflector", state["question"], rnd), max_tokens=250)
+    res = call(deps, prompt, Reflection, nonce, max_tokens=250)
     update: dict[str, Any] = {
         "calls": state.get("calls", 0) + res.calls,
         "tokens": state.get("tokens", 0) + res.tokens,

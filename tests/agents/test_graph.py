@@ -81,9 +81,11 @@ def test_prompts_fence_every_observation(indexed: Path, tmp_path: Path) -> None:
     refiner_prompt = lib.chat.calls[0]["messages"][1]["content"]  # type: ignore[attr-defined]
     system = lib.chat.calls[0]["messages"][0]["content"]  # type: ignore[attr-defined]
     nonce = system.split("<<DOCUMENT-DATA ")[1].split(" ")[0]
-    opened = refiner_prompt.count(f"<<DOCUMENT-DATA {nonce} O")
+    observations = refiner_prompt.count(f"<<DOCUMENT-DATA {nonce} O")
+    opened = refiner_prompt.count(f"<<DOCUMENT-DATA {nonce} ")
     closed = refiner_prompt.count(f"<</DOCUMENT-DATA {nonce}>>")
-    assert opened == closed >= 3
+    assert opened == closed == observations + 1 and observations >= 3  # + the memory's fence
+    assert f"<<DOCUMENT-DATA {nonce} evidence memory>>" in refiner_prompt
     # outside the fences there is only the prompt template's own text
     outside = refiner_prompt
     while f"<<DOCUMENT-DATA {nonce}" in outside:
@@ -99,3 +101,25 @@ def test_route_rules() -> None:
     assert route_after_reflect({"verdict": "insufficient", "round": 3, "max_rounds": 3}) == "answer"
     assert route_after_reflect({"verdict": "budget", "round": 1, "max_rounds": 3}) == "answer"
     assert build_graph() is not build_graph()  # built per call, never at import time
+
+
+def test_every_call_of_a_turn_shares_the_system_prompt_and_memory_prefix(
+    indexed: Path, tmp_path: Path
+) -> None:
+    lib = make_library(indexed, tmp_path, [WEIGHT, verdict("sufficient"), answer_citing_first("50")])
+    lib.ask("What is the default weight of a glob?", mode="agents")
+    calls = lib.chat.calls  # type: ignore[attr-defined]
+    assert len(calls) == 3 and len({c["messages"][0]["content"] for c in calls}) == 1
+    reflect, answer = (c["messages"][1]["content"] for c in calls[1:])
+    shared = reflect.split("You are the Reflector")[0]
+    assert "evidence memory>>" in shared and answer.startswith(shared)  # llama.cpp reuses this prefix
+
+
+def test_memory_quotes_are_fenced_in_later_prompts(indexed: Path, tmp_path: Path) -> None:
+    from tests.reliability.test_prompt_injection import outside_fences
+
+    lib = make_library(indexed, tmp_path, [WEIGHT, verdict("sufficient"), answer_citing_first("50")])
+    lib.ask("What is the default weight of a glob?", mode="agents")
+    for call in lib.chat.calls[1:]:  # type: ignore[attr-defined]
+        prompt = call["messages"][1]["content"]
+        assert "weight" in prompt and "The default weight" not in outside_fences(prompt)

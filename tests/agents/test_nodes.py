@@ -171,3 +171,11 @@ def test_refiner_links_steps_to_cited_lines() -> None:
     mem = out["memory"]
     (step,) = mem.steps
     assert set(step.depends_on) == {e.id for e in mem.active()} and len(step.depends_on) == 2
+
+
+def test_refiner_moves_a_fact_to_the_line_that_states_its_numbers() -> None:
+    chat = ScriptedChatModel([refined({"statement": "Revenue in 2018 was 42 million euros", "source": "O1.3"},
+                                      {"statement": "Costs were 17 million", "source": "O1.9"})])  # fmt: skip
+    out = refine(state([two_line_chunk()]), Runtime(context=deps(chat)))
+    quotes = [e.quote for e in out["memory"].active()]
+    assert quotes == ["Revenue 2018: 42 million euros in total.", "Costs 2018: 17 million euros in total."]
