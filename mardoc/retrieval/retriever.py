@@ -4,16 +4,18 @@ The Matryoshka funnel: the first stage searches a truncated prefix of the embedd
 (``d64``/``d128``/``d256``, HNSW-indexed, cheap) for ``N`` candidates; the full 768-dim
 vector rescores only those, in the same Query API request.
 
-``dim="auto"`` rule (and why):
-* a filter that leaves few points (``<= exact_below``, default 4,000) is searched exactly
-  on the full vector: scanning a few thousand vectors costs well under a millisecond, so a
-  funnel would only add the risk of missing something;
-* otherwise the funnel starts at 128 dims with ``N = max(prefetch_factor * k, 64)``
-  candidates. After rescoring we look at the *tail* of the candidate pool: when the
-  weakest rescored candidate scores within ``margin`` of the k-th best, the pool boundary
-  runs through relevant material and the low-dim stage has probably cut some of it, so
-  the search escalates once: 256 dims and four times the candidates. Well-separated
-  queries (the common case) stay on the cheap path.
+``dim="auto"`` rule (and why), from ``bench/retrieval.py scale`` (see bench/RESULTS.md):
+* a filter that leaves ``<= EXACT_BELOW`` (100,000) points is searched exactly on the full
+  vector. With EmbeddingGemma's real question vectors the 128-dim prefix orders candidates
+  quite differently from the full vector: at 100k points a 100-candidate funnel kept only
+  0.46 of the exact top 10 and a 2,000-candidate one 0.96, at 3x the speed, while exact
+  search took ~30 ms, nothing next to an LLM call. Below that size exactness is worth more
+  than the milliseconds (within one document, the common agent search, it is free);
+* above it the funnel starts at 128 dims with ``N = max(prefetch_factor * k, WIDE_POOL)``
+  candidates (2,000 kept 0.96 of the exact top 10 at 100k). After rescoring we look at
+  the *tail* of the pool: when the weakest rescored candidate scores within ``MARGIN`` of
+  the k-th best, the pool boundary runs through relevant material, so the search
+  escalates once: 256 dims and four times the candidates.
 """
 
 from __future__ import annotations
@@ -45,7 +47,8 @@ from mardoc.settings import RetrievalSettings
 log = logging.getLogger(__name__)
 
 Mode = Literal["hybrid", "dense", "sparse"]
-EXACT_BELOW = 4000
+EXACT_BELOW = 100_000
+WIDE_POOL = 2000
 MARGIN = 0.02
 
 
@@ -124,6 +127,7 @@ class Retriever:
         if self.store.count(where) <= EXACT_BELOW:
             return None, k
         low = self.settings.low_dim
+        n = max(n, WIDE_POOL)
         probe = self.store.query(self._dense_node(vec, low, n, n), where)
         if len(probe) > k and probe[k - 1].score - probe[-1].score < MARGIN:
             return max(low, 256), 4 * n  # escalate: the pool boundary cuts relevant material
