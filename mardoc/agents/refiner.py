@@ -5,7 +5,8 @@ fact cites the label(s) of the lines that state it. The quote stored with the ev
 those lines, copied from the chunk, so a small model never has to re-type a quote (it did
 so badly enough that most true facts were rejected). Hallucination is still kept out: the
 cited lines must exist, and every number in the fact's statement must appear in them (or
-in the question); otherwise the fact is rejected.
+in the question); otherwise the fact moves to the one shown line that holds all its numbers
+and shares its words (``_relocate``), or is rejected.
 """
 
 from __future__ import annotations

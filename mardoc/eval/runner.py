@@ -128,12 +128,13 @@ class Runner:
         done = read_predictions(self.out)
         todo = [s for s in samples if s.qid not in done or done[s.qid].get("error")]
         # Answered before without a judge (or the judge failed): grade them, do not re-answer.
+        todo_ids = {s.qid for s in todo}
         unjudged = [
             done[s.qid]
             for s in samples
             if self.judge is not None
             and s.qid in done
-            and s not in todo
+            and s.qid not in todo_ids
             and done[s.qid].get("judge_score") is None
         ]
         path = self.out / PREDICTIONS
