@@ -41,12 +41,14 @@ def raw_embed_throughput(lib: Library, texts: list[str]) -> float:
     return len(texts) / (time.perf_counter() - start)
 
 
-def parse_only(pdfs: list[Path]) -> None:
+def parse_only(pdfs: list[Path], workers: int) -> None:
     """Parser throughput alone (no embedding), per document, OCR pages counted apart."""
     from mardoc.ingest.parser import PdfParser
 
-    parser = PdfParser(Settings().ingest, crops_dir=Path(tempfile.mkdtemp()) / "crops")
-    t = Table(title=f"parse only ({os.cpu_count()} cores)")
+    ingest = Settings().ingest.model_copy(update={"parse_workers": workers})
+    parser = PdfParser(ingest, crops_dir=Path(tempfile.mkdtemp()) / "crops")
+    parser.parse(pdfs[0])  # start the worker processes (kept across documents)
+    t = Table(title=f"parse only, parse_workers={workers} (0 = one per core; {os.cpu_count()} cores)")
     for col in ("document", "pages", "OCR pages", "tables", "figures", "seconds", "pages/s"):
         t.add_column(col, justify="right")
     tot = {"pages": 0, "ocr": 0, "s": 0.0, "s_text": 0.0, "p_text": 0}
@@ -70,6 +72,7 @@ def parse_only(pdfs: list[Path]) -> None:
     if tot["s_text"]:
         t.add_row("documents without OCR", str(tot["p_text"]), "0", "", "", f"{tot['s_text']:.1f}",
                   f"{tot['p_text'] / tot['s_text']:.2f}")  # fmt: skip
+    parser.close()
     Console().print(t)
 
 
@@ -80,10 +83,12 @@ def main() -> None:
     ap.add_argument("--json", type=Path)
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--parse-only", action="store_true", help="measure the parser alone, no embedding")
+    ap.add_argument("--workers", type=int, nargs="*", default=[0], help="parse_workers settings to compare")
     args = ap.parse_args()
     pdfs = sorted(args.docs.glob("*.pdf"))[: args.limit or None]
     if args.parse_only:
-        parse_only(pdfs)
+        for w in args.workers:
+            parse_only(pdfs, w)
         return
     lib = Library(args.library, settings=Settings())
     console = Console()

@@ -79,6 +79,8 @@ def models_install(
             bar.update(tasks[stage], completed=done, total=total)
 
         installed = prov.install(names, progress=report)
+    for warning in prov.warnings:
+        console.print(f"[yellow]warning:[/yellow] {warning}")
     for row in prov.status():
         if row["name"] in (names or [r["name"] for r in prov.status()]):
             state = "installed" if row["name"] in installed else "already installed"
@@ -90,13 +92,14 @@ def models_list() -> None:
     """Show the bundled models, whether installed, their sizes and checksums."""
     from mardoc.models.provision import Provisioner
 
-    table = Table("model", "kind", "installed", "size", "sha256", "licence", "path")
+    table = Table("model", "kind", "installed", "onnx", "size", "sha256", "licence", "path")
     for r in Provisioner(_settings().home_dir).status():
         size = f"{r['size'] / 1e9:.2f} GB" if r["size"] else "-"
         table.add_row(
             r["name"],
             r["kind"],
             "yes" if r["installed"] else "no",
+            "yes" if r["onnx"] else "-",
             size,
             r["sha256"][:16] + "…",
             r["licence"],

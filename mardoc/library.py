@@ -123,6 +123,7 @@ class Library:
                 for f, r in zip(good, ingestor.ingest_many(good, progress), strict=True):
                     results[f] = r
             finally:
+                ingestor.close()
                 self._visible = None
         return [results[f] for f in files]
 

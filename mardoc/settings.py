@@ -42,7 +42,15 @@ class ModelsSettings(_Section):
     vision: bool = Field(False, description="The chat model accepts images (OpenAI-compatible VLM only).")
     n_ctx: int = Field(8192, ge=512, description="Context length of the local llama.cpp model.")
     n_threads: int = Field(0, ge=0, description="CPU threads for local models; 0 = all cores.")
-    embed_batch_size: int = Field(16, ge=1, description="Texts per embedding batch.")
+    embedder_runtime: Literal["auto", "onnx", "torch"] = Field(
+        "auto",
+        description="How a local embedder runs: onnx (ONNX Runtime, the export made by `mardoc "
+        "models install`; same vectors, faster), torch (sentence-transformers), or auto (onnx "
+        "when the model folder holds an export, else torch).",
+    )
+    embed_batch_size: int = Field(
+        1, ge=1, description="Texts per embedding batch of the torch runtime (1 is fastest on CPU)."
+    )
     embed_max_tokens: int = Field(
         512, ge=32, le=2048, description="Tokens of a chunk the embedder reads (longer: cut)."
     )
@@ -76,6 +84,12 @@ class IngestSettings(_Section):
         40_000_000, ge=1, description="Cap on pixels of one rendered page (OCR, crops)."
     )
     max_chunks: int = Field(200_000, ge=1, description="Refuse documents with more chunks.")
+    parse_workers: int = Field(
+        0,
+        ge=0,
+        description="Processes that parse the pages of one PDF in parallel; 0 = one per CPU core "
+        "(at most 8), 1 = in-process.",
+    )
     figures: bool = Field(True, description="Extract figure chunks with their crops.")
     tables: bool = Field(True, description="Extract table chunks as markdown.")
     tables_layout: bool = Field(

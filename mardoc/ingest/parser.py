@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing
+import os
 import re
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -202,6 +206,25 @@ class PdfParser:
     def __init__(self, settings: IngestSettings, crops_dir: Path | None = None) -> None:
         self.settings = settings
         self.crops_dir = crops_dir
+        self._pool: ProcessPoolExecutor | None = None
+        self._pool_size = 0
+
+    def close(self) -> None:
+        """Stop the worker processes, if any were started."""
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+    def _get_pool(self, workers: int) -> ProcessPoolExecutor:
+        # kept across documents: a spawned worker costs ~1.5 s to start (imports)
+        if self._pool is None or self._pool_size != workers:
+            self.close()
+            ctx = multiprocessing.get_context("spawn")  # no inherited model threads
+            self._pool = ProcessPoolExecutor(
+                max_workers=workers, mp_context=ctx, initializer=_die_with_parent, initargs=(os.getpid(),)
+            )
+            self._pool_size = workers
+        return self._pool
 
     def parse(
         self, path: Path, doc_id: str | None = None, progress: Callable[[int, int], None] | None = None
@@ -211,18 +234,64 @@ class PdfParser:
         try:
             doc_id = doc_id or sha256_file(path)
             title = (pdf.metadata or {}).get("title") or path.stem
-            pages = []
-            for i in range(pdf.page_count):
-                pages.append(self._parse_page(pdf[i], doc_id))
-                if progress:
-                    progress(i + 1, pdf.page_count)
             toc = pdf.get_toc(simple=True)
+            count = pdf.page_count
+            workers = self._workers(count)
+            if workers > 1:
+                pdf.close()
+                pages = self._parse_parallel(path, doc_id, count, workers, progress)
+            else:
+                pages = []
+                for i in range(count):
+                    pages.append(self._parse_page(pdf[i], doc_id))
+                    if progress:
+                        progress(i + 1, count)
         finally:
-            pdf.close()
+            if not pdf.is_closed:
+                pdf.close()
         doc = Document(doc_id=doc_id, path=str(path), name=path.name, title=title, pages=pages)
         _mark_margins(doc)
         doc.headings = _mark_headings(doc, toc)
         return doc
+
+    def _workers(self, pages: int) -> int:
+        want = self.settings.parse_workers or min(os.cpu_count() or 1, 8)
+        # a worker process costs ~1 s to start: small documents stay in-process
+        return max(1, min(want, pages // PAGES_PER_TASK))
+
+    def _parse_parallel(
+        self,
+        path: Path,
+        doc_id: str,
+        count: int,
+        workers: int,
+        progress: Callable[[int, int], None] | None,
+    ) -> list[Page]:
+        """Parse page ranges in worker processes; pages come back in document order."""
+        ranges = [(a, min(a + PAGES_PER_TASK, count)) for a in range(0, count, PAGES_PER_TASK)]
+        done: dict[int, list[Page]] = {}
+        pool = self._get_pool(workers)
+        try:
+            futures = {
+                pool.submit(_parse_range, self.settings, self.crops_dir, path, doc_id, a, b): a
+                for a, b in ranges
+            }
+            try:
+                for fut in as_completed(futures):
+                    done[futures[fut]] = fut.result()
+                    if progress:
+                        progress(sum(len(v) for v in done.values()), count)
+            except BaseException:
+                for fut in futures:
+                    fut.cancel()
+                raise
+        except BrokenProcessPool as exc:
+            self._pool = None
+            raise DocumentError(
+                f"the PDF parser crashed on {path.name} (a malformed page?); rerun with "
+                "MARDOC_INGEST__PARSE_WORKERS=1 to find the page, or repair the file"
+            ) from exc
+        return [p for a in sorted(done) for p in done[a]]
 
     def _parse_page(self, pg: pymupdf.Page, doc_id: str) -> Page:
         rect = pg.rect
@@ -366,6 +435,34 @@ class PdfParser:
                 tmp.write_bytes(pix.tobytes("png"))
                 tmp.rename(out)
             region.image_path = str(out)
+
+
+PAGES_PER_TASK = 8  # pages a worker parses per task (progress granularity)
+
+
+def _die_with_parent(parent: int) -> None:
+    """Worker initialiser: exit when the parent dies (SIGKILL leaves no chance to stop us)."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
+
+
+def _parse_range(
+    settings: IngestSettings, crops_dir: Path | None, path: Path, doc_id: str, start: int, stop: int
+) -> list[Page]:
+    """Worker: parse pages [start, stop) of one PDF (0-based)."""
+    parser = PdfParser(settings, crops_dir)
+    pdf = open_pdf(path, settings)
+    try:
+        return [parser._parse_page(pdf[i], doc_id) for i in range(start, stop)]
+    finally:
+        pdf.close()
 
 
 def _norm(text: str) -> str:

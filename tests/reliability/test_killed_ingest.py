@@ -25,6 +25,8 @@ def upsert(self, points):
         if state["n"] == int(os.environ["KILL_AFTER"]):
             os.kill(os.getpid(), signal.SIGKILL)
 store.EdgeStore.upsert = upsert
+from mardoc.ingest import pipeline
+pipeline.STORE_PART = 8  # small parts, so the kill lands part-way through the chunks
 from mardoc.cli import run
 sys.argv = ["mardoc", "ingest", sys.argv[1]]
 run()

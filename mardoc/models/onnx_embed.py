@@ -1,0 +1,281 @@
+"""ONNX Runtime path for sentence-transformers embedders: export once, embed faster.
+
+``export_onnx(folder)`` traces the whole sentence-transformers pipeline of a model folder
+(transformer, pooling, dense layers, normalisation) into ``folder/onnx/model.onnx`` and
+keeps it only if it reproduces the PyTorch vectors (cosine >= ``MIN_COSINE`` on check
+texts that are padded in a batch and longer than the sliding attention window). The
+export is written to a temporary folder and renamed into place with its manifest last,
+so a crash leaves either no export or a complete one.
+
+Gemma-3 embedders (EmbeddingGemma) attend bidirectionally, in sliding-window layers only
+within a band of ``sliding_window`` positions. transformers builds those masks with
+``torch.vmap``, which the ONNX tracer cannot follow, so the wrapper builds both masks
+itself (padding, and padding within the band) and passes them as prepared 4-D masks.
+
+``OnnxEmbedder`` runs the exported graph with ONNX Runtime, tokenising with the model's
+own ``tokenizer.json`` and prompts. Texts are embedded in length order under a token budget
+per batch: on two CPU cores one long text per call is fastest (no padding, small
+activations), while many short texts (queries) share a call.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mardoc.errors import BackendError
+
+log = logging.getLogger(__name__)
+
+ONNX_DIR = "onnx"
+ONNX_FILE = "model.onnx"
+ONNX_MANIFEST = "manifest.json"
+MIN_COSINE = 0.9999
+EXPORT_VERSION = 1  # bump when the exported graph changes
+
+_CHECK_TEXTS = [
+    "Revenue grew 4.2% in 2007.",
+    "Figure 3: hit rate by dataset, with the highest value at 0.883 for the largest split.",
+    " ".join(f"Paragraph {i} of a long page that runs past the sliding window." for i in range(80)),
+]
+
+
+def onnx_model_path(folder: Path) -> Path | None:
+    """The exported graph of a model folder, or None when there is no complete export."""
+    base = Path(folder) / ONNX_DIR
+    if (base / ONNX_MANIFEST).is_file() and (base / ONNX_FILE).is_file():
+        return base / ONNX_FILE
+    return None
+
+
+def _prompts(folder: Path) -> dict[str, str]:
+    cfg = Path(folder) / "config_sentence_transformers.json"
+    if not cfg.is_file():
+        return {}
+    try:
+        prompts = json.loads(cfg.read_text()).get("prompts") or {}
+    except (OSError, json.JSONDecodeError):
+        return {}
+    return {str(k): str(v) for k, v in prompts.items()}
+
+
+class _Pipeline:
+    """A torch module running a SentenceTransformer from token ids to its embedding."""
+
+    def __new__(cls, st: Any) -> Any:  # built lazily so importing this module needs no torch
+        import torch
+
+        class Pipeline(torch.nn.Module):
+            def __init__(self, st: Any) -> None:
+                super().__init__()
+                self.st = st
+
+            def forward(self, input_ids: Any, attention_mask: Any) -> Any:
+                auto = self.st[0].auto_model
+                cfg = auto.config
+                if getattr(cfg, "model_type", "") == "gemma3_text" and getattr(
+                    cfg, "use_bidirectional_attention", False
+                ):
+                    neg = torch.finfo(torch.float32).min
+                    keep = attention_mask[:, None, None, :].to(torch.float32)
+                    seq = input_ids.shape[1]
+                    full = ((1.0 - keep) * neg).expand(-1, 1, seq, -1)
+                    pos = torch.arange(seq)
+                    band = (pos[:, None] - pos[None, :]).abs() < cfg.sliding_window
+                    sliding = torch.where(band[None, None], full, neg)
+                    masks = {"full_attention": full, "sliding_attention": sliding}
+                    hidden = auto(input_ids=input_ids, attention_mask=masks).last_hidden_state
+                else:
+                    hidden = auto(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+                feats = {"token_embeddings": hidden, "attention_mask": attention_mask}
+                for module in list(self.st)[1:]:
+                    feats = module(feats)
+                return feats["sentence_embedding"]
+
+        return Pipeline(st)
+
+
+def export_onnx(folder: Path, *, max_seq_length: int = 512, force: bool = False) -> Path:
+    """Export the model in ``folder`` to ONNX (see the module docstring); returns its path.
+
+    Raises BackendError when the export cannot be made or does not reproduce PyTorch.
+    """
+    folder = Path(folder)
+    done = onnx_model_path(folder)
+    if done is not None and not force:
+        return done
+    try:
+        import onnxruntime as ort
+        import torch
+        from sentence_transformers import SentenceTransformer
+    except ImportError as exc:
+        raise BackendError(f"cannot export {folder.name} to ONNX: {exc}") from exc
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    started = time.perf_counter()
+    tmp = folder / f".{ONNX_DIR}-tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        st = SentenceTransformer(
+            str(folder), device="cpu", local_files_only=True, model_kwargs={"attn_implementation": "eager"}
+        )
+        st.max_seq_length = max_seq_length
+        st.eval()
+        pipe = _Pipeline(st).eval()
+        prompt = _prompts(folder).get("document", "")
+        sample = st.tokenizer(
+            [prompt + t for t in _CHECK_TEXTS[:2]], padding=True, truncation=True, return_tensors="pt"
+        )
+        tmp.mkdir(parents=True)
+        with torch.no_grad():
+            torch.onnx.export(
+                pipe,
+                (sample["input_ids"], sample["attention_mask"]),
+                str(tmp / ONNX_FILE),
+                input_names=["input_ids", "attention_mask"],
+                output_names=["embedding"],
+                dynamic_axes={
+                    "input_ids": {0: "batch", 1: "tokens"},
+                    "attention_mask": {0: "batch", 1: "tokens"},
+                    "embedding": {0: "batch"},
+                },
+                opset_version=17,
+                dynamo=False,
+            )
+        # the check: a padded batch with one text longer than the sliding window
+        want = st.encode_document(
+            _CHECK_TEXTS, batch_size=len(_CHECK_TEXTS), normalize_embeddings=True, show_progress_bar=False
+        )
+        emb = OnnxEmbedder(
+            folder, model_file=tmp / ONNX_FILE, max_seq_length=max_seq_length, token_budget=10**6
+        )
+        got = emb.embed_documents(_CHECK_TEXTS)
+        cos = float(np.min(np.sum(np.asarray(want) * got, axis=1)))
+        if cos < MIN_COSINE:
+            raise BackendError(
+                f"ONNX export of {folder.name} does not reproduce PyTorch (cosine {cos:.5f}); "
+                "keeping the PyTorch embedder"
+            )
+        manifest = {
+            "export_version": EXPORT_VERSION,
+            "torch": torch.__version__,
+            "onnxruntime": ort.__version__,
+            "max_seq_length": max_seq_length,
+            "min_cosine_vs_torch": round(cos, 6),
+            "seconds": round(time.perf_counter() - started, 1),
+        }
+        (tmp / ONNX_MANIFEST).write_text(json.dumps(manifest, indent=2))
+        final = folder / ONNX_DIR
+        shutil.rmtree(final, ignore_errors=True)
+        tmp.rename(final)
+    except BackendError:
+        raise
+    except Exception as exc:  # the tracer raises many kinds; one line for the user
+        raise BackendError(f"ONNX export of {folder.name} failed: {type(exc).__name__}: {exc}") from exc
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    log.info("exported %s to ONNX (min cosine vs torch %.6f)", folder.name, cos)
+    return final / ONNX_FILE
+
+
+class OnnxEmbedder:
+    """A sentence-transformers model folder run from its ONNX export (``export_onnx``)."""
+
+    def __init__(
+        self,
+        folder: str | Path,
+        *,
+        model_file: Path | None = None,
+        matryoshka_dims: tuple[int, ...] = (768, 512, 256, 128),
+        max_seq_length: int = 512,
+        n_threads: int = 0,
+        token_budget: int = 256,
+    ) -> None:
+        self.folder = Path(folder)
+        self.model_file = model_file or onnx_model_path(self.folder)
+        if self.model_file is None:
+            raise BackendError(
+                f"no ONNX export of the embedder in {self.folder}; run `mardoc models install` "
+                "or set MARDOC_MODELS__EMBEDDER_RUNTIME=torch"
+            )
+        self.max_seq_length = max_seq_length
+        self.n_threads = n_threads
+        self.token_budget = token_budget
+        self._dims = matryoshka_dims
+        self._prompts = _prompts(self.folder)
+        self._session: Any = None
+        self._tokenizer: Any = None
+        self._dim = 0
+        self._lock = threading.Lock()
+
+    def _load(self) -> tuple[Any, Any]:
+        with self._lock:
+            if self._session is None:
+                import onnxruntime as ort
+                from tokenizers import Tokenizer
+
+                try:
+                    tok = Tokenizer.from_file(str(self.folder / "tokenizer.json"))
+                    opts = ort.SessionOptions()
+                    opts.intra_op_num_threads = self.n_threads or (os.cpu_count() or 1)
+                    opts.inter_op_num_threads = 1
+                    session = ort.InferenceSession(
+                        str(self.model_file), opts, providers=["CPUExecutionProvider"]
+                    )
+                except Exception as exc:  # missing/corrupt files: one line
+                    raise BackendError(
+                        f"cannot load the ONNX embedder from {self.model_file}: {exc}; "
+                        "rerun `mardoc models install`"
+                    ) from exc
+                tok.no_padding()
+                tok.enable_truncation(self.max_seq_length)
+                self._dim = int(session.get_outputs()[0].shape[-1])
+                self._tokenizer, self._session = tok, session
+            return self._tokenizer, self._session
+
+    @property
+    def dim(self) -> int:
+        self._load()
+        return self._dim
+
+    @property
+    def matryoshka_dims(self) -> tuple[int, ...]:
+        return tuple(d for d in self._dims if d <= self.dim)
+
+    def _encode(self, texts: list[str], prompt: str) -> np.ndarray:
+        tok, session = self._load()
+        if not texts:
+            return np.zeros((0, self._dim), dtype=np.float32)
+        ids = [e.ids for e in tok.encode_batch([prompt + t for t in texts])]
+        order = sorted(range(len(ids)), key=lambda i: -len(ids[i]))
+        out = np.zeros((len(texts), self._dim), dtype=np.float32)
+        start = 0
+        while start < len(order):
+            longest = len(ids[order[start]])
+            size = max(1, self.token_budget // max(longest, 1))
+            batch = order[start : start + size]
+            start += size
+            width = max(len(ids[i]) for i in batch)
+            input_ids = np.zeros((len(batch), width), dtype=np.int64)
+            mask = np.zeros((len(batch), width), dtype=np.int64)
+            for row, i in enumerate(batch):
+                input_ids[row, : len(ids[i])] = ids[i]
+                mask[row, : len(ids[i])] = 1
+            # ONNX Runtime sessions are safe to run from several threads
+            out[batch] = session.run(None, {"input_ids": input_ids, "attention_mask": mask})[0]
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        return out / norms
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, self._prompts.get("document", ""))
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, self._prompts.get("query", ""))
