@@ -83,7 +83,7 @@ def main() -> None:
     ap.add_argument("--json", type=Path)
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--parse-only", action="store_true", help="measure the parser alone, no embedding")
-    ap.add_argument("--workers", type=int, nargs="*", default=[0], help="parse_workers settings to compare")
+    ap.add_argument("--workers", type=int, nargs="*", default=[1], help="parse_workers settings to compare")
     args = ap.parse_args()
     pdfs = sorted(args.docs.glob("*.pdf"))[: args.limit or None]
     if args.parse_only:

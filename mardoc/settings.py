@@ -85,10 +85,11 @@ class IngestSettings(_Section):
     )
     max_chunks: int = Field(200_000, ge=1, description="Refuse documents with more chunks.")
     parse_workers: int = Field(
-        0,
+        1,
         ge=0,
-        description="Processes that parse the pages of one PDF in parallel; 0 = one per CPU core "
-        "(at most 8), 1 = in-process.",
+        description="Processes that parse the pages of one PDF in parallel; 1 = in-process, "
+        "0 = one per CPU core (at most 8). On 2 cores the OCR and layout models already use both "
+        "cores, so more processes did not pay (bench/RESULTS.md).",
     )
     figures: bool = Field(True, description="Extract figure chunks with their crops.")
     tables: bool = Field(True, description="Extract table chunks as markdown.")
