@@ -35,6 +35,7 @@ from rich.table import Table
 from mardoc import Library, Settings
 from mardoc.eval.benchmarks import load
 from mardoc.eval.metrics import recall_at
+from mardoc.ingest.document import embed_text as chunk_embed_text
 from mardoc.models.embedders import SentenceTransformerEmbedder
 from mardoc.models.onnx_embed import OnnxEmbedder, onnx_model_path
 from mardoc.models.provision import Provisioner
@@ -45,10 +46,10 @@ RUNTIMES = ("torch-bs16", "torch-bs1", "onnx", "onnx-int8")
 
 
 def embed_text(payload: dict) -> str:
-    """The text the ingest pipeline embedded (mirrors ``Chunk.embed_text``)."""
-    if payload.get("section") and payload.get("kind") != "page":
-        return f"{payload['section']}\n{payload['text']}"
-    return str(payload["text"])
+    """The text the ingest pipeline embedded for a stored chunk."""
+    return chunk_embed_text(
+        str(payload.get("kind", "")), str(payload.get("section") or ""), str(payload["text"])
+    )
 
 
 def int8_model(folder: Path, cache: Path) -> Path:

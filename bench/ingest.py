@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from mardoc import Library, Settings
+from mardoc.ingest.document import embed_text as chunk_embed_text
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "mmlongbench-dev" / "documents"
 
@@ -35,10 +36,10 @@ def plain_get_text(pdfs: list[Path]) -> tuple[int, float]:
 
 
 def embed_text(payload: dict) -> str:
-    """The text the pipeline embedded for a stored chunk (mirrors ``Chunk.embed_text``)."""
-    if payload.get("section") and payload.get("kind") != "page":
-        return f"{payload['section']}\n{payload['text']}"
-    return str(payload["text"])
+    """The text the ingest pipeline embedded for a stored chunk."""
+    return chunk_embed_text(
+        str(payload.get("kind", "")), str(payload.get("section") or ""), str(payload["text"])
+    )
 
 
 def raw_embed_throughput(lib: Library, texts: list[str]) -> float:

@@ -89,6 +89,11 @@ class Chunk(BaseModel):
 
     def embed_text(self) -> str:
         """What is embedded: the text prefixed by its section path (context for short chunks)."""
-        if self.section and self.kind != "page":
-            return f"{self.section}\n{self.text}"
-        return self.text
+        return embed_text(self.kind, self.section, self.text)
+
+
+def embed_text(kind: str, section: str, text: str) -> str:
+    """The text a chunk is embedded from (also for chunks read back from a store payload)."""
+    if section and kind != "page":
+        return f"{section}\n{text}"
+    return text
