@@ -256,7 +256,7 @@ class PdfParser:
 
     def _workers(self, pages: int) -> int:
         want = self.settings.parse_workers or min(os.cpu_count() or 1, 8)
-        # a worker process costs ~1 s to start: small documents stay in-process
+        # a spawned worker costs ~1.5 s to start (imports): small documents stay in-process
         return max(1, min(want, pages // PAGES_PER_TASK))
 
     def _parse_parallel(
@@ -271,26 +271,24 @@ class PdfParser:
         ranges = [(a, min(a + PAGES_PER_TASK, count)) for a in range(0, count, PAGES_PER_TASK)]
         done: dict[int, list[Page]] = {}
         pool = self._get_pool(workers)
+        futures: dict[Any, int] = {}
         try:
-            futures = {
-                pool.submit(_parse_range, self.settings, self.crops_dir, path, doc_id, a, b): a
-                for a, b in ranges
-            }
-            try:
-                for fut in as_completed(futures):
-                    done[futures[fut]] = fut.result()
-                    if progress:
-                        progress(sum(len(v) for v in done.values()), count)
-            except BaseException:
-                for fut in futures:
-                    fut.cancel()
-                raise
+            for a, b in ranges:
+                futures[pool.submit(_parse_range, self.settings, self.crops_dir, path, doc_id, a, b)] = a
+            for fut in as_completed(futures):
+                done[futures[fut]] = fut.result()
+                if progress:
+                    progress(sum(len(v) for v in done.values()), count)
         except BrokenProcessPool as exc:
-            self._pool = None
+            self._pool = None  # the executor has already stopped its workers
             raise DocumentError(
                 f"the PDF parser crashed on {path.name} (a malformed page?); rerun with "
                 "MARDOC_INGEST__PARSE_WORKERS=1 to find the page, or repair the file"
             ) from exc
+        except BaseException:
+            for fut in futures:
+                fut.cancel()
+            raise
         return [p for a in sorted(done) for p in done[a]]
 
     def _parse_page(self, pg: pymupdf.Page, doc_id: str) -> Page:

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from mardoc.errors import BackendError
+from mardoc.models.embedders import truncate_normalize
 
 log = logging.getLogger(__name__)
 
@@ -67,40 +68,41 @@ def _prompts(folder: Path) -> dict[str, str]:
     return {str(k): str(v) for k, v in prompts.items()}
 
 
-class _Pipeline:
-    """A torch module running a SentenceTransformer from token ids to its embedding."""
+def _pipeline_module(st: Any) -> Any:
+    """A torch module running a SentenceTransformer from token ids to its embedding.
 
-    def __new__(cls, st: Any) -> Any:  # built lazily so importing this module needs no torch
-        import torch
+    Defined inside a function so that importing this module needs no torch.
+    """
+    import torch
 
-        class Pipeline(torch.nn.Module):
-            def __init__(self, st: Any) -> None:
-                super().__init__()
-                self.st = st
+    class Pipeline(torch.nn.Module):
+        def __init__(self, st: Any) -> None:
+            super().__init__()
+            self.st = st
 
-            def forward(self, input_ids: Any, attention_mask: Any) -> Any:
-                auto = self.st[0].auto_model
-                cfg = auto.config
-                if getattr(cfg, "model_type", "") == "gemma3_text" and getattr(
-                    cfg, "use_bidirectional_attention", False
-                ):
-                    neg = torch.finfo(torch.float32).min
-                    keep = attention_mask[:, None, None, :].to(torch.float32)
-                    seq = input_ids.shape[1]
-                    full = ((1.0 - keep) * neg).expand(-1, 1, seq, -1)
-                    pos = torch.arange(seq)
-                    band = (pos[:, None] - pos[None, :]).abs() < cfg.sliding_window
-                    sliding = torch.where(band[None, None], full, neg)
-                    masks = {"full_attention": full, "sliding_attention": sliding}
-                    hidden = auto(input_ids=input_ids, attention_mask=masks).last_hidden_state
-                else:
-                    hidden = auto(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-                feats = {"token_embeddings": hidden, "attention_mask": attention_mask}
-                for module in list(self.st)[1:]:
-                    feats = module(feats)
-                return feats["sentence_embedding"]
+        def forward(self, input_ids: Any, attention_mask: Any) -> Any:
+            auto = self.st[0].auto_model
+            cfg = auto.config
+            if getattr(cfg, "model_type", "") == "gemma3_text" and getattr(
+                cfg, "use_bidirectional_attention", False
+            ):
+                neg = torch.finfo(torch.float32).min
+                keep = attention_mask[:, None, None, :].to(torch.float32)
+                seq = input_ids.shape[1]
+                full = ((1.0 - keep) * neg).expand(-1, 1, seq, -1)
+                pos = torch.arange(seq)
+                band = (pos[:, None] - pos[None, :]).abs() < cfg.sliding_window
+                sliding = torch.where(band[None, None], full, neg)
+                masks = {"full_attention": full, "sliding_attention": sliding}
+                hidden = auto(input_ids=input_ids, attention_mask=masks).last_hidden_state
+            else:
+                hidden = auto(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            feats = {"token_embeddings": hidden, "attention_mask": attention_mask}
+            for module in list(self.st)[1:]:
+                feats = module(feats)
+            return feats["sentence_embedding"]
 
-        return Pipeline(st)
+    return Pipeline(st)
 
 
 def export_onnx(folder: Path, *, max_seq_length: int = 512, force: bool = False) -> Path:
@@ -128,7 +130,7 @@ def export_onnx(folder: Path, *, max_seq_length: int = 512, force: bool = False)
         )
         st.max_seq_length = max_seq_length
         st.eval()
-        pipe = _Pipeline(st).eval()
+        pipe = _pipeline_module(st).eval()
         prompt = _prompts(folder).get("document", "")
         sample = st.tokenizer(
             [prompt + t for t in _CHECK_TEXTS[:2]], padding=True, truncation=True, return_tensors="pt"
@@ -270,9 +272,7 @@ class OnnxEmbedder:
                 mask[row, : len(ids[i])] = 1
             # ONNX Runtime sessions are safe to run from several threads
             out[batch] = session.run(None, {"input_ids": input_ids, "attention_mask": mask})[0]
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        norms[norms == 0] = 1.0
-        return out / norms
+        return truncate_normalize(out, self._dim)  # unit norm whatever the graph's last module
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
         return self._encode(texts, self._prompts.get("document", ""))

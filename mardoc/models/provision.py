@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mardoc.errors import BackendError, ModelNotInstalledError, ProvisioningError
-from mardoc.models.onnx_embed import onnx_model_path
+from mardoc.models.onnx_embed import export_onnx, onnx_model_path
 
 log = logging.getLogger(__name__)
 
@@ -194,8 +194,6 @@ class Provisioner:
 
     def _export_onnx(self, spec: ModelSpec, progress: Progress) -> None:
         """Make the ONNX Runtime export of an embedder; on failure, keep PyTorch and say so."""
-        from mardoc.models.onnx_embed import export_onnx
-
         folder = self.model_dir(spec.name)
         if onnx_model_path(folder) is not None:
             return

@@ -133,7 +133,9 @@ def test_onnx_vectors_equal_torch_vectors(tiny: Path, budget: int) -> None:
     assert emb.embed_documents([]).shape == (0, 16)
 
 
-def test_export_that_does_not_reproduce_torch_is_refused(tiny: Path, tmp_path: Path) -> None:
+def test_export_that_does_not_reproduce_torch_is_refused(
+    tiny: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import shutil
 
     import mardoc.models.onnx_embed as oe
@@ -141,13 +143,10 @@ def test_export_that_does_not_reproduce_torch_is_refused(tiny: Path, tmp_path: P
     copy = tmp_path / "copy"
     shutil.copytree(tiny, copy)
     shutil.rmtree(copy / "onnx")
-    original = oe.MIN_COSINE
-    oe.MIN_COSINE = 1.01  # no export can pass: the check must refuse and leave nothing behind
-    try:
-        with pytest.raises(BackendError, match="does not reproduce PyTorch"):
-            export_onnx(copy, max_seq_length=64)
-    finally:
-        oe.MIN_COSINE = original
+    # no export can pass: the check must refuse and leave nothing behind
+    monkeypatch.setattr(oe, "MIN_COSINE", 1.01)
+    with pytest.raises(BackendError, match="does not reproduce PyTorch"):
+        export_onnx(copy, max_seq_length=64)
     assert onnx_model_path(copy) is None and not (copy / ".onnx-tmp").exists()
 
 
