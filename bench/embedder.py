@@ -15,8 +15,12 @@ made by the PyTorch embedder) and, in one run:
 
 Runtimes: ``torch-bs16`` (sentence-transformers, batch 16: the previous default),
 ``torch-bs1``, ``onnx`` (the export of `mardoc models install`, fp32, token-budget batches),
-``onnx-int8`` (that export with ONNX Runtime dynamic int8 quantisation of its MatMuls,
-made here and cached under ~/.mardoc/cache; not used by the product).
+``onnx-int8`` (that export with ONNX Runtime dynamic int8 quantisation of its weight
+MatMuls), ``onnx-int8-mlp`` (only the feed-forward MatMuls: gate, up, down) and
+``onnx-int8-gateup`` (only gate and up: the down projection, whose inputs carry the
+activation outliers, stays fp32) and ``onnx-int8-nodown`` (every weight MatMul of the
+transformer but the down projections). The quantised models are made here and cached under
+~/.mardoc/cache.
 """
 
 from __future__ import annotations
@@ -37,12 +41,33 @@ from mardoc.eval.benchmarks import load
 from mardoc.eval.metrics import recall_at
 from mardoc.ingest.document import embed_text as chunk_embed_text
 from mardoc.models.embedders import SentenceTransformerEmbedder
-from mardoc.models.onnx_embed import OnnxEmbedder, onnx_model_path
+from mardoc.models.onnx_embed import (
+    INT8_EXCLUDE,
+    INT8_INCLUDE,
+    OnnxEmbedder,
+    onnx_model_path,
+    quantize_matmuls,
+)
 from mardoc.models.provision import Provisioner
 from mardoc.retrieval.store import FULL
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "mmlongbench-dev"
-RUNTIMES = ("torch-bs16", "torch-bs1", "onnx", "onnx-int8")
+RUNTIMES = (
+    "torch-bs16",
+    "torch-bs1",
+    "onnx",
+    "onnx-int8",
+    "onnx-int8-mlp",
+    "onnx-int8-gateup",
+    "onnx-int8-nodown",
+)
+# which weight MatMuls each int8 variant quantises (node-name parts of the export)
+INT8_SCOPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {  # (include, exclude)
+    "onnx-int8": (("_proj/", "/linear/"), ()),
+    "onnx-int8-mlp": (("/mlp/",), ()),
+    "onnx-int8-gateup": (("/mlp/gate_proj/", "/mlp/up_proj/"), ()),
+    "onnx-int8-nodown": (INT8_INCLUDE, INT8_EXCLUDE),  # = mardoc's int8 model
+}
 
 
 def embed_text(payload: dict) -> str:
@@ -52,19 +77,17 @@ def embed_text(payload: dict) -> str:
     )
 
 
-def int8_model(folder: Path, cache: Path) -> Path:
-    out = cache / "embeddinggemma-300m-int8.onnx"
+def int8_model(folder: Path, cache: Path, name: str) -> Path:
+    """The int8 variant ``name`` of the ONNX export, made once and cached (not checked:
+    the point here is to measure it). ``onnx-int8-nodown`` is the product's int8 model."""
+    out = cache / f"embeddinggemma-300m-{name.removeprefix('onnx-')}.onnx"
     if not out.is_file():
-        from onnxruntime.quantization import QuantType, quantize_dynamic
-
         src = onnx_model_path(folder)
         if src is None:
             raise SystemExit("no ONNX export: run `mardoc models install` first")
         cache.mkdir(parents=True, exist_ok=True)
         tmp = out.with_suffix(".tmp.onnx")
-        quantize_dynamic(
-            src, tmp, weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["MatMul"]
-        )
+        quantize_matmuls(src, tmp, *INT8_SCOPES[name])
         tmp.rename(out)
     return out
 
@@ -76,8 +99,8 @@ def build(name: str, folder: Path, home: Path) -> object:
         return SentenceTransformerEmbedder(folder, batch_size=1)
     if name == "onnx":
         return OnnxEmbedder(folder)
-    if name == "onnx-int8":
-        return OnnxEmbedder(folder, model_file=int8_model(folder, home / "cache"))
+    if name in INT8_SCOPES:
+        return OnnxEmbedder(folder, model_file=int8_model(folder, home / "cache", name))
     raise SystemExit(f"unknown runtime {name}")
 
 
@@ -108,13 +131,16 @@ def main() -> None:
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
     console = Console()
-    settings = Settings()
+    # the library's stored vectors are the fp32 reference: open its fp32 index
+    settings = Settings(models={"embedder_int8": False})
     folder = Provisioner(settings.home_dir).require("embeddinggemma-300m")
 
     lib = Library(args.library, settings=settings)
     hits = [h for h in lib.store.scroll(with_vectors=True) if FULL in h.vectors]  # not the doc records
     docs = {r["name"] for r in lib.documents() if r.get("status") == "complete"}
     lib.close()  # Qdrant Edge is single-process: release it before the long part
+    if not hits:
+        raise SystemExit(f"no stored fp32 chunks in {args.library}: build it with bench/ingest.py first")
     chunks = [h.payload for h in hits]
     stored = np.array([h.vectors[FULL] for h in hits], dtype=np.float32)
     texts = [embed_text(c) for c in chunks]

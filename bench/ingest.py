@@ -1,6 +1,6 @@
 """Ingestion benchmark on the shared dev set: parsing, OCR, chunks, embedding, end to end.
 
-Usage: python bench/ingest.py [--docs DIR] [--library PATH] [--json OUT] [--parse-only]
+Usage: python bench/ingest.py [--docs DIR] [--library PATH] [--json OUT] [--parse-only [--workers N...] [--table-gate on|off]]
 Prints one table; the numbers in bench/RESULTS.md come from this script.
 """
 
@@ -50,14 +50,27 @@ def raw_embed_throughput(lib: Library, texts: list[str]) -> float:
     return len(texts) / (time.perf_counter() - start)
 
 
-def parse_only(pdfs: list[Path], workers: int) -> None:
-    """Parser throughput alone (no embedding), per document, OCR pages counted apart."""
-    from mardoc.ingest.parser import PdfParser
+def parse_only(pdfs: list[Path], workers: int, table_gate: bool = True) -> None:
+    """Parser throughput alone (no embedding), per document, OCR pages counted apart.
+
+    ``table_gate=False`` runs the table finder on every page (the ruling-line gate
+    patched away, in-process only), to count the tables the gate skips.
+    """
+    from mardoc.ingest import parser as parser_mod
 
     ingest = Settings().ingest.model_copy(update={"parse_workers": workers})
-    parser = PdfParser(ingest, crops_dir=Path(tempfile.mkdtemp()) / "crops")
+    parser = parser_mod.PdfParser(ingest, crops_dir=Path(tempfile.mkdtemp()) / "crops")
+    if not table_gate:
+        if workers != 1:
+            raise SystemExit("--table-gate off needs --workers 1")
+        parser_mod._table_candidate = lambda pg, drawings: True  # type: ignore[assignment]
     parser.parse(pdfs[0])  # start the worker processes (kept across documents)
-    t = Table(title=f"parse only, parse_workers={workers} (0 = one per core; {os.cpu_count()} cores)")
+    parser.stage_seconds.clear()
+    parser.stage_pages.clear()
+    t = Table(
+        title=f"parse only, parse_workers={workers} (0 = one per core; {os.cpu_count()} cores), "
+        f"table gate {'on' if table_gate else 'off'}"
+    )
     for col in ("document", "pages", "OCR pages", "tables", "figures", "seconds", "pages/s"):
         t.add_column(col, justify="right")
     tot = {"pages": 0, "ocr": 0, "s": 0.0, "s_text": 0.0, "p_text": 0}
@@ -82,7 +95,17 @@ def parse_only(pdfs: list[Path], workers: int) -> None:
         t.add_row("documents without OCR", str(tot["p_text"]), "0", "", "", f"{tot['s_text']:.1f}",
                   f"{tot['p_text'] / tot['s_text']:.2f}")  # fmt: skip
     parser.close()
-    Console().print(t)
+    console = Console()
+    console.print(t)
+    if parser.stage_seconds:  # in-process parsing only: workers keep their own clocks
+        st = Table(title="parser stages, all documents (in-process)")
+        for col in ("stage", "pages", "seconds", "share", "ms/page"):
+            st.add_column(col, justify="right")
+        total = sum(parser.stage_seconds.values())
+        for stage, sec in sorted(parser.stage_seconds.items(), key=lambda kv: -kv[1]):
+            n = parser.stage_pages[stage]
+            st.add_row(stage, str(n), f"{sec:.1f}", f"{sec / total:.0%}", f"{1000 * sec / max(n, 1):.0f}")
+        console.print(st)
 
 
 def main() -> None:
@@ -93,11 +116,17 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--parse-only", action="store_true", help="measure the parser alone, no embedding")
     ap.add_argument("--workers", type=int, nargs="*", default=[1], help="parse_workers settings to compare")
+    ap.add_argument(
+        "--table-gate",
+        choices=["on", "off"],
+        default="on",
+        help="off: run the table finder on every page, to count what the gate skips",
+    )
     args = ap.parse_args()
     pdfs = sorted(args.docs.glob("*.pdf"))[: args.limit or None]
     if args.parse_only:
         for w in args.workers:
-            parse_only(pdfs, w)
+            parse_only(pdfs, w, table_gate=args.table_gate == "on")
         return
     lib = Library(args.library, settings=Settings())
     console = Console()

@@ -99,7 +99,7 @@ def models_list() -> None:
             r["name"],
             r["kind"],
             "yes" if r["installed"] else "no",
-            "yes" if r["onnx"] else "-",
+            ("yes, int8" if r["int8"] else "yes") if r["onnx"] else "-",
             size,
             r["sha256"][:16] + "…",
             r["licence"],
@@ -176,7 +176,7 @@ def library_list(library: LibraryOpt = None) -> None:
                 str(d.get("ocr_pages", "-")),
             )
         console.print(f"library at {lib.store.location}")
-        console.print(table)
+        console.print(table if docs else lib.empty_message())
 
 
 @library_app.command("remove")

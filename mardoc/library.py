@@ -131,6 +131,25 @@ class Library:
         """Catalog records: doc_id, name, pages, chunks, status, ..."""
         return self.catalog.all()
 
+    def other_indexes(self) -> list[Path]:
+        """Indexes of this library folder made under other index settings (embedder, its
+        int8 variant, chunking...): what an empty library may be hiding after a change."""
+        if not isinstance(self.store, EdgeStore) or not self.root.is_dir():
+            return []
+        here = Path(self.store.location).name
+        return sorted(p for p in self.root.glob("index-*") if p.is_dir() and p.name != here)
+
+    def empty_message(self) -> str:
+        """One line for a library without documents, naming indexes made with other settings."""
+        msg = "the library holds no documents; run `mardoc ingest FILE.pdf` first"
+        others = self.other_indexes()
+        if others:
+            msg += (
+                f" (its folder also holds {len(others)} index(es) made with other index settings, "
+                "e.g. MARDOC_MODELS__EMBEDDER_INT8 or the chunking settings: re-ingest, or restore them)"
+            )
+        return msg
+
     def resolve(self, docs: Sequence[str] | None) -> list[str] | None:
         """Doc ids for names, paths, ids or id prefixes; a one-line error for unknown ones."""
         if docs is None:
@@ -179,7 +198,7 @@ class Library:
             raise ConfigError("empty question")
         doc_ids = self.resolve(docs)
         if not self._visible_docs():
-            raise DocumentError("the library holds no documents; run `mardoc ingest FILE.pdf` first")
+            raise DocumentError(self.empty_message())
         mode = mode or self.settings.agents.mode
         if mode == "rag":
             from mardoc.agents.rag import answer_rag

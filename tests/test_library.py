@@ -92,6 +92,22 @@ def test_unknown_doc_and_empty_library(tmp_path: Path) -> None:
     lib.close()
 
 
+def test_empty_index_names_the_indexes_made_with_other_settings(tmp_path: Path) -> None:
+    lib = library(tmp_path)
+    lib.ingest([DEMO_PDF])
+    lib.close()
+    # other index settings (here the block size): a separate index in the same folder
+    s = Settings(home=tmp_path / "home", models={"embedder": "hash:256"}, ingest={"block_max_chars": 600})
+    other = Library(tmp_path / "lib", settings=s, embedder=tiny_embedder(), chat=ScriptedChatModel([]))
+    assert other.documents() == [] and len(other.other_indexes()) == 1
+    with pytest.raises(DocumentError, match="1 index\\(es\\) made with other index settings"):
+        other.ask("anything?")
+    other.close()
+    fresh = library(tmp_path / "fresh")
+    assert fresh.other_indexes() == [] and "other index settings" not in fresh.empty_message()
+    fresh.close()
+
+
 def test_not_answerable_has_no_citations(tmp_path: Path) -> None:
     reply = '{"answer": "The excerpts do not say.", "short_answer": "Not answerable", "format": "None", "cited": [1]}'
     lib = library(tmp_path, replies=[reply])

@@ -7,7 +7,8 @@ import logging
 import multiprocessing
 import os
 import re
-from collections import Counter
+import time
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -208,6 +209,10 @@ class PdfParser:
         self.crops_dir = crops_dir
         self._pool: ProcessPoolExecutor | None = None
         self._pool_size = 0
+        # seconds and pages per stage (text, ocr, table finder, table gate, figures, crops),
+        # summed over the pages parsed in this process; worker processes keep their own
+        self.stage_seconds: defaultdict[str, float] = defaultdict(float)
+        self.stage_pages: Counter[str] = Counter()
 
     def close(self) -> None:
         """Stop the worker processes, if any were started."""
@@ -292,6 +297,7 @@ class PdfParser:
         return [p for a in sorted(done) for p in done[a]]
 
     def _parse_page(self, pg: pymupdf.Page, doc_id: str) -> Page:
+        clock = _StageClock(self.stage_seconds, self.stage_pages)
         rect = pg.rect
         blocks = _text_blocks(pg)
         chars = sum(len(b.text) for b in blocks)
@@ -302,22 +308,33 @@ class PdfParser:
             rotation=pg.rotation,
             has_text_layer=chars > 0,
         )
+        clock.lap("text")
         if self.settings.ocr and chars < self.settings.ocr_min_chars:
             ocr_blocks = self._ocr(pg)
             if ocr_blocks:
                 page.ocr = True
                 blocks = blocks + ocr_blocks if chars else ocr_blocks
+            clock.lap("ocr")
         page.blocks = blocks
         for b in blocks:
             if CAPTION.match(b.text) and len(b.text) < 400:
                 b.role = "caption"
+        # vector drawings, read once: the table gate and figure clustering both need them
+        drawings = pg.get_drawings() if self.settings.tables or self.settings.figures else []
+        clock.lap("drawings")
         if self.settings.tables:
-            page.regions.extend(self._tables(pg, page))
+            if _table_candidate(pg, drawings):
+                page.regions.extend(self._tables(pg, page))
+                clock.lap("table finder")
+            else:
+                clock.lap("table gate")
         if self.settings.figures and not page.ocr:
-            page.regions.extend(self._figures(pg, page))
+            page.regions.extend(self._figures(pg, page, drawings))
         self._attach_captions(page)
+        clock.lap("figures")
         if self.crops_dir is not None:
             self._save_crops(pg, page, doc_id)
+            clock.lap("crops")
         return page
 
     def _render(self, pg: pymupdf.Page, dpi: int, clip: BBox | None = None) -> pymupdf.Pixmap:
@@ -340,18 +357,6 @@ class PdfParser:
         return group_lines(shifted)
 
     def _tables(self, pg: pymupdf.Page, page: Page) -> list[Region]:
-        # find_tables costs ~1 s a page; only pages with ruling lines can hold the
-        # line-delimited tables it finds, so count straight segments first.
-        segments = 0
-        for d in pg.get_drawings():
-            for item in d["items"]:
-                if item[0] == "re":
-                    segments += 2
-                elif item[0] == "l":
-                    a, b = item[1], item[2]
-                    segments += abs(a.x - b.x) < 1 or abs(a.y - b.y) < 1
-        if segments < 6:
-            return []
         try:
             found = pg.find_tables(use_layout=self.settings.tables_layout)
         except Exception as exc:  # pragma: no cover - depends on odd PDFs
@@ -374,7 +379,7 @@ class PdfParser:
             regions.append(Region("table", tuple(t.bbox), text=md))  # type: ignore[arg-type]
         return regions
 
-    def _figures(self, pg: pymupdf.Page, page: Page) -> list[Region]:
+    def _figures(self, pg: pymupdf.Page, page: Page, drawings: list[dict]) -> list[Region]:
         area = page.width * page.height
         rects: list[BBox] = []
         for info in pg.get_image_info():
@@ -382,7 +387,7 @@ class PdfParser:
             if 0.01 * area < _area(r) < 0.9 * area:  # type: ignore[arg-type]
                 rects.append(r)  # type: ignore[arg-type]
         try:
-            clusters = pg.cluster_drawings()
+            clusters = pg.cluster_drawings(drawings=drawings)
         except Exception:
             clusters = []
         for c in clusters:
@@ -436,6 +441,68 @@ class PdfParser:
 
 
 PAGES_PER_TASK = 8  # pages a worker parses per task (progress granularity)
+GRID_ROWS = 3  # grid-like text rows that send an unruled page to the table finder
+
+
+class _StageClock:
+    """Adds the seconds since the previous lap, and the page, to a stage's totals."""
+
+    def __init__(self, seconds: defaultdict[str, float], pages: Counter[str]) -> None:
+        self.seconds = seconds
+        self.pages = pages
+        self.last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.seconds[stage] += now - self.last
+        self.pages[stage] += 1
+        self.last = now
+
+
+def _ruled(drawings: list[dict]) -> bool:
+    """Whether a page has a few straight segments (rules, cell borders): where tables can be."""
+    segments = 0
+    for d in drawings:
+        for item in d["items"]:
+            if item[0] == "re":
+                segments += 2
+            elif item[0] == "l":
+                a, b = item[1], item[2]
+                segments += abs(a.x - b.x) < 1 or abs(a.y - b.y) < 1
+            if segments >= 6:
+                return True
+    return False
+
+
+def grid_rows(words: list[Any]) -> int:
+    """Text rows split into at least three cells by gaps wider than the text height: the
+    shape of an unruled table (financial statements, data sheets); prose and two-column
+    layouts give two at most."""
+    if not words:
+        return 0
+    height = float(np.median([w[3] - w[1] for w in words]))
+    ordered = sorted(words, key=lambda w: ((w[1] + w[3]) / 2, w[0]))
+    rows: list[list[Any]] = []
+    row_y = float("-inf")
+    for w in ordered:
+        y = (w[1] + w[3]) / 2
+        if rows and abs(y - row_y) <= 0.4 * height:
+            rows[-1].append(w)
+        else:
+            rows.append([w])
+            row_y = y
+    count = 0
+    for row in rows:
+        row.sort(key=lambda w: w[0])
+        gaps = sum(b[0] - a[2] > height for a, b in zip(row, row[1:], strict=False))
+        count += gaps >= 2
+    return count
+
+
+def _table_candidate(pg: pymupdf.Page, drawings: list[dict]) -> bool:
+    """Cheap gate before the table finder (its layout model costs ~0.3 s a page): ruled
+    pages, and unruled ones with at least three grid-like text rows."""
+    return _ruled(drawings) or grid_rows(pg.get_text("words")) >= GRID_ROWS
 
 
 def _die_with_parent(parent: int) -> None:

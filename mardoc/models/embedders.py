@@ -45,7 +45,7 @@ class SentenceTransformerEmbedder:
         model_path: str | Path,
         *,
         matryoshka_dims: tuple[int, ...] = (768, 512, 256, 128),
-        batch_size: int = 16,
+        batch_size: int = 1,  # fastest on CPU (bench/embedder.py), as the setting
         n_threads: int = 0,
         local_only: bool = True,
         max_seq_length: int = 512,

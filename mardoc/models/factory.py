@@ -6,7 +6,7 @@ from pathlib import Path
 
 from mardoc.errors import ConfigError
 from mardoc.models.embedders import HashingEmbedder, SentenceTransformerEmbedder
-from mardoc.models.onnx_embed import OnnxEmbedder, onnx_model_path
+from mardoc.models.onnx_embed import OnnxEmbedder, int8_model_path, onnx_model_path
 from mardoc.models.protocols import ChatModel, Embedder
 from mardoc.models.provision import BUNDLED, Provisioner
 from mardoc.settings import Settings
@@ -65,11 +65,27 @@ def build_chat_model(spec: str, settings: Settings | None = None) -> ChatModel:
     return ScriptedChatModel(name=spec)
 
 
+def embedder_vectors(settings: Settings, spec: str | None = None) -> str:
+    """Which vectors an embedder (default: the configured one) makes: "int8" (the bundled
+    embedder's int8 variant on ONNX Runtime) or "fp32". Part of the index fingerprint:
+    the two never mix in one index."""
+    m = settings.models
+    try:
+        provider, model = split_spec(spec or m.embedder, EMBEDDER_PROVIDERS, "embedder")
+    except ConfigError:
+        return "fp32"  # building the embedder reports the bad spec
+    bundled = BUNDLED.get(model)
+    if provider == "local" and bundled is not None and bundled.onnx_export and m.embedder_int8:
+        return "fp32" if m.embedder_runtime == "torch" else "int8"
+    return "fp32"
+
+
 def build_embedder(spec: str, settings: Settings | None = None) -> Embedder:
     """An embedder from ``local:NAME|FOLDER|HF-ID`` or ``hash:DIM``.
 
     A local model folder that holds an ONNX export (``mardoc models install`` makes one for
-    the bundled embedder) runs on ONNX Runtime unless ``embedder_runtime`` says torch.
+    the bundled embedder) runs on ONNX Runtime unless ``embedder_runtime`` says torch; the
+    bundled embedder runs its int8 variant unless ``embedder_int8`` is off.
     """
     settings = settings or Settings()
     provider, model = split_spec(spec, EMBEDDER_PROVIDERS, "embedder")
@@ -93,8 +109,24 @@ def build_embedder(spec: str, settings: Settings | None = None) -> Embedder:
             f"embedder runtime onnx needs an ONNX export in {path}/onnx; run `mardoc models "
             "install` (it exports the bundled embedder) or set MARDOC_MODELS__EMBEDDER_RUNTIME=torch"
         )
+    int8 = embedder_vectors(settings, spec) == "int8"
+    if int8 and not has_export:
+        raise ConfigError(
+            f"the int8 embedder needs the ONNX export of {model}; run `mardoc models install`, "
+            "or set MARDOC_MODELS__EMBEDDER_INT8=false to run it on PyTorch (fp32)"
+        )
     if runtime == "onnx" or (runtime == "auto" and has_export):
-        return OnnxEmbedder(path, max_seq_length=m.embed_max_tokens, n_threads=m.n_threads)
+        model_file = None
+        if int8:
+            model_file = int8_model_path(Path(path))
+            if model_file is None:
+                raise ConfigError(
+                    f"the int8 variant of {model} is not installed; run `mardoc models install`, "
+                    "or set MARDOC_MODELS__EMBEDDER_INT8=false"
+                )
+        return OnnxEmbedder(
+            path, model_file=model_file, max_seq_length=m.embed_max_tokens, n_threads=m.n_threads
+        )
     return SentenceTransformerEmbedder(
         path,
         batch_size=m.embed_batch_size,

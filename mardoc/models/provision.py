@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mardoc.errors import BackendError, ModelNotInstalledError, ProvisioningError
-from mardoc.models.onnx_embed import export_onnx, onnx_model_path
+from mardoc.models.onnx_embed import export_onnx, int8_model_path, onnx_model_path, quantize_int8
 
 log = logging.getLogger(__name__)
 
@@ -193,20 +193,31 @@ class Provisioner:
         return done
 
     def _export_onnx(self, spec: ModelSpec, progress: Progress) -> None:
-        """Make the ONNX Runtime export of an embedder; on failure, keep PyTorch and say so."""
+        """Make the ONNX Runtime export of an embedder and its int8 variant; on failure, say
+        what the embedder falls back to."""
         folder = self.model_dir(spec.name)
-        if onnx_model_path(folder) is not None:
-            return
-        stage = f"export {spec.name} to ONNX"
-        progress(stage, 0, 1)
-        try:
-            export_onnx(folder)
-        except BackendError as exc:
-            msg = f"{exc}; the embedder will run on PyTorch (slower, same vectors)"
-            log.warning(msg)
-            self.warnings.append(msg)
-            return
-        progress(stage, 1, 1)
+        if onnx_model_path(folder) is None:
+            stage = f"export {spec.name} to ONNX"
+            progress(stage, 0, 1)
+            try:
+                export_onnx(folder)
+            except BackendError as exc:
+                self._warn(f"{exc}; set MARDOC_MODELS__EMBEDDER_INT8=false to run the embedder on PyTorch")
+                return
+            progress(stage, 1, 1)
+        if int8_model_path(folder) is None:
+            stage = f"quantise {spec.name} to int8"
+            progress(stage, 0, 1)
+            try:
+                quantize_int8(folder)
+            except BackendError as exc:
+                self._warn(f"{exc}; set MARDOC_MODELS__EMBEDDER_INT8=false to use the fp32 export")
+                return
+            progress(stage, 1, 1)
+
+    def _warn(self, msg: str) -> None:
+        log.warning(msg)
+        self.warnings.append(msg)
 
     def _download(self, spec: ModelSpec, progress: Progress) -> list[Path]:
         wheels = []
@@ -338,6 +349,7 @@ class Provisioner:
                     "path": str(self.model_dir(name)),
                     "licence": spec.licence,
                     "onnx": bool(man and onnx_model_path(self.model_dir(name)) is not None),
+                    "int8": bool(man and int8_model_path(self.model_dir(name)) is not None),
                 }
             )
         return rows

@@ -138,3 +138,17 @@ def test_parallel_parse_equals_in_process_parse(tmp_path: Path) -> None:
     assert asdict(many) == asdict(one)
     assert [p.number for p in many.pages] == list(range(1, 18))
     assert progress[-1] == (17, 17) and len(progress) == 3  # one report per 8-page task
+
+
+def test_unruled_tables_of_a_data_sheet_are_found(tmp_path: Path) -> None:
+    # a scanned data sheet with a text layer and no ruling lines: the tables are found by
+    # the grid-row gate, not by the ruling-line one
+    path = dev_pdf("DSA-278777.pdf")
+    src = pymupdf.open(path)
+    small = pymupdf.open()
+    small.insert_pdf(src, from_page=2, to_page=2)
+    out = tmp_path / "dsa-p3.pdf"
+    small.save(out)
+    doc, chunks = parse(out, tmp_path)
+    tables = [c for c in chunks if c.kind == "table"]
+    assert tables and any("40-Pin" in c.text and c.text.count("|") > 20 for c in tables)

@@ -1,10 +1,10 @@
-"""Table markdown from a ruled table drawn into a real PDF."""
+"""Table markdown from a ruled table drawn into a real PDF; the unruled-table gate."""
 
 from __future__ import annotations
 
 import pymupdf
 
-from mardoc.ingest.parser import table_markdown
+from mardoc.ingest.parser import grid_rows, table_markdown
 
 CELLS = [["Region", "2017", "2018"], ["Europe", "1,204", "1,310"], ["Asia | Pacific", "", "977"]]
 
@@ -42,3 +42,26 @@ def test_table_markdown_ignores_words_outside_the_table() -> None:
     page.insert_text((50, 200), "Source: company filings 2019", fontsize=10)
     (table,) = page.find_tables(use_layout=False).tables
     assert "Source" not in table_markdown(table, page.get_text("words"))
+
+
+def test_grid_rows_sees_an_unruled_table_and_not_prose() -> None:
+    doc = pymupdf.open()
+    table = doc.new_page(width=500, height=400)
+    rows = [("Part", "Package", "Theta"), ("8051AH", "40-Pin DIP", "45 C/W"), ("8031AH", "CERDIP", "15 C/W"),
+            ("8052AH", "44-Pin PLCC", "46 C/W")]  # fmt: skip
+    for i, row in enumerate(rows):
+        for x, text in zip((50, 200, 350), row, strict=True):
+            table.insert_text((x, 60 + 16 * i), text, fontsize=10)
+    assert grid_rows(table.get_text("words")) == 4
+    prose = doc.new_page(width=500, height=400)
+    sentence = "The quick brown fox jumps over the lazy dog and keeps on running far away."
+    for i in range(10):
+        prose.insert_text((50, 60 + 14 * i), sentence, fontsize=10)
+    assert grid_rows(prose.get_text("words")) == 0
+    # two columns of prose: one wide gap per line, not a grid
+    columns = doc.new_page(width=600, height=400)
+    for i in range(10):
+        columns.insert_text((40, 60 + 14 * i), "left column words run on here", fontsize=10)
+        columns.insert_text((320, 60 + 14 * i), "right column words run on here", fontsize=10)
+    assert grid_rows(columns.get_text("words")) == 0
+    assert grid_rows([]) == 0

@@ -14,7 +14,13 @@ import numpy as np
 import pytest
 
 from mardoc.errors import BackendError, ConfigError
-from mardoc.models.onnx_embed import OnnxEmbedder, export_onnx, onnx_model_path
+from mardoc.models.onnx_embed import (
+    OnnxEmbedder,
+    export_onnx,
+    int8_model_path,
+    onnx_model_path,
+    quantize_int8,
+)
 from mardoc.settings import Settings
 from tests.conftest import require_model
 
@@ -174,6 +180,113 @@ def test_factory_picks_the_runtime(tiny: Path, tmp_path: Path, monkeypatch: pyte
     assert isinstance(build_embedder(f"local:{bare}", settings("auto")), SentenceTransformerEmbedder)
     with pytest.raises(ConfigError, match="needs an ONNX export"):
         build_embedder(f"local:{bare}", settings("onnx"))
+
+
+@pytest.fixture
+def tiny_copy(tiny: Path, tmp_path: Path) -> Path:
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(tiny, copy)
+    return copy
+
+
+def cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.sum(a * b, axis=1)
+
+
+def test_int8_variant_is_quantised_checked_and_close(tiny_copy: Path) -> None:
+    path = quantize_int8(tiny_copy)
+    assert path == int8_model_path(tiny_copy) == tiny_copy / "onnx" / "model-int8.onnx"
+    manifest = json.loads((tiny_copy / "onnx" / "int8.json").read_text())
+    # q, k, v, o, gate, up of both layers; the down projections stay fp32
+    assert manifest["quantised_matmuls"] == 12 and manifest["min_cosine_vs_fp32"] >= 0.99
+    fp32 = OnnxEmbedder(tiny_copy, max_seq_length=64).embed_documents(TEXTS)
+    int8 = OnnxEmbedder(tiny_copy, model_file=path, max_seq_length=64).embed_documents(TEXTS)
+    assert cosines(fp32, int8).min() >= 0.99
+    assert np.abs(fp32 - int8).max() > 1e-4  # really quantised, not a copy
+    assert sorted(p.name for p in path.parent.iterdir()) == [
+        "int8.json",
+        "manifest.json",
+        "model-int8.onnx",
+        "model.onnx",
+    ]
+    assert quantize_int8(tiny_copy) == path  # done once
+
+
+def test_int8_variant_that_drifts_is_refused(
+    tiny_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mardoc.models.onnx_embed as oe
+
+    monkeypatch.setattr(oe, "MIN_COSINE_INT8", 1.01)
+    with pytest.raises(BackendError, match="drifts from fp32"):
+        quantize_int8(tiny_copy)
+    assert int8_model_path(tiny_copy) is None
+    assert sorted(p.name for p in (tiny_copy / "onnx").iterdir()) == ["manifest.json", "model.onnx"]
+    with pytest.raises(BackendError, match="no ONNX export"):
+        quantize_int8(tmp_path)
+
+
+def test_factory_runs_the_bundled_embedder_in_int8(
+    tiny_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mardoc.models.embedders import SentenceTransformerEmbedder
+    from mardoc.models.factory import build_embedder, embedder_vectors
+    from mardoc.models.provision import Provisioner
+
+    monkeypatch.setattr(Provisioner, "require", lambda self, name: tiny_copy)
+    monkeypatch.setenv("MARDOC_HOME", str(tmp_path / "home"))
+    bundled = "local:embeddinggemma-300m"
+
+    def build(**env: str) -> object:
+        for key in ("EMBEDDER_INT8", "EMBEDDER_RUNTIME"):
+            monkeypatch.delenv(f"MARDOC_MODELS__{key}", raising=False)
+        for key, value in env.items():
+            monkeypatch.setenv(f"MARDOC_MODELS__{key}", value)
+        return build_embedder(bundled, Settings())
+
+    with pytest.raises(ConfigError, match="int8 variant .* is not installed"):
+        build()
+    quantize_int8(tiny_copy)
+    emb = build()
+    assert isinstance(emb, OnnxEmbedder) and emb.model_file == int8_model_path(tiny_copy)
+    emb = build(EMBEDDER_INT8="false")
+    assert isinstance(emb, OnnxEmbedder) and emb.model_file == onnx_model_path(tiny_copy)
+    assert isinstance(build(EMBEDDER_RUNTIME="torch"), SentenceTransformerEmbedder)
+    # the vectors differ, so int8 and fp32 libraries are separate indexes
+    for key in ("EMBEDDER", "EMBEDDER_INT8", "EMBEDDER_RUNTIME"):
+        monkeypatch.delenv(f"MARDOC_MODELS__{key}", raising=False)
+    on, off = Settings(), Settings(models={"embedder_int8": False})
+    torch_rt = Settings(models={"embedder_runtime": "torch"})
+    assert (embedder_vectors(on), embedder_vectors(off), embedder_vectors(torch_rt)) == (
+        "int8",
+        "fp32",
+        "fp32",
+    )
+    assert on.index_fingerprint() != off.index_fingerprint() == torch_rt.index_fingerprint()
+    assert embedder_vectors(Settings(models={"embedder": f"local:{tiny_copy}"})) == "fp32"  # not bundled
+    import shutil
+
+    shutil.rmtree(tiny_copy / "onnx")
+    with pytest.raises(ConfigError, match="needs the ONNX export"):
+        build()
+
+
+@pytest.mark.slow
+def test_bundled_embedder_int8_stays_close_to_fp32_on_real_text() -> None:
+    folder = require_model("embeddinggemma-300m")
+    path = int8_model_path(folder)
+    if path is None:
+        pytest.skip("no int8 variant: run `mardoc models install`")
+    texts = [
+        "Table 7: Accuracies of the QuALITY dataset on both the overall test set and the hard subset.",
+        "In 2007, 3M's net sales grew 8.4 percent to $24.5 billion. " * 30,
+    ]
+    fp32, int8 = OnnxEmbedder(folder), OnnxEmbedder(folder, model_file=path)
+    assert cosines(fp32.embed_documents(texts), int8.embed_documents(texts)).min() > 0.99
+    q = ["What were 3M's net sales in 2007?"]
+    assert float(fp32.embed_queries(q)[0] @ int8.embed_queries(q)[0]) > 0.99
 
 
 @pytest.mark.slow

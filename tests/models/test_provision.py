@@ -160,6 +160,6 @@ def test_failed_onnx_export_keeps_the_model_and_warns(tmp_path: Path, index: Pat
     assert prov.install(progress=lambda s, d, t: stages.append(s)) == ["tiny-zip-model"]
     assert prov.require("tiny-zip-model").is_dir()  # installed all the same: torch runtime
     assert any(s.startswith("export tiny-zip-model") for s in stages)
-    assert len(prov.warnings) == 1 and "will run on PyTorch" in prov.warnings[0]
+    assert len(prov.warnings) == 1 and "EMBEDDER_INT8=false" in prov.warnings[0]
     assert not (tmp_path / "home" / "models" / "tiny-zip-model" / "onnx").exists()
     assert prov.status()[0]["onnx"] is False
