@@ -73,7 +73,7 @@ def parse_only(pdfs: list[Path], workers: int, table_gate: bool = True) -> None:
     )
     for col in ("document", "pages", "OCR pages", "tables", "figures", "seconds", "pages/s"):
         t.add_column(col, justify="right")
-    tot = {"pages": 0, "ocr": 0, "s": 0.0, "s_text": 0.0, "p_text": 0}
+    tot = {"pages": 0, "ocr": 0, "s": 0.0, "s_text": 0.0, "p_text": 0, "table": 0, "figure": 0}
     for pdf in pdfs:
         start = time.perf_counter()
         doc = parser.parse(pdf)
@@ -83,13 +83,21 @@ def parse_only(pdfs: list[Path], workers: int, table_gate: bool = True) -> None:
         tot["pages"] += len(doc.pages)
         tot["ocr"] += ocr
         tot["s"] += sec
+        tot["table"] += regions.count("table")
+        tot["figure"] += regions.count("figure")
         if ocr == 0:
             tot["s_text"] += sec
             tot["p_text"] += len(doc.pages)
         t.add_row(pdf.name[:40], str(len(doc.pages)), str(ocr), str(regions.count("table")),
                   str(regions.count("figure")), f"{sec:.1f}", f"{len(doc.pages) / sec:.2f}")  # fmt: skip
     t.add_row(
-        "all", str(tot["pages"]), str(tot["ocr"]), "", "", f"{tot['s']:.1f}", f"{tot['pages'] / tot['s']:.2f}"
+        "all",
+        str(tot["pages"]),
+        str(tot["ocr"]),
+        str(tot["table"]),
+        str(tot["figure"]),
+        f"{tot['s']:.1f}",
+        f"{tot['pages'] / tot['s']:.2f}",
     )
     if tot["s_text"]:
         t.add_row("documents without OCR", str(tot["p_text"]), "0", "", "", f"{tot['s_text']:.1f}",

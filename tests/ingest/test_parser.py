@@ -84,6 +84,7 @@ def test_scanned_page_is_ocrd(tmp_path: Path) -> None:
     text = " ".join(c.text for c in chunks if c.kind == "page").lower()
     assert "glob" in text and "weight" in text
     assert all(c.ocr for c in chunks)
+    assert not doc.pages[0].regions  # a page of text holds no figure, scanned or not
 
 
 def test_slide_deck_without_text_layer_gets_ocr_text(tmp_path: Path) -> None:
@@ -152,3 +153,41 @@ def test_unruled_tables_of_a_data_sheet_are_found(tmp_path: Path) -> None:
     doc, chunks = parse(out, tmp_path)
     tables = [c for c in chunks if c.kind == "table"]
     assert tables and any("40-Pin" in c.text and c.text.count("|") > 20 for c in tables)
+
+
+def test_stage_clock_counts_every_page(tmp_path: Path) -> None:
+    parser = PdfParser(IngestSettings(), tmp_path / "crops")
+    doc = parser.parse(DEMO_PDF)
+    pages = len(doc.pages)
+    assert parser.stage_pages["text"] == parser.stage_pages["figures"] == pages
+    # every page is either sent to the table finder or stopped by its gate
+    assert parser.stage_pages["table finder"] + parser.stage_pages["table gate"] == pages
+    assert set(parser.stage_seconds) == set(parser.stage_pages)
+    assert all(s >= 0 for s in parser.stage_seconds.values())
+
+
+def _boxes_overlap(a: tuple, b: tuple) -> float:
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    return max(w, 0) * max(h, 0) / ((b[2] - b[0]) * (b[3] - b[1]))
+
+
+@pytest.mark.parametrize(
+    ("name", "page", "figure"),
+    [
+        # a scanned data sheet with a text layer: the waveform diagram under its timing table
+        ("DSA-278777.pdf", 12, (40, 250, 420, 380)),
+        # a slide deck without a text layer (OCR'd): the load-average chart
+        ("ddoseattle-150627210357-lva1-app6891_95.pdf", 10, (70, 150, 700, 420)),
+    ],
+)
+def test_figures_on_scanned_pages_are_found(tmp_path: Path, name: str, page: int, figure: tuple) -> None:
+    src = pymupdf.open(dev_pdf(name))
+    one = pymupdf.open()
+    one.insert_pdf(src, from_page=page - 1, to_page=page - 1)
+    out = tmp_path / "one.pdf"
+    one.save(out)
+    doc, chunks = parse(out, tmp_path)
+    figures = [r for r in doc.pages[0].regions if r.kind == "figure"]
+    assert len(figures) == 1 and _boxes_overlap(figures[0].bbox, figure) > 0.8
+    assert any(c.kind == "figure" and Path(c.image_path).is_file() for c in chunks)
