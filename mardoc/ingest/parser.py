@@ -390,21 +390,23 @@ class PdfParser:
             scanned = scanned or _area(r) >= 0.9 * area  # type: ignore[arg-type]
         if scanned:  # one picture of the whole page: its figures are only pixels
             rects.extend(self._ink_regions(pg, page))
+        # a single path as large as the page is its background or frame: it would join
+        # everything on the page into one "figure"
+        paths = [d for d in drawings if _area(tuple(d["rect"])) < 0.9 * area]  # type: ignore[arg-type]
         try:
-            clusters = pg.cluster_drawings(drawings=drawings)
+            clusters = pg.cluster_drawings(drawings=paths)
         except Exception:
             clusters = []
         for c in clusters:
             r = (c.x0, c.y0, c.x1, c.y1)
-            # (a cluster as large as the page is its background or frame, not a figure)
-            if 0.02 * area < _area(r) < 0.9 * area and c.width > 40 and c.height > 40:
+            if _area(r) > 0.02 * area and c.width > 40 and c.height > 40:
                 rects.append(r)
         tables = [r.bbox for r in page.regions if r.kind == "table"]
         out = []
         for r in _merge_rects(rects):
             if any(_inter(r, t) > 0.5 * _area(r) for t in tables):
                 continue
-            if not 0.02 * area <= _area(r) < 0.9 * area:
+            if _area(r) < 0.02 * area:
                 continue
             inside = [b for b in page.blocks if _inter(b.bbox, r) > 0.6 * max(_area(b.bbox), 1)]
             for b in inside:
