@@ -193,25 +193,22 @@ class Provisioner:
         return done
 
     def _export_onnx(self, spec: ModelSpec, progress: Progress) -> None:
-        """Make the ONNX Runtime export of an embedder and its int8 variant; on failure, say
-        what the embedder falls back to."""
+        """Make the ONNX Runtime export of an embedder, then its int8 variant; on failure,
+        warn and name the setting that falls back."""
         folder = self.model_dir(spec.name)
-        if onnx_model_path(folder) is None:
-            stage = f"export {spec.name} to ONNX"
+        steps = (
+            (onnx_model_path, export_onnx, "export {} to ONNX", "run the embedder on PyTorch"),
+            (int8_model_path, quantize_int8, "quantise {} to int8", "use the fp32 export"),
+        )
+        for done, make, what, fallback in steps:
+            if done(folder) is not None:
+                continue
+            stage = what.format(spec.name)
             progress(stage, 0, 1)
             try:
-                export_onnx(folder)
+                make(folder)
             except BackendError as exc:
-                self._warn(f"{exc}; set MARDOC_MODELS__EMBEDDER_INT8=false to run the embedder on PyTorch")
-                return
-            progress(stage, 1, 1)
-        if int8_model_path(folder) is None:
-            stage = f"quantise {spec.name} to int8"
-            progress(stage, 0, 1)
-            try:
-                quantize_int8(folder)
-            except BackendError as exc:
-                self._warn(f"{exc}; set MARDOC_MODELS__EMBEDDER_INT8=false to use the fp32 export")
+                self._warn(f"{exc}; set MARDOC_MODELS__EMBEDDER_INT8=false to {fallback}")
                 return
             progress(stage, 1, 1)
 

@@ -17,6 +17,15 @@ from mardoc.settings import IngestSettings
 from tests.conftest import DEMO_PDF, dev_pdf
 
 
+def pages_of(name: str, first: int, last: int, out: Path) -> Path:
+    """Pages first..last (1-based) of a dev PDF, saved as ``out``."""
+    src = pymupdf.open(dev_pdf(name))
+    part = pymupdf.open()
+    part.insert_pdf(src, from_page=first - 1, to_page=last - 1)
+    part.save(out)
+    return out
+
+
 def parse(path: Path, tmp_path: Path, **kw) -> tuple[Document, list[Chunk]]:  # noqa: ANN003
     doc = PdfParser(IngestSettings(**kw), tmp_path / "crops").parse(path)
     return doc, Chunker().chunk(doc)
@@ -57,12 +66,7 @@ def test_paper_has_caption_on_figure_and_table_rows(tmp_path: Path) -> None:
 
 
 def test_10k_financial_table_row(tmp_path: Path) -> None:
-    path = dev_pdf("3M_2018_10K.pdf")
-    src = pymupdf.open(path)
-    small = pymupdf.open()
-    small.insert_pdf(src, from_page=0, to_page=24)
-    out = tmp_path / "10k-head.pdf"
-    small.save(out)
+    out = pages_of("3M_2018_10K.pdf", 1, 25, tmp_path / "10k-head.pdf")
     doc, chunks = parse(out, tmp_path)
     tables = [c for c in chunks if c.kind == "table"]
     assert len(tables) >= 3
@@ -88,12 +92,7 @@ def test_scanned_page_is_ocrd(tmp_path: Path) -> None:
 
 
 def test_slide_deck_without_text_layer_gets_ocr_text(tmp_path: Path) -> None:
-    path = dev_pdf("ddoseattle-150627210357-lva1-app6891_95.pdf")
-    src = pymupdf.open(path)
-    small = pymupdf.open()
-    small.insert_pdf(src, from_page=0, to_page=1)
-    out = tmp_path / "deck.pdf"
-    small.save(out)
+    out = pages_of("ddoseattle-150627210357-lva1-app6891_95.pdf", 1, 2, tmp_path / "deck.pdf")
     doc, chunks = parse(out, tmp_path)
     assert all(p.ocr for p in doc.pages)
     assert sum(len(c.text) for c in chunks if c.kind == "page") > 40
@@ -144,13 +143,7 @@ def test_parallel_parse_equals_in_process_parse(tmp_path: Path) -> None:
 def test_unruled_tables_of_a_data_sheet_are_found(tmp_path: Path) -> None:
     # a scanned data sheet with a text layer and no ruling lines: the tables are found by
     # the grid-row gate, not by the ruling-line one
-    path = dev_pdf("DSA-278777.pdf")
-    src = pymupdf.open(path)
-    small = pymupdf.open()
-    small.insert_pdf(src, from_page=2, to_page=2)
-    out = tmp_path / "dsa-p3.pdf"
-    small.save(out)
-    doc, chunks = parse(out, tmp_path)
+    doc, chunks = parse(pages_of("DSA-278777.pdf", 3, 3, tmp_path / "dsa-p3.pdf"), tmp_path)
     tables = [c for c in chunks if c.kind == "table"]
     assert tables and any("40-Pin" in c.text and c.text.count("|") > 20 for c in tables)
 
@@ -182,12 +175,7 @@ def _boxes_overlap(a: tuple, b: tuple) -> float:
     ],
 )
 def test_figures_on_scanned_pages_are_found(tmp_path: Path, name: str, page: int, figure: tuple) -> None:
-    src = pymupdf.open(dev_pdf(name))
-    one = pymupdf.open()
-    one.insert_pdf(src, from_page=page - 1, to_page=page - 1)
-    out = tmp_path / "one.pdf"
-    one.save(out)
-    doc, chunks = parse(out, tmp_path)
+    doc, chunks = parse(pages_of(name, page, page, tmp_path / "one.pdf"), tmp_path)
     figures = [r for r in doc.pages[0].regions if r.kind == "figure"]
     assert len(figures) == 1 and _boxes_overlap(figures[0].bbox, figure) > 0.8
     assert any(c.kind == "figure" and Path(c.image_path).is_file() for c in chunks)
