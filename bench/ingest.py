@@ -63,7 +63,7 @@ def parse_only(pdfs: list[Path], workers: int, table_gate: bool = True) -> None:
     if not table_gate:
         if workers != 1:
             raise SystemExit("--table-gate off needs --workers 1")
-        parser_mod._table_candidate = lambda pg, drawings: True  # type: ignore[assignment]
+        parser_mod._table_candidate = lambda words, drawings: True  # type: ignore[assignment]
     parser.parse(pdfs[0])  # start the worker processes (kept across documents)
     parser.stage_seconds.clear()
     parser.stage_pages.clear()

@@ -319,17 +319,20 @@ class PdfParser:
         for b in blocks:
             if CAPTION.match(b.text) and len(b.text) < 400:
                 b.role = "caption"
-        # vector drawings, read once: the table gate and figure clustering both need them
-        drawings = pg.get_drawings() if self.settings.tables or self.settings.figures else []
-        clock.lap("drawings")
+        # words and vector drawings, read once: the table gate, table markdown and the
+        # figure finders share them
+        regions = self.settings.tables or self.settings.figures
+        words = pg.get_text("words") if regions else []
+        drawings = pg.get_drawings() if regions else []
+        clock.lap("words and drawings")
         if self.settings.tables:
-            if _table_candidate(pg, drawings):
-                page.regions.extend(self._tables(pg, page))
+            if _table_candidate(words, drawings):
+                page.regions.extend(self._tables(pg, page, words))
                 clock.lap("table finder")
             else:
                 clock.lap("table gate")
         if self.settings.figures:
-            page.regions.extend(self._figures(pg, page, drawings))
+            page.regions.extend(self._figures(pg, page, words, drawings))
         self._attach_captions(page)
         clock.lap("figures")
         if self.crops_dir is not None:
@@ -356,19 +359,16 @@ class PdfParser:
         shifted = [((b[0] + x0, b[1] + y0, b[2] + x0, b[3] + y0), t, s) for b, t, s in lines]
         return group_lines(shifted)
 
-    def _tables(self, pg: pymupdf.Page, page: Page) -> list[Region]:
+    def _tables(self, pg: pymupdf.Page, page: Page, words: list[Any]) -> list[Region]:
         try:
             found = pg.find_tables(use_layout=self.settings.tables_layout)
         except Exception as exc:  # pragma: no cover - depends on odd PDFs
             log.debug("table finder failed on page %d: %s", page.number, exc)
             return []
         regions = []
-        words: list[Any] | None = None
         for t in found.tables:
             if t.row_count < 2 or t.col_count < 2:
                 continue
-            if words is None:
-                words = pg.get_text("words")
             try:
                 md = table_markdown(t, words)
             except Exception as exc:  # pragma: no cover - depends on odd PDFs
@@ -379,7 +379,7 @@ class PdfParser:
             regions.append(Region("table", tuple(t.bbox), text=md))  # type: ignore[arg-type]
         return regions
 
-    def _figures(self, pg: pymupdf.Page, page: Page, drawings: list[dict]) -> list[Region]:
+    def _figures(self, pg: pymupdf.Page, page: Page, words: list[Any], drawings: list[dict]) -> list[Region]:
         area = page.width * page.height
         rects: list[BBox] = []
         scanned = page.ocr
@@ -389,7 +389,7 @@ class PdfParser:
                 rects.append(r)  # type: ignore[arg-type]
             scanned = scanned or _area(r) >= 0.9 * area  # type: ignore[arg-type]
         if scanned:  # one picture of the whole page: its figures are only pixels
-            rects.extend(self._ink_regions(pg, page))
+            rects.extend(self._ink_regions(pg, page, words))
         # a single path as large as the page is its background or frame: it would join
         # everything on the page into one "figure"
         paths = [d for d in drawings if _area(tuple(d["rect"])) < 0.9 * area]  # type: ignore[arg-type]
@@ -415,7 +415,7 @@ class PdfParser:
             out.append(Region("figure", r, text=" ".join(b.text for b in inside)))
         return out
 
-    def _ink_regions(self, pg: pymupdf.Page, page: Page) -> list[BBox]:
+    def _ink_regions(self, pg: pymupdf.Page, page: Page, words: list[Any]) -> list[BBox]:
         """Figure candidates on a scanned page: large connected regions of ink that is not text.
 
         The page is rendered small in grey; pixels far from the dominant (background) grey
@@ -434,7 +434,7 @@ class PdfParser:
         sx, sy = pix.width / page.width, pix.height / page.height
         # blank the text: words of the text layer (tight boxes; a block can span a whole
         # figure), and the OCR'd lines
-        text_boxes = [tuple(w[:4]) for w in pg.get_text("words")] + [b.bbox for b in page.blocks if b.ocr]
+        text_boxes = [tuple(w[:4]) for w in words] + [b.bbox for b in page.blocks if b.ocr]
         for bx0, by0, bx1, by1 in text_boxes:
             ink[
                 max(0, int((by0 - y0) * sy) - 1) : int((by1 - y0) * sy) + 2,
@@ -549,10 +549,10 @@ def grid_rows(words: list[Any]) -> int:
     return count
 
 
-def _table_candidate(pg: pymupdf.Page, drawings: list[dict]) -> bool:
+def _table_candidate(words: list[Any], drawings: list[dict]) -> bool:
     """Cheap gate before the table finder (its layout model costs ~0.3 s a page): ruled
     pages, and unruled ones with at least three grid-like text rows."""
-    return _ruled(drawings) or grid_rows(pg.get_text("words")) >= GRID_ROWS
+    return _ruled(drawings) or grid_rows(words) >= GRID_ROWS
 
 
 def _die_with_parent(parent: int) -> None:
