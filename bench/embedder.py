@@ -39,7 +39,7 @@ from rich.table import Table
 from mardoc import Library, Settings
 from mardoc.eval.benchmarks import load
 from mardoc.eval.metrics import recall_at
-from mardoc.ingest.document import embed_text as chunk_embed_text
+from mardoc.ingest.document import payload_embed_text as embed_text
 from mardoc.models.embedders import SentenceTransformerEmbedder
 from mardoc.models.onnx_embed import (
     INT8_EXCLUDE,
@@ -68,13 +68,6 @@ INT8_SCOPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {  # (include,
     "onnx-int8-gateup": (("/mlp/gate_proj/", "/mlp/up_proj/"), ()),
     "onnx-int8-nodown": (INT8_INCLUDE, INT8_EXCLUDE),  # = mardoc's int8 model
 }
-
-
-def embed_text(payload: dict) -> str:
-    """The text the ingest pipeline embedded for a stored chunk."""
-    return chunk_embed_text(
-        str(payload.get("kind", "")), str(payload.get("section") or ""), str(payload["text"])
-    )
 
 
 def int8_model(folder: Path, cache: Path, name: str) -> Path:

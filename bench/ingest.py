@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from mardoc import Library, Settings
-from mardoc.ingest.document import embed_text as chunk_embed_text
+from mardoc.ingest.document import payload_embed_text as embed_text
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "mmlongbench-dev" / "documents"
 
@@ -33,13 +33,6 @@ def plain_get_text(pdfs: list[Path]) -> tuple[int, float]:
                 page.get_text()
                 pages += 1
     return pages, time.perf_counter() - start
-
-
-def embed_text(payload: dict) -> str:
-    """The text the ingest pipeline embedded for a stored chunk."""
-    return chunk_embed_text(
-        str(payload.get("kind", "")), str(payload.get("section") or ""), str(payload["text"])
-    )
 
 
 def raw_embed_throughput(lib: Library, texts: list[str]) -> float:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -97,3 +98,8 @@ def embed_text(kind: str, section: str, text: str) -> str:
     if section and kind != "page":
         return f"{section}\n{text}"
     return text
+
+
+def payload_embed_text(payload: Mapping[str, Any]) -> str:
+    """The text a stored chunk was embedded from, read back from its store payload."""
+    return embed_text(str(payload.get("kind", "")), str(payload.get("section") or ""), str(payload["text"]))

@@ -558,7 +558,6 @@ def _table_candidate(words: list[Any], drawings: list[dict]) -> bool:
 def _die_with_parent(parent: int) -> None:
     """Worker initialiser: exit when the parent dies (SIGKILL leaves no chance to stop us)."""
     import threading
-    import time
 
     def watch() -> None:
         while os.getppid() == parent:

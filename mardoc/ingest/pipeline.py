@@ -179,11 +179,10 @@ class Ingestor:
         # within a part its own way. A part is also the unit of storage: a killed ingest
         # loses at most one part's work.
         todo.sort(key=lambda c: len(c.embed_text()))
-        batch = STORE_PART
         done = len(chunks) - len(todo)
         report(done, len(chunks))
-        for i in range(0, len(todo), batch):
-            part = todo[i : i + batch]
+        for i in range(0, len(todo), STORE_PART):
+            part = todo[i : i + STORE_PART]
             vectors = self.embedder.embed_documents([c.embed_text() for c in part])
             points = []
             for c, vec in zip(part, vectors, strict=True):

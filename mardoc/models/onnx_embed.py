@@ -62,20 +62,22 @@ _CHECK_TEXTS = [
 ]
 
 
+def _complete(folder: Path, model_file: str, manifest: str) -> Path | None:
+    """``folder/onnx/model_file`` when it and its manifest (written last) are both there."""
+    base = Path(folder) / ONNX_DIR
+    if (base / manifest).is_file() and (base / model_file).is_file():
+        return base / model_file
+    return None
+
+
 def onnx_model_path(folder: Path) -> Path | None:
     """The exported graph of a model folder, or None when there is no complete export."""
-    base = Path(folder) / ONNX_DIR
-    if (base / ONNX_MANIFEST).is_file() and (base / ONNX_FILE).is_file():
-        return base / ONNX_FILE
-    return None
+    return _complete(folder, ONNX_FILE, ONNX_MANIFEST)
 
 
 def int8_model_path(folder: Path) -> Path | None:
-    """The int8 variant of a model folder's export, or None when there is none (complete)."""
-    base = Path(folder) / ONNX_DIR
-    if (base / INT8_MANIFEST).is_file() and (base / INT8_FILE).is_file():
-        return base / INT8_FILE
-    return None
+    """The int8 variant of a model folder's export, or None when there is no complete one."""
+    return _complete(folder, INT8_FILE, INT8_MANIFEST)
 
 
 def _prompts(folder: Path) -> dict[str, str]:
