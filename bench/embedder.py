@@ -39,17 +39,12 @@ from rich.table import Table
 from mardoc import Library, Settings
 from mardoc.eval.benchmarks import load
 from mardoc.eval.metrics import recall_at
-from mardoc.ingest.document import payload_embed_text as embed_text
 from mardoc.models.embedders import SentenceTransformerEmbedder
-from mardoc.models.onnx_embed import (
-    INT8_EXCLUDE,
-    INT8_INCLUDE,
-    OnnxEmbedder,
-    onnx_model_path,
-    quantize_matmuls,
-)
+from mardoc.models.onnx_embed import OnnxEmbedder, onnx_model_path
+from mardoc.models.onnx_export import INT8_EXCLUDE, INT8_INCLUDE, quantize_matmuls
 from mardoc.models.provision import Provisioner
-from mardoc.retrieval.store import FULL
+from mardoc.retrieval import FULL
+from mardoc.types import payload_embed_text as embed_text
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "mmlongbench-dev"
 RUNTIMES = (

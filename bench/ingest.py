@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from mardoc import Library, Settings
-from mardoc.ingest.document import payload_embed_text as embed_text
+from mardoc.types import payload_embed_text as embed_text
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "mmlongbench-dev" / "documents"
 
@@ -56,7 +56,7 @@ def parse_only(pdfs: list[Path], workers: int, table_gate: bool = True) -> None:
     if not table_gate:
         if workers != 1:
             raise SystemExit("--table-gate off needs --workers 1")
-        parser_mod._table_candidate = lambda words, drawings: True  # type: ignore[assignment]
+        parser_mod.table_candidate = lambda words, drawings: True  # type: ignore[assignment]
     parser.parse(pdfs[0])  # start the worker processes (kept across documents)
     parser.stage_seconds.clear()
     parser.stage_pages.clear()

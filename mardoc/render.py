@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pymupdf
 
-from mardoc.answer import Answer
-from mardoc.ingest.document import Chunk
+from mardoc.types import Answer, Chunk
 
 COLOURS = {
     "page": (0.6, 0.6, 0.6),

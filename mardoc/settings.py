@@ -1,13 +1,13 @@
 """One settings object for mardoc, read from ``MARDOC_*`` environment variables.
 
 Nested sections use ``__`` as delimiter, e.g. ``MARDOC_MODELS__CHAT=openai:qwen2.5``.
-Settings are plain data: :func:`mardoc.app.build_app` wires backends from them.
+Settings are plain data: :class:`mardoc.Library` wires backends from them
+(``mardoc.models.build_chat_model`` / ``build_embedder``), and the index fingerprint that
+names an index is computed by ``mardoc.retrieval.index_fingerprint``.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
 from typing import Literal
 
@@ -163,22 +163,3 @@ class Settings(BaseSettings):
     @property
     def libraries_dir(self) -> Path:
         return self.home_dir / "libraries"
-
-    def index_fingerprint(self) -> str:
-        """Short hash of every setting that changes what is stored in the index."""
-        relevant = {
-            "embedder": self.models.embedder,
-            "embed_max_tokens": self.models.embed_max_tokens,
-            "low_dim": self.retrieval.low_dim,
-            "ingest": self.ingest.model_dump(
-                include={"block_max_chars", "ocr", "ocr_min_chars", "figures", "tables"}
-            ),
-            "schema": 1,
-        }
-        from mardoc.models.factory import embedder_vectors  # models import settings
-
-        vectors = embedder_vectors(self)
-        if vectors != "fp32":  # fp32 indexes keep the fingerprint they had before int8 existed
-            relevant["vectors"] = vectors
-        blob = json.dumps(relevant, sort_keys=True).encode()
-        return hashlib.sha256(blob).hexdigest()[:10]

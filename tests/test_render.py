@@ -1,8 +1,8 @@
 from pathlib import Path
 
 from mardoc import Answer, Citation
-from mardoc.ingest.document import Chunk
 from mardoc.render import answer_html, locate_quote, render_page_boxes
+from mardoc.types import Chunk
 from tests.conftest import DEMO_PDF
 
 

@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from mardoc.retrieval import index_fingerprint
 from mardoc.settings import Settings
 
 
@@ -49,8 +50,8 @@ def test_every_field_is_described() -> None:
 
 def test_fingerprint_tracks_index_settings_only() -> None:
     base = Settings()
-    assert base.index_fingerprint() == Settings().index_fingerprint()
-    assert Settings(models={"embedder": "hash:256"}).index_fingerprint() != base.index_fingerprint()
-    assert Settings(ingest={"block_max_chars": 600}).index_fingerprint() != base.index_fingerprint()
+    assert index_fingerprint(base) == index_fingerprint(Settings())
+    assert index_fingerprint(Settings(models={"embedder": "hash:256"})) != index_fingerprint(base)
+    assert index_fingerprint(Settings(ingest={"block_max_chars": 600})) != index_fingerprint(base)
     # answering settings do not change what is stored
-    assert Settings(agents={"max_rounds": 2}).index_fingerprint() == base.index_fingerprint()
+    assert index_fingerprint(Settings(agents={"max_rounds": 2})) == index_fingerprint(base)

@@ -8,12 +8,12 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from mardoc.agents.llm import call, memory_text, turn_nonce
+from mardoc.agents.llm import call, emit, memory_text, turn_nonce
+from mardoc.agents.normalise import normalise_short
 from mardoc.agents.prompting import load_prompt
-from mardoc.agents.rag import normalise_short
 from mardoc.agents.state import AgentDeps, AgentState, FinalAnswer
-from mardoc.answer import NOT_ANSWERABLE, Citation
 from mardoc.render import locate_quote
+from mardoc.types import NOT_ANSWERABLE, Answer, Citation
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ def answer(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
     memory = state["memory"]
     verdict = state.get("verdict", "")
     event: dict[str, Any] = {"agent": "answerer", "round": state.get("round", 0)}
-    calls = tokens = 0
+    spent = {"calls": 0, "tokens": 0}
     error = ""
     if verdict == "unanswerable" or not memory.active():
         # No verified evidence (or the Reflector found the documents silent): no call needed.
@@ -41,14 +41,15 @@ def answer(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
         # The answer call is allowed even when the budget is spent: the work so far
         # must end in an answer, and this is the only call left.
         res = call(deps, prompt, FinalAnswer, nonce, max_tokens=300)
-        calls, tokens = res.calls, res.tokens
+        spent = res.spent()
         if res.value is None:
             error = f"answer generation failed: {res.error}"
             final = FinalAnswer(short_answer=NOT_ANSWERABLE, format="None")
         else:
             final = res.value
     short, fmt = normalise_short(final.short_answer, final.format)
-    citations, dropped = [], []
+    citations: list[Citation] = []
+    dropped: list[str] = []
     if short != NOT_ANSWERABLE:
         ids = final.evidence or [e.id for e in memory.active()][:3]
         for eid in ids:
@@ -70,24 +71,20 @@ def answer(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
                     quote=e.quote,
                     chunk_id=s.chunk_id,
                     evidence_id=e.id,
-                ).model_dump()  # fmt: skip
+                )  # fmt: skip
             )
         if dropped:
             log.info("dropped citations of unknown evidence: %s", dropped)
     event.update(short=short, citations=len(citations), dropped=dropped)
     if error:
         event["error"] = error
-    if deps.on_event:
-        deps.on_event(event)
-    return {
-        "answer": {
-            "text": final.answer or short,
-            "short": short,
-            "format": fmt,
-            "citations": citations,
-            "error": error,
-        },
-        "calls": state.get("calls", 0) + calls,
-        "tokens": state.get("tokens", 0) + tokens,
-        "trace": [event],
-    }
+    emit(event)
+    reply = Answer(
+        question=state["question"],
+        text=final.answer or short,
+        short=short,
+        format=fmt,  # type: ignore[arg-type]
+        citations=citations,
+        error=error,
+    )
+    return {"answer": reply, **spent, "trace": [event]}

@@ -7,14 +7,17 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from mardoc.agents.llm import budget_left, call, memory_text, turn_nonce
-from mardoc.agents.prompting import load_prompt
+from mardoc.agents.llm import budget_left, call, emit, memory_text, turn_nonce
+from mardoc.agents.prompting import SHOWN_CHARS, load_prompt
 from mardoc.agents.state import Action, AgentDeps, AgentState, ExplorerPlan
-from mardoc.agents.tools import resolve_doc, run_action
+from mardoc.agents.tools import run_action
+from mardoc.types import Chunk
 
 log = logging.getLogger(__name__)
+# Actions run in one round: round 1's search, the Reflector's two queries and two pages, and
+# the plan's MAX_PLAN_ACTIONS can add up to more; the rest are named in the trace, not dropped
+# silently.
 MAX_ACTIONS = 4
-SHOWN_CHARS = 1500  # characters of one chunk the Refiner reads
 
 
 def _first_round_actions(question: str) -> list[Action]:
@@ -30,14 +33,14 @@ def explore(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
     memory = state["memory"]
     docs = state.get("docs")
     actions: list[Action] = []
-    calls = tokens = 0
+    spent = {"calls": 0, "tokens": 0}
     notes: list[str] = []
     if rnd == 1:
         actions = _first_round_actions(question)
     # The Reflector's concrete suggestions are executed as they are.
     actions += [Action(tool="search", query=q) for q in state.get("queries", [])[:2] if q.strip()]
     for p in state.get("open_pages", [])[:2]:
-        actions.append(Action(tool="open_page", doc=str(p.get("doc", "")), page=int(p.get("page", 0) or 0)))
+        actions.append(Action(tool="open_page", doc=p.doc, page=p.page))
     if rnd > 1 and budget_left(state, deps):
         docs_text = "\n".join(f"- {deps.doc_names[d]}" for d in (docs or deps.doc_names)) or "(all)"
         nonce = turn_nonce(question)
@@ -49,7 +52,7 @@ def explore(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
             round=rnd,
         )
         res = call(deps, prompt, ExplorerPlan, nonce, max_tokens=200)
-        calls, tokens = res.calls, res.tokens
+        spent = res.spent()
         if res.value is not None:
             actions += res.value.actions
         else:
@@ -59,13 +62,14 @@ def explore(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
             Action(tool="search", query=g.text) for g in memory.open_gaps()[:2]
         ]
     seen = set(state.get("seen", []))
-    observations: list[dict[str, Any]] = []
-    new_ids: list[str] = []
-    ranked = [tuple(x) for x in state.get("pages_ranked", [])]
+    observations: list[Chunk] = []
+    ranked = list(state.get("pages_ranked", []))
     budget = deps.settings.agents.observation_chars
     used = 0
     k = deps.settings.retrieval.top_k
-    found: list = []
+    found: list[Chunk] = []
+    if len(actions) > MAX_ACTIONS:
+        notes.append(f"{len(actions) - MAX_ACTIONS} action(s) over the round's limit of {MAX_ACTIONS} not run")
     for action in actions[:MAX_ACTIONS]:
         chunks, line = run_action(action, deps.retriever, docs, deps.doc_names, k)
         notes.append(line)
@@ -75,28 +79,25 @@ def explore(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
         key = (c.doc_id, c.page)
         if key not in ranked:
             ranked.append(key)
-        if c.id in seen or c.id in new_ids or used >= budget:
+        if c.id in seen or used >= budget or any(o.id == c.id for o in observations):
             continue
         if c.kind == "block" and c.text in shown_pages.get(key, ""):
             continue  # the Refiner already reads this passage inside its page
-        new_ids.append(c.id)
         used += min(len(c.text), SHOWN_CHARS)
-        observations.append(c.model_dump())
+        observations.append(c)
     event = {"agent": "explorer", "round": rnd, "actions": [a.model_dump(exclude_defaults=True) for a in actions[:MAX_ACTIONS]],
              "notes": notes, "observations": len(observations)}  # fmt: skip
-    if deps.on_event:
-        deps.on_event(event)
+    emit(event)
     return {
         "round": rnd,
         "observations": observations,
-        "seen": [*state.get("seen", []), *new_ids],
-        "pages_ranked": [list(x) for x in ranked],
+        "seen": [*state.get("seen", []), *(c.id for c in observations)],
+        "pages_ranked": ranked,
         "queries": [],
         "open_pages": [],
-        "calls": state.get("calls", 0) + calls,
-        "tokens": state.get("tokens", 0) + tokens,
+        **spent,
         "trace": [event],
     }
 
 
-__all__ = ["explore", "resolve_doc"]
+__all__ = ["explore"]

@@ -13,20 +13,18 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from langgraph.graph import END, START, StateGraph
+from langgraph.types import Overwrite
 
 from mardoc.agents.answerer import answer
 from mardoc.agents.explorer import explore
 from mardoc.agents.refiner import refine
 from mardoc.agents.reflector import reflect
 from mardoc.agents.state import AgentDeps, AgentState
-from mardoc.answer import Answer
 from mardoc.memory import EvidenceMemory
-
-if TYPE_CHECKING:
-    from mardoc.library import Library
+from mardoc.types import NOT_ANSWERABLE, Answer
 
 
 def route_after_reflect(state: AgentState) -> str:
@@ -52,12 +50,20 @@ def build_graph(checkpointer: Any = None) -> Any:
     return g.compile(checkpointer=checkpointer)
 
 
+# The domain types a thread's checkpoint holds; the serializer revives exactly these.
+CHECKPOINT_TYPES = [
+    ("mardoc.memory.memory", name) for name in ("EvidenceMemory", "Evidence", "Source", "ReasoningStep", "Gap")
+] + [
+    ("mardoc.types", name) for name in ("Chunk", "Answer", "Citation")
+] + [("mardoc.agents.state", "PageRef")]
+
 _savers: dict[str, Any] = {}
 _savers_lock = threading.Lock()
 
 
 def sqlite_checkpointer(path: Path) -> Any:
     """One SQLite checkpointer per file per process (thread-safe connection)."""
+    from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
     from langgraph.checkpoint.sqlite import SqliteSaver
 
     key = str(path)
@@ -65,44 +71,47 @@ def sqlite_checkpointer(path: Path) -> Any:
         if key not in _savers:
             path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(key, check_same_thread=False)
-            _savers[key] = SqliteSaver(conn)
+            serde = JsonPlusSerializer(allowed_msgpack_modules=CHECKPOINT_TYPES)
+            _savers[key] = SqliteSaver(conn, serde=serde)
         return _savers[key]
 
 
 def fresh_turn(question: str, docs: Sequence[str] | None, max_rounds: int) -> dict[str, Any]:
-    """Input of a new question; the memory is not reset, so a thread keeps its evidence."""
+    """Input of a new question; the memory is not reset, so a thread keeps its evidence.
+
+    The counters and the trace have adding reducers: a new turn overwrites them.
+    """
     return {
         "question": question, "docs": list(docs) if docs is not None else None, "round": 0,
         "max_rounds": max_rounds, "feedback": "", "queries": [], "open_pages": [], "observations": [],
-        "verdict": "", "calls": 0, "tokens": 0, "answer": None, "pages_ranked": [],
+        "verdict": "", "calls": Overwrite(0), "tokens": Overwrite(0), "trace": Overwrite([]),
+        "answer": None, "pages_ranked": [],
     }  # fmt: skip
 
 
 def run_agents(
-    library: Library,
+    deps: AgentDeps,
     question: str,
     docs: Sequence[str] | None,
     *,
     max_rounds: int | None = None,
     thread_id: str | None = None,
+    threads_db: Path | None = None,
     on_event: Callable[[dict[str, Any]], None] | None = None,
 ) -> Answer:
-    settings = library.settings
+    """Answer ``question`` with the Explorer / Refiner / Reflector loop.
+
+    ``thread_id`` (with ``threads_db``, the SQLite file of the threads) continues a chat
+    thread: the new turn starts from the evidence memory of the previous ones. ``on_event``
+    receives each agent step live (the graph's custom stream).
+    """
     start = time.perf_counter()
-    records = {r["doc_id"]: r for r in library.documents() if r.get("status") == "complete"}
-    scope = list(docs) if docs is not None else list(records)
-    deps = AgentDeps(
-        retriever=library.retriever,
-        chat=library.chat,
-        settings=settings,
-        doc_names={d: records[d]["name"] for d in scope if d in records},
-        doc_paths={d: records[d].get("path", "") for d in scope if d in records},
-        on_event=on_event,
-    )
-    rounds = max_rounds or settings.agents.max_rounds
+    rounds = max_rounds or deps.settings.agents.max_rounds
     inp = fresh_turn(question, docs, rounds)
     if thread_id:
-        graph = build_graph(sqlite_checkpointer(library.root / "threads.sqlite"))
+        if threads_db is None:
+            raise ValueError("a chat thread needs threads_db, the file that keeps its turns")
+        graph = build_graph(sqlite_checkpointer(threads_db))
         config: dict[str, Any] = {"configurable": {"thread_id": thread_id}}
         prior = graph.get_state(config).values
         if "memory" not in prior:
@@ -116,24 +125,29 @@ def run_agents(
         config = {"configurable": {"thread_id": uuid.uuid4().hex}}
         inp["memory"] = EvidenceMemory()
     config["recursion_limit"] = 4 * rounds + 8
-    before = library.chat.usage.snapshot()
-    final = graph.invoke(inp, config, context=deps)
-    after = library.chat.usage.snapshot()
-    ans = final.get("answer") or {}
+    before = deps.chat.usage.snapshot()
+    final: dict[str, Any] = {}
+    for mode, chunk in graph.stream(inp, config, context=deps, stream_mode=["custom", "values"]):
+        if mode == "custom":
+            if on_event is not None:
+                on_event(chunk)
+        else:
+            final = chunk
+    after = deps.chat.usage.snapshot()
     usage = {k: after[k] - before[k] for k in after}
     usage["seconds"] = round(time.perf_counter() - start, 3)
     usage["rounds"] = final.get("round", 0)
     memory: EvidenceMemory = final["memory"]
-    return Answer(
-        question=question,
-        text=ans.get("text", ""),
-        short=ans.get("short", "Not answerable"),
-        format=ans.get("format", "None"),
-        citations=ans.get("citations", []),
-        mode="agents",
-        memory=memory.model_dump(),
-        trace=final.get("trace", [])[-(4 * rounds + 2) :],
-        usage=usage,
-        pages_retrieved=[tuple(x) for x in final.get("pages_ranked", [])],
-        error=ans.get("error", ""),
+    drafted: Answer | None = final.get("answer")
+    if drafted is None:  # the graph always ends in the answer node; be explicit anyway
+        drafted = Answer(question=question, text="", short=NOT_ANSWERABLE, format="None")
+    return drafted.model_copy(
+        update={
+            "question": question,
+            "mode": "agents",
+            "memory": memory.model_dump(),
+            "trace": final.get("trace", [])[-(4 * rounds + 2) :],
+            "usage": usage,
+            "pages_retrieved": [tuple(x) for x in final.get("pages_ranked", [])],
+        }
     )

@@ -1,4 +1,5 @@
-"""One guarded LLM call for agent nodes: budgets, bounded repair, errors into the trace."""
+"""What every agent node shares: one guarded LLM call (budgets, bounded repair, errors into
+the trace), the fenced memory block, and live events through LangGraph's stream writer."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from langgraph.config import get_stream_writer
 from pydantic import BaseModel
 
 from mardoc.agents.prompting import fence, new_nonce, system_prompt
@@ -23,6 +25,22 @@ class CallResult:
     error: str
     calls: int
     tokens: int
+
+    def spent(self) -> dict[str, int]:
+        """The state update that accounts for this call (the counters' reducers add it)."""
+        return {"calls": self.calls, "tokens": self.tokens}
+
+
+def emit(event: dict[str, Any]) -> None:
+    """Send a live event to whoever streams the graph (``stream_mode="custom"``).
+
+    A node run on its own, outside a graph (as in unit tests), has no stream: nothing to do.
+    """
+    try:
+        writer = get_stream_writer()
+    except RuntimeError:
+        return
+    writer(event)
 
 
 def turn_nonce(question: str) -> str:
@@ -73,4 +91,4 @@ def call(
     return CallResult(value, error, calls, tokens)
 
 
-__all__ = ["CallResult", "budget_left", "call", "memory_text", "new_nonce", "turn_nonce"]
+__all__ = ["CallResult", "budget_left", "call", "emit", "memory_text", "new_nonce", "turn_nonce"]

@@ -16,9 +16,10 @@ from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 
-from mardoc.ingest.document import Chunk
+from mardoc.types import NOT_ANSWERABLE, Chunk
 
 FENCE_WORD = "DOCUMENT-DATA"
+SHOWN_CHARS = 1500  # characters of one chunk a model reads (an excerpt, an observation)
 _FENCE_RE = re.compile(re.escape(FENCE_WORD), re.IGNORECASE)
 
 
@@ -79,7 +80,7 @@ def fence(label: str, text: str, nonce: str) -> str:
 
 
 def fence_chunks(
-    chunks: Sequence[Chunk], nonce: str, max_chars: int, per_chunk: int = 1500
+    chunks: Sequence[Chunk], nonce: str, max_chars: int, per_chunk: int = SHOWN_CHARS
 ) -> tuple[str, int]:
     """Numbered fenced excerpts ``[E1]``, ``[E2]`` … within a character budget.
 
@@ -98,6 +99,4 @@ def fence_chunks(
 
 
 def system_prompt(nonce: str) -> str:
-    from mardoc.answer import NOT_ANSWERABLE
-
     return load_prompt("system").render(sentinel=NOT_ANSWERABLE, fence=f"{FENCE_WORD} {nonce}")

@@ -6,35 +6,16 @@ import logging
 import time
 from collections.abc import Sequence
 
-from pydantic import BaseModel, Field, field_validator
-
+from mardoc.agents.normalise import normalise_short
 from mardoc.agents.prompting import fence_chunks, load_prompt, new_nonce, system_prompt
-from mardoc.answer import NOT_ANSWERABLE, Answer, Citation, coerce_format
+from mardoc.agents.state import RagReply
 from mardoc.errors import MardocError
-from mardoc.models.protocols import ChatModel
-from mardoc.retrieval.retriever import Retriever
+from mardoc.models import ChatModel
+from mardoc.retrieval import Retriever
 from mardoc.settings import Settings
+from mardoc.types import NOT_ANSWERABLE, Answer, Citation
 
 log = logging.getLogger(__name__)
-
-
-class RagReply(BaseModel):
-    answer: str = ""
-    short_answer: str = ""
-    format: str = "Str"
-    cited: list[int] = Field(default_factory=list)
-
-    @field_validator("format")
-    @classmethod
-    def _fmt(cls, v: str) -> str:
-        return coerce_format(v)
-
-
-def normalise_short(short: str, fmt: str) -> tuple[str, str]:
-    s = (short or "").strip()
-    if not s or s.lower().rstrip(".") in {NOT_ANSWERABLE.lower(), "none", "n/a", "unknown"}:
-        return NOT_ANSWERABLE, "None"
-    return s, fmt if fmt != "None" else "Str"
 
 
 def answer_rag(

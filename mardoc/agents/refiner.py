@@ -19,13 +19,12 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from mardoc.agents.explorer import SHOWN_CHARS
-from mardoc.agents.llm import budget_left, call, memory_text, turn_nonce
-from mardoc.agents.prompting import fence, load_prompt
+from mardoc.agents.llm import budget_left, call, emit, memory_text, turn_nonce
+from mardoc.agents.prompting import SHOWN_CHARS, fence, load_prompt
 from mardoc.agents.state import AgentDeps, AgentState, Fact, RefinerOutput
-from mardoc.ingest.document import Chunk
 from mardoc.memory import Source, quote_found
-from mardoc.models.messages import image_part
+from mardoc.models import image_part
+from mardoc.types import Chunk
 
 log = logging.getLogger(__name__)
 MAX_IMAGES = 4
@@ -156,14 +155,13 @@ def _images(chunks: list[Chunk], deps: AgentDeps) -> list[dict[str, Any]]:
 def refine(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
     deps = runtime.context
     memory = state["memory"].model_copy(deep=True)
-    chunks = [Chunk.model_validate(o) for o in state.get("observations", [])]
+    chunks = list(state.get("observations", []))
     rnd = state.get("round", 1)
     question = state["question"]
     event: dict[str, Any] = {"agent": "refiner", "round": rnd, "added": 0, "rejected": 0}
     if not chunks or not budget_left(state, deps):
         event["note"] = "no new observations" if not chunks else "budget exhausted"
-        if deps.on_event:
-            deps.on_event(event)
+        emit(event)
         return {"memory": memory, "trace": [event]}
     nonce = turn_nonce(question)
     text, obs = observations_text(chunks, nonce)
@@ -207,14 +205,8 @@ def refine(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
         if rejected:
             event["rejections"] = rejected[:5]
     event["images"] = len(images or [])
-    if deps.on_event:
-        deps.on_event(event)
-    return {
-        "memory": memory,
-        "calls": state.get("calls", 0) + res.calls,
-        "tokens": state.get("tokens", 0) + res.tokens,
-        "trace": [event],
-    }
+    emit(event)
+    return {"memory": memory, **res.spent(), "trace": [event]}
 
 
 def _locate(named: int, quote: str, chunks: list[Chunk]) -> int | None:

@@ -6,10 +6,10 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from mardoc.agents.llm import budget_left, call, memory_text, turn_nonce
+from mardoc.agents.llm import budget_left, call, emit, memory_text, turn_nonce
 from mardoc.agents.prompting import load_prompt
-from mardoc.agents.state import AgentDeps, AgentState, Reflection
-from mardoc.answer import NOT_ANSWERABLE
+from mardoc.agents.state import AgentDeps, AgentState, PageRef, Reflection
+from mardoc.types import NOT_ANSWERABLE
 
 
 def reflect(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
@@ -20,8 +20,7 @@ def reflect(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
     event: dict[str, Any] = {"agent": "reflector", "round": rnd}
     if not budget_left(state, deps):
         event.update(verdict="budget", note="LLM call or token budget exhausted")
-        if deps.on_event:
-            deps.on_event(event)
+        emit(event)
         return {"verdict": "budget", "trace": [event]}
     nonce = turn_nonce(state["question"])
     prompt = load_prompt("reflector").render(
@@ -32,10 +31,8 @@ def reflect(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
         sentinel=NOT_ANSWERABLE,
     )
     res = call(deps, prompt, Reflection, nonce, max_tokens=250)
-    update: dict[str, Any] = {
-        "calls": state.get("calls", 0) + res.calls,
-        "tokens": state.get("tokens", 0) + res.tokens,
-    }
+    update: dict[str, Any] = res.spent()
+    pages: list[PageRef]
     if res.value is None:
         # A broken reflection must not end the search early: treat it as insufficient.
         verdict, feedback, queries, pages = "insufficient", "", [], []
@@ -44,12 +41,11 @@ def reflect(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
         r: Reflection = res.value
         verdict, feedback = r.verdict, r.feedback
         queries = [q for q in r.queries if q.strip()][:2]
-        pages = [p.model_dump() for p in r.pages if p.page > 0][:2]
+        pages = [p for p in r.pages if p.page > 0][:2]
     if verdict == "sufficient" and not memory.active():
         verdict = "insufficient"  # nothing verified yet: "sufficient" cannot be true
         feedback = feedback or "no verified evidence yet"
-    event.update(verdict=verdict, feedback=feedback, queries=queries, pages=pages)
-    if deps.on_event:
-        deps.on_event(event)
+    event.update(verdict=verdict, feedback=feedback, queries=queries, pages=[p.model_dump() for p in pages])
+    emit(event)
     update.update(verdict=verdict, feedback=feedback, queries=queries, open_pages=pages, trace=[event])
     return update

@@ -8,11 +8,11 @@ from typing import Annotated, Any, Literal, TypedDict
 
 from pydantic import BaseModel, Field, field_validator
 
-from mardoc.answer import coerce_format
 from mardoc.memory import EvidenceMemory
-from mardoc.models.protocols import ChatModel
-from mardoc.retrieval.retriever import Retriever
+from mardoc.models import ChatModel
+from mardoc.retrieval import Retriever
 from mardoc.settings import Settings
+from mardoc.types import Answer, Chunk, coerce_format
 
 
 @dataclass
@@ -24,26 +24,6 @@ class AgentDeps:
     settings: Settings
     doc_names: dict[str, str]  # doc_id -> file name, for the documents in scope
     doc_paths: dict[str, str]  # doc_id -> PDF path (for page renders)
-    on_event: Any = None  # callable(dict) for live display
-
-
-class AgentState(TypedDict, total=False):
-    question: str
-    docs: list[str] | None
-    round: int
-    max_rounds: int
-    memory: EvidenceMemory
-    feedback: str
-    queries: list[str]
-    open_pages: list[dict[str, Any]]
-    observations: list[dict[str, Any]]  # this round's chunks (payload dicts), for the Refiner
-    seen: list[str]  # chunk ids already shown to the Refiner in this thread
-    pages_ranked: list[list[Any]]  # [doc_id, page] in first-seen retrieval order
-    verdict: str
-    calls: int
-    tokens: int
-    trace: Annotated[list[dict[str, Any]], operator.add]
-    answer: dict[str, Any] | None
 
 
 class Action(BaseModel):
@@ -55,8 +35,11 @@ class Action(BaseModel):
     id: str = ""
 
 
+MAX_PLAN_ACTIONS = 3  # what the Explorer prompt asks for; the grammar allows no more
+
+
 class ExplorerPlan(BaseModel):
-    actions: list[Action] = Field(max_length=6)
+    actions: list[Action] = Field(max_length=MAX_PLAN_ACTIONS)
 
 
 class Fact(BaseModel):
@@ -89,13 +72,50 @@ class Reflection(BaseModel):
     pages: list[PageRef] = Field(default_factory=list)
 
 
-class FinalAnswer(BaseModel):
+class _AnswerFields(BaseModel):
+    """What every answering call returns: the answer, its short typed form and format."""
+
     answer: str = ""
     short_answer: str = ""
     format: str = "Str"
-    evidence: list[str] = Field(default_factory=list)
 
     @field_validator("format")
     @classmethod
     def _fmt(cls, v: str) -> str:
         return coerce_format(v)
+
+
+class FinalAnswer(_AnswerFields):
+    """The Answerer's reply: cites evidence memory ids."""
+
+    evidence: list[str] = Field(default_factory=list)
+
+
+class RagReply(_AnswerFields):
+    """The one-call baseline's reply: cites the numbers of the excerpts it was shown."""
+
+    cited: list[int] = Field(default_factory=list)
+
+
+class AgentState(TypedDict, total=False):
+    """The graph's state. Counters and the trace have reducers: a node returns only what it
+    adds (``{"calls": 1}``); a new turn resets them with :class:`langgraph.types.Overwrite`."""
+
+    question: str
+    docs: list[str] | None
+    round: int
+    max_rounds: int
+    memory: EvidenceMemory
+    feedback: str
+    queries: list[str]
+    open_pages: list[PageRef]
+    observations: list[Chunk]  # this round's new chunks, for the Refiner
+    seen: list[str]  # chunk ids already shown to the Refiner in this thread
+    pages_ranked: list[tuple[str, int]]  # (doc_id, page) in first-seen retrieval order
+    verdict: str
+    calls: Annotated[int, operator.add]
+    tokens: Annotated[int, operator.add]
+    trace: Annotated[list[dict[str, Any]], operator.add]
+    answer: Answer | None
+
+

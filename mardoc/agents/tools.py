@@ -6,8 +6,8 @@ import logging
 from collections.abc import Sequence
 
 from mardoc.agents.state import Action
-from mardoc.ingest.document import Chunk
-from mardoc.retrieval.retriever import Retriever
+from mardoc.retrieval import Retriever
+from mardoc.types import Chunk
 
 log = logging.getLogger(__name__)
 

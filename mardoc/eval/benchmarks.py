@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from mardoc.errors import ConfigError
-from mardoc.eval.scoring import NOT_ANSWERABLE
+from mardoc.types import NOT_ANSWERABLE
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from mardoc.agents.prompting import fence, load_prompt, new_nonce, system_prompt
+from mardoc.agents import fence, load_prompt, new_nonce, system_prompt
 from mardoc.errors import MardocError
-from mardoc.models.protocols import ChatModel
+from mardoc.models import ChatModel
 
 
 class Judgement(BaseModel):

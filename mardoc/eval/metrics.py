@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from mardoc.eval.scoring import NOT_ANSWERABLE
+from mardoc.types import NOT_ANSWERABLE
 
 
 def acc_f1(rows: Sequence[dict[str, Any]]) -> dict[str, float]:

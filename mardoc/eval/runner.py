@@ -167,3 +167,46 @@ class Runner:
         }
         (self.out / "metrics.json").write_text(json.dumps(metrics, indent=2))
         return metrics
+
+
+def evaluate(
+    library: Library,
+    bench: str,
+    data: Path,
+    out: Path,
+    *,
+    limit: int = 0,
+    docs: list[str] | None = None,
+    mode: str = "agents",
+    concurrency: int = 1,
+    judge: str = "none",
+    on_start: Callable[[int, list[str]], None] | None = None,
+    progress: Callable[[dict[str, Any], dict[str, Any]], None] | None = None,
+) -> dict[str, Any]:
+    """Load a benchmark, pick its questions, answer and score them into ``out`` (resumable).
+
+    ``judge`` is ``none``, ``same`` (the library's chat model) or a ``provider:model`` spec.
+    ``on_start(n_questions, skipped_pdfs)`` is told what will run before the first answer.
+    """
+    from mardoc.errors import MardocError
+    from mardoc.eval.benchmarks import load, stratified
+    from mardoc.models import build_chat_model
+
+    samples, skipped = load(bench, data)
+    if docs:
+        samples = [s for s in samples if Path(s.doc_path).name in set(docs)]
+    samples = stratified(samples, limit)
+    if not samples:
+        raise MardocError("no questions to evaluate (check --data, --docs and --limit)")
+    if on_start is not None:
+        on_start(len(samples), skipped)
+    settings = library.settings
+    blob: dict[str, Any] = {
+        "bench": bench, "data": str(data), "limit": limit, "docs": docs, "mode": mode,
+        "settings": settings.model_dump(mode="json"), "judge": judge,
+    }  # fmt: skip
+    grader = None
+    if judge != "none":
+        chat = library.chat if judge == "same" else build_chat_model(judge, settings)
+        grader = LlmJudge(chat, settings.models.chat if judge == "same" else judge)
+    return Runner(library, out, mode=mode, concurrency=concurrency, judge=grader).run(samples, blob, progress)

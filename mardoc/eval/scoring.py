@@ -14,8 +14,6 @@ import re
 from math import isclose
 from typing import Any
 
-NOT_ANSWERABLE = "Not answerable"
-
 
 def levenshtein(a: str, b: str) -> int:
     if len(a) < len(b):

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import re
 
-from mardoc.ingest.document import BBox, Chunk, Document, Page, TextBlock
-from mardoc.retrieval.store import point_uuid
+from mardoc.ingest.document import Document, Page, TextBlock
+from mardoc.types import BBox, Chunk, chunk_id
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 _LABEL = re.compile(
     r"^\s*(figure|fig\.?|chart|graph|exhibit|diagram|table|tab\.)\s*([A-Za-z]?[\dIVX]+)", re.I
 )
 BODY_ROLES = ("body", "heading", "caption")
-
-
-def chunk_id(doc_id: str, kind: str, page: int, ordinal: int) -> str:
-    return point_uuid(f"{doc_id}:{kind}:{page}:{ordinal}")
 
 
 def _split_long(text: str, limit: int) -> list[str]:

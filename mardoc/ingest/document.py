@@ -1,16 +1,14 @@
-"""Typed results of parsing: a Document of pages, blocks, figures and tables; and Chunks."""
+"""Typed results of parsing: a Document of pages, with their blocks, figures and tables.
+
+These are ingest's own working types; what leaves ingest is a :class:`mardoc.types.Chunk`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
-
-BBox = tuple[float, float, float, float]
-ChunkKind = Literal["page", "block", "figure", "table"]
-KINDS: tuple[ChunkKind, ...] = ("page", "block", "figure", "table")
+from mardoc.types import BBox
 
 
 @dataclass
@@ -68,38 +66,3 @@ class Document:
     @property
     def page_count(self) -> int:
         return len(self.pages)
-
-
-class Chunk(BaseModel):
-    """One retrievable unit: a page, a passage, a figure or a table, tied to its region."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: str
-    doc_id: str
-    doc_name: str
-    kind: ChunkKind
-    page: int  # first 1-based page
-    pages: tuple[int, ...]
-    bboxes: tuple[BBox, ...]
-    section: str = ""
-    text: str
-    ordinal: int = 0  # position within its page, in reading order
-    ocr: bool = False
-    image_path: str = ""
-
-    def embed_text(self) -> str:
-        """What is embedded: the text prefixed by its section path (context for short chunks)."""
-        return embed_text(self.kind, self.section, self.text)
-
-
-def embed_text(kind: str, section: str, text: str) -> str:
-    """The text a chunk is embedded from (also for chunks read back from a store payload)."""
-    if section and kind != "page":
-        return f"{section}\n{text}"
-    return text
-
-
-def payload_embed_text(payload: Mapping[str, Any]) -> str:
-    """The text a stored chunk was embedded from, read back from its store payload."""
-    return embed_text(str(payload.get("kind", "")), str(payload.get("section") or ""), str(payload["text"]))

@@ -7,6 +7,7 @@ import threading
 from typing import Any
 
 import numpy as np
+import pymupdf
 
 from mardoc.ingest.document import TextBlock
 
@@ -71,3 +72,16 @@ def group_lines(lines: list[tuple[tuple[float, float, float, float], str, float]
         cur.append(line)
     flush()
     return blocks
+
+
+def ocr_page(pg: pymupdf.Page, dpi: int, max_pixels: int) -> list[TextBlock]:
+    """The page rendered at ``dpi`` (under the pixel cap) and OCR'd into blocks, in page points."""
+    from mardoc.ingest.crops import render
+
+    pix = render(pg, dpi, max_pixels)
+    arr = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.width, pix.n)
+    scale = pix.width / pg.rect.width
+    lines = ocr_lines(arr[:, :, :3].copy(), scale)
+    x0, y0 = pg.rect.x0, pg.rect.y0
+    shifted = [((b[0] + x0, b[1] + y0, b[2] + x0, b[3] + y0), t, s) for b, t, s in lines]
+    return group_lines(shifted)

@@ -15,24 +15,16 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from mardoc.errors import LimitExceededError
+from mardoc.errors import LimitExceededError, MardocError
 from mardoc.ingest.chunker import Chunker
-from mardoc.ingest.document import Chunk
-from mardoc.ingest.parser import PdfParser, open_pdf, sha256_file
-from mardoc.models.embedders import truncate_normalize
-from mardoc.models.protocols import Embedder
-from mardoc.retrieval.sparse import bm25_document
-from mardoc.retrieval.store import (
-    FULL,
-    SPARSE,
-    ChunkStore,
-    PointData,
-    Where,
-    point_uuid,
-    prefix_name,
-)
+from mardoc.ingest.parser import PdfParser
+from mardoc.ingest.pdf import open_pdf, sha256_file
+from mardoc.models import Embedder
+from mardoc.retrieval import Catalog, ChunkStore, Where, chunk_point, index_fingerprint, prefix_dims
 from mardoc.settings import Settings
+from mardoc.types import Chunk
 
 log = logging.getLogger(__name__)
 
@@ -59,55 +51,52 @@ class IngestResult:
     error: str = ""
 
 
-def catalog_id(doc_id: str) -> str:
-    return point_uuid(f"doc:{doc_id}")
-
-
-class Catalog:
-    """Document records stored as vector-less points (kind ``doc``) in the same store."""
-
-    def __init__(self, store: ChunkStore) -> None:
-        self.store = store
-
-    def get(self, doc_id: str) -> dict | None:
-        hits = self.store.retrieve([catalog_id(doc_id)])
-        return hits[0].payload if hits else None
-
-    def put(self, record: dict) -> None:
-        self.store.upsert([PointData(catalog_id(record["doc_id"]), {}, {**record, "kind": "doc"})])
-
-    def all(self) -> list[dict]:
-        return sorted(
-            (h.payload for h in self.store.scroll(Where(kinds=["doc"]))),
-            key=lambda r: r.get("name", ""),
-        )
-
-    def complete_ids(self) -> list[str]:
-        return [r["doc_id"] for r in self.all() if r.get("status") == "complete"]
-
-
 class Ingestor:
+    """Parses, chunks, embeds and stores PDFs into one store.
+
+    ``embedder`` is a function that returns the embedder: it is called only when a document
+    really needs embedding, so a bad or an already ingested file loads no model.
+    """
+
     def __init__(
         self,
         store: ChunkStore,
-        embedder: Embedder,
+        embedder: Callable[[], Embedder],
         settings: Settings,
         crops_dir: Path | None,
     ) -> None:
         self.store = store
-        self.embedder = embedder
+        self._make_embedder = embedder
+        self._embedder: Embedder | None = None
         self.settings = settings
+        self.fingerprint = index_fingerprint(settings)
         self.catalog = Catalog(store)
         self.parser = PdfParser(settings.ingest, crops_dir)
         self.chunker = Chunker(settings.ingest.block_max_chars)
-        self.prefixes = [d for d in (64, 128, 256) if d < embedder.dim]
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = self._make_embedder()
+        return self._embedder
+
+    @property
+    def prefixes(self) -> list[int]:
+        return prefix_dims(self.embedder.dim)
 
     def ingest(self, path: Path, progress: IngestProgress | None = None) -> IngestResult:
-        start = time.perf_counter()
+        """Ingest one PDF (opened once: validated, hashed, parsed); skips a complete one."""
         path = Path(path)
+        pdf = open_pdf(path, self.settings.ingest)  # validate before hashing a non-PDF
+        try:
+            return self._ingest_open(path, pdf, progress)
+        finally:
+            pdf.close()
+
+    def _ingest_open(self, path: Path, pdf: Any, progress: IngestProgress | None) -> IngestResult:
+        start = time.perf_counter()
         result = IngestResult(path=str(path), name=path.name)
         report = progress or (lambda *a: None)
-        open_pdf(path, self.settings.ingest).close()  # validate before hashing a non-PDF
         doc_id = sha256_file(path)
         result.doc_id = doc_id
         record = self.catalog.get(doc_id)
@@ -119,17 +108,10 @@ class Ingestor:
                 result.error = f"same content as {record.get('name')}"
             return result
         self.store.ensure(self.embedder.dim, self.prefixes)
-        self.catalog.put(
-            {
-                "doc_id": doc_id,
-                "name": path.name,
-                "path": str(path.resolve()),
-                "status": "ingesting",
-                "fingerprint": self.settings.index_fingerprint(),
-            }  # fmt: skip
-        )
+        base = {"doc_id": doc_id, "name": path.name, "path": str(path.resolve()), "fingerprint": self.fingerprint}
+        self.catalog.put({**base, "status": "ingesting"})
         t0 = time.perf_counter()
-        doc = self.parser.parse(path, doc_id, lambda d, t: report(path.name, "parse", d, t))
+        doc = self.parser.parse(path, doc_id, lambda d, t: report(path.name, "parse", d, t), pdf=pdf)
         chunks = self.chunker.chunk(doc)
         result.parse_seconds = time.perf_counter() - t0
         if len(chunks) > self.settings.ingest.max_chunks:
@@ -150,11 +132,8 @@ class Ingestor:
         result.seconds = time.perf_counter() - start
         self.catalog.put(
             {
-                "doc_id": doc_id,
-                "name": path.name,
-                "path": str(path.resolve()),
+                **base,
                 "status": "complete",
-                "fingerprint": self.settings.index_fingerprint(),
                 "pages": doc.page_count,
                 "title": doc.title,
                 "chunks": result.chunks,
@@ -162,9 +141,7 @@ class Ingestor:
                 "seconds": round(result.seconds, 2),
             }  # fmt: skip
         )
-        flush = getattr(self.store, "flush", None)
-        if flush:
-            flush()
+        self.store.flush()
         return result
 
     def _store_chunks(self, doc_id: str, chunks: list[Chunk], report: Callable[[int, int], None]) -> int:
@@ -181,19 +158,11 @@ class Ingestor:
         todo.sort(key=lambda c: len(c.embed_text()))
         done = len(chunks) - len(todo)
         report(done, len(chunks))
+        prefixes = self.prefixes
         for i in range(0, len(todo), STORE_PART):
             part = todo[i : i + STORE_PART]
             vectors = self.embedder.embed_documents([c.embed_text() for c in part])
-            points = []
-            for c, vec in zip(part, vectors, strict=True):
-                named: dict = {FULL: [float(x) for x in vec], SPARSE: bm25_document(c.embed_text())}
-                for d in self.prefixes:
-                    named[prefix_name(d)] = [float(x) for x in truncate_normalize(vec, d)[0]]
-                payload = c.model_dump(exclude={"id"})
-                payload["bboxes"] = [list(b) for b in c.bboxes]
-                payload["pages"] = list(c.pages)
-                points.append(PointData(c.id, named, payload))
-            self.store.upsert(points)
+            self.store.upsert([chunk_point(c, vec, prefixes) for c, vec in zip(part, vectors, strict=True)])
             done += len(part)
             report(done, len(chunks))
         return len(todo)
@@ -205,13 +174,11 @@ class Ingestor:
     def ingest_many(
         self, paths: Sequence[Path], progress: IngestProgress | None = None
     ) -> list[IngestResult]:
-        from mardoc.errors import MardocError
-
         results = []
         for p in paths:
             try:
                 results.append(self.ingest(p, progress))
             except MardocError as exc:
-                log.warning("%s", exc)
+                log.info("%s", exc)  # reported in the result; the CLI prints it once
                 results.append(IngestResult(path=str(p), name=Path(p).name, status="failed", error=str(exc)))
         return results

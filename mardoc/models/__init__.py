@@ -1,7 +1,8 @@
-"""Model backends behind small protocols, and offline provisioning of the bundled models."""
+"""models: backends behind small protocols (chat LLMs, embedders) and offline provisioning."""
 
 from mardoc.models.embedders import HashingEmbedder, truncate_normalize
-from mardoc.models.factory import build_chat_model, build_embedder
+from mardoc.models.factory import build_chat_model, build_embedder, embedder_vectors
+from mardoc.models.messages import image_part
 from mardoc.models.protocols import ChatModel, Embedder, Message, Usage
 from mardoc.models.provision import BUNDLED, Provisioner
 
@@ -15,5 +16,7 @@ __all__ = [
     "Usage",
     "build_chat_model",
     "build_embedder",
+    "embedder_vectors",
+    "image_part",
     "truncate_normalize",
 ]

@@ -31,9 +31,9 @@ class Usage:
     def total_tokens(self) -> int:
         return self.prompt_tokens + self.completion_tokens
 
-    def add(self, prompt_tokens: int, completion_tokens: int, seconds: float) -> None:
+    def add(self, prompt_tokens: int, completion_tokens: int, seconds: float, calls: int = 1) -> None:
         with self._lock:
-            self.calls += 1
+            self.calls += calls
             self.prompt_tokens += prompt_tokens
             self.completion_tokens += completion_tokens
             self.seconds += seconds

@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mardoc.errors import BackendError, ModelNotInstalledError, ProvisioningError
-from mardoc.models.onnx_embed import export_onnx, int8_model_path, onnx_model_path, quantize_int8
+from mardoc.models.onnx_embed import int8_model_path, onnx_model_path
+from mardoc.models.onnx_export import export_onnx, quantize_int8
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ class ModelSpec:
     licence: str = ""
     upstream: str = ""
     extra: dict[str, str] = field(default_factory=dict)
-    # export the installed sentence-transformers folder to ONNX (see onnx_embed.export_onnx)
+    # export the installed sentence-transformers folder to ONNX (see onnx_export.export_onnx)
     onnx_export: bool = False
 
 

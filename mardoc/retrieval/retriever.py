@@ -28,21 +28,11 @@ from typing import Literal
 
 import numpy as np
 
-from mardoc.ingest.document import Chunk
-from mardoc.models.embedders import truncate_normalize
-from mardoc.models.protocols import Embedder
+from mardoc.models import Embedder, truncate_normalize
+from mardoc.retrieval.query import FULL, SPARSE, ChunkStore, Nearest, Node, Rrf, Where, prefix_name
 from mardoc.retrieval.sparse import bm25_query
-from mardoc.retrieval.store import (
-    FULL,
-    SPARSE,
-    ChunkStore,
-    Nearest,
-    Node,
-    Rrf,
-    Where,
-    prefix_name,
-)
 from mardoc.settings import RetrievalSettings
+from mardoc.types import Chunk, chunk_from_payload
 
 log = logging.getLogger(__name__)
 
@@ -65,14 +55,6 @@ class PageHit:
     page: int
     score: float
     chunks: list[ScoredChunk] = field(default_factory=list)
-
-
-def chunk_from_payload(point_id: str, payload: dict) -> Chunk:
-    data = {k: v for k, v in payload.items() if k in Chunk.model_fields}
-    data["id"] = point_id
-    data["bboxes"] = tuple(tuple(b) for b in data.get("bboxes", ()))
-    data["pages"] = tuple(data.get("pages", (data.get("page", 1),)))
-    return Chunk.model_validate(data)
 
 
 class Retriever:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from mardoc.retrieval.store import Sparse
+from mardoc.retrieval.query import Sparse
 
 _bm25: Any = None
 _lock = threading.Lock()

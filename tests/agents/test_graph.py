@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
+
+import pytest
 
 from mardoc.agents.graph import build_graph, route_after_reflect
 from tests.agents.conftest import answer_citing_first, make_library, refine_with, verdict
@@ -123,3 +126,19 @@ def test_memory_quotes_are_fenced_in_later_prompts(indexed: Path, tmp_path: Path
     for call in lib.chat.calls[1:]:  # type: ignore[attr-defined]
         prompt = call["messages"][1]["content"]
         assert "weight" in prompt and "The default weight" not in outside_fences(prompt)
+
+
+def test_thread_checkpoints_revive_domain_types_without_warnings(
+    indexed: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    lib = make_library(indexed, tmp_path, [
+        WEIGHT, verdict("sufficient"), answer_citing_first("50"),
+        NOTHING, verdict("sufficient"), answer_citing_first("50"),
+    ])  # fmt: skip
+    with caplog.at_level(logging.WARNING):
+        first = lib.ask("What is the default weight of a glob?", mode="agents", thread_id="t9")
+        second = lib.ask("And the default weight again?", mode="agents", thread_id="t9")
+    assert not [r for r in caplog.records if "unregistered" in r.getMessage().lower()]
+    # counters and trace are per turn (reset by the new turn, not added to the last one)
+    assert first.usage["calls"] == 3 and second.usage["calls"] == 3
+    assert [t["agent"] for t in second.trace] == ["explorer", "refiner", "reflector", "answerer"]

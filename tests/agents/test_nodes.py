@@ -12,11 +12,11 @@ from langgraph.runtime import Runtime
 from mardoc.agents.explorer import explore
 from mardoc.agents.refiner import refine
 from mardoc.agents.state import AgentDeps
-from mardoc.ingest.document import Chunk
 from mardoc.memory import EvidenceMemory
 from mardoc.models.openai_compat import OpenAICompatChatModel
 from mardoc.retrieval.retriever import ScoredChunk
 from mardoc.settings import Settings
+from mardoc.types import Chunk
 from tests.fake_server import FakeOpenAIServer
 from tests.fakes import ScriptedChatModel
 
@@ -44,7 +44,7 @@ def deps(chat, retriever=None) -> AgentDeps:  # noqa: ANN001
 
 def state(chunks: list[Chunk]) -> dict:
     return {"question": "What was revenue in 2018?", "memory": EvidenceMemory(), "round": 1,
-            "observations": [c.model_dump() for c in chunks], "calls": 0, "tokens": 0}  # fmt: skip
+            "observations": list(chunks), "calls": 0, "tokens": 0}  # fmt: skip
 
 
 REFINED = json.dumps(
@@ -110,7 +110,7 @@ def test_explorer_round_one_searches_the_question_without_llm(tmp_path: Path) ->
     out = explore(s, Runtime(context=deps(chat, retriever)))
     assert chat.calls == []
     assert retriever.search.call_args.args[0] == "What was revenue in 2018?"
-    assert out["round"] == 1 and len(out["observations"]) == 1 and out["pages_ranked"] == [["d1", 3]]
+    assert out["round"] == 1 and len(out["observations"]) == 1 and out["pages_ranked"] == [("d1", 3)]
 
 
 def two_line_chunk() -> Chunk:

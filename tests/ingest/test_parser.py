@@ -11,9 +11,10 @@ import pytest
 
 from mardoc.errors import DocumentError, LimitExceededError
 from mardoc.ingest.chunker import Chunker
-from mardoc.ingest.document import Chunk, Document
+from mardoc.ingest.document import Document
 from mardoc.ingest.parser import PdfParser
 from mardoc.settings import IngestSettings
+from mardoc.types import Chunk
 from tests.conftest import DEMO_PDF, dev_pdf
 
 

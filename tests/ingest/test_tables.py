@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pymupdf
 
-from mardoc.ingest.parser import grid_rows, table_markdown
+from mardoc.ingest.tables import grid_rows, table_markdown
 
 CELLS = [["Region", "2017", "2018"], ["Europe", "1,204", "1,310"], ["Asia | Pacific", "", "977"]]
 

@@ -14,13 +14,9 @@ import numpy as np
 import pytest
 
 from mardoc.errors import BackendError, ConfigError
-from mardoc.models.onnx_embed import (
-    OnnxEmbedder,
-    export_onnx,
-    int8_model_path,
-    onnx_model_path,
-    quantize_int8,
-)
+from mardoc.models.onnx_embed import OnnxEmbedder, int8_model_path, onnx_model_path
+from mardoc.models.onnx_export import export_onnx, quantize_int8
+from mardoc.retrieval import index_fingerprint
 from mardoc.settings import Settings
 from tests.conftest import require_model
 
@@ -144,7 +140,7 @@ def test_export_that_does_not_reproduce_torch_is_refused(
 ) -> None:
     import shutil
 
-    import mardoc.models.onnx_embed as oe
+    import mardoc.models.onnx_export as oe
 
     copy = tmp_path / "copy"
     shutil.copytree(tiny, copy)
@@ -217,7 +213,7 @@ def test_int8_variant_is_quantised_checked_and_close(tiny_copy: Path) -> None:
 def test_int8_variant_that_drifts_is_refused(
     tiny_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import mardoc.models.onnx_embed as oe
+    import mardoc.models.onnx_export as oe
 
     monkeypatch.setattr(oe, "MIN_COSINE_INT8", 1.01)
     with pytest.raises(BackendError, match="drifts from fp32"):
@@ -264,7 +260,7 @@ def test_factory_runs_the_bundled_embedder_in_int8(
         "fp32",
         "fp32",
     )
-    assert on.index_fingerprint() != off.index_fingerprint() == torch_rt.index_fingerprint()
+    assert index_fingerprint(on) != index_fingerprint(off) == index_fingerprint(torch_rt)
     assert embedder_vectors(Settings(models={"embedder": f"local:{tiny_copy}"})) == "fp32"  # not bundled
     import shutil
 

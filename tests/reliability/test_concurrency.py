@@ -11,12 +11,14 @@ from pathlib import Path
 import pytest
 
 from mardoc.errors import BackendError, StoreLockedError
-from mardoc.retrieval.store import ClientStore, EdgeStore, PointData, Where
+from mardoc.retrieval import PointData, Where
+from mardoc.retrieval.client import ClientStore
+from mardoc.retrieval.edge import EdgeStore
 from tests.agents.conftest import make_library
 
 HOLDER = """
 import sys, time
-from mardoc.retrieval.store import EdgeStore
+from mardoc.retrieval.edge import EdgeStore
 s = EdgeStore(sys.argv[1]); s.ensure(8, [4])
 print("ready", flush=True)
 time.sleep(30)

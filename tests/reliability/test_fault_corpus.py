@@ -53,7 +53,7 @@ def test_each_fault_alone(corpus: dict[str, Path], tmp_path: Path) -> None:
     # every other document is intact: the good one still has all its points
     good = [d for d in lib.documents() if d["name"] == "good.pdf"][0]
     assert good["status"] == "complete"
-    from mardoc.retrieval.store import Where
+    from mardoc.retrieval import Where
 
     assert lib.store.count(Where(doc_ids=[good["doc_id"]])) == baseline  # its chunks and its record
     by_name = {d["name"]: d for d in lib.documents()}

@@ -15,7 +15,7 @@ from tests.reliability.faults import text_pdf
 # Runs the real CLI in a child process whose store dies by SIGKILL after N upserts.
 KILLER = """
 import os, signal, sys
-from mardoc.retrieval import store
+from mardoc.retrieval import edge as store
 real = store.EdgeStore.upsert
 state = {"n": 0}
 def upsert(self, points):

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from mardoc.retrieval import retriever as rmod
+from mardoc.retrieval.edge import EdgeStore
 from mardoc.retrieval.retriever import Retriever
-from mardoc.retrieval.store import EdgeStore
 from mardoc.settings import RetrievalSettings
 from tests.retrieval.test_store_contract import EMB, points
 

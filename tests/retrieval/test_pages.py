@@ -6,9 +6,9 @@ from unittest.mock import MagicMock
 
 import pytest
 
-from mardoc.ingest.document import Chunk
 from mardoc.retrieval.retriever import Retriever, ScoredChunk
 from mardoc.settings import RetrievalSettings
+from mardoc.types import Chunk
 
 
 def chunk(i: int, page: int, kind: str = "block") -> Chunk:

@@ -11,20 +11,20 @@ import numpy as np
 import pytest
 
 from mardoc.models.embedders import HashingEmbedder, truncate_normalize
-from mardoc.retrieval.sparse import bm25_document, bm25_query
-from mardoc.retrieval.store import (
+from mardoc.retrieval import (
     FULL,
     SPARSE,
     ChunkStore,
-    ClientStore,
-    EdgeStore,
     Nearest,
     PointData,
     Rrf,
     Where,
-    point_uuid,
     prefix_name,
 )
+from mardoc.retrieval.client import ClientStore
+from mardoc.retrieval.edge import EdgeStore
+from mardoc.retrieval.sparse import bm25_document, bm25_query
+from mardoc.types import point_uuid
 
 ENGINES = ["edge", "memory"] + (["server"] if os.environ.get("MARDOC_QDRANT_URL") else [])
 EMB = HashingEmbedder(256)

@@ -1,0 +1,31 @@
+"""The index fingerprint: which settings change what is stored, hashed into the index's name."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from mardoc.models import embedder_vectors
+from mardoc.settings import Settings
+
+
+def index_fingerprint(settings: Settings) -> str:
+    """Short hash of every setting that changes what is stored in the index.
+
+    It names the index (folder or collection), so an index made with another embedder,
+    other vectors or other chunking is never reused by accident.
+    """
+    relevant: dict[str, object] = {
+        "embedder": settings.models.embedder,
+        "embed_max_tokens": settings.models.embed_max_tokens,
+        "low_dim": settings.retrieval.low_dim,
+        "ingest": settings.ingest.model_dump(
+            include={"block_max_chars", "ocr", "ocr_min_chars", "figures", "tables"}
+        ),
+        "schema": 1,
+    }
+    vectors = embedder_vectors(settings)
+    if vectors != "fp32":  # fp32 indexes keep the fingerprint they had before int8 existed
+        relevant["vectors"] = vectors
+    blob = json.dumps(relevant, sort_keys=True).encode()
+    return hashlib.sha256(blob).hexdigest()[:10]

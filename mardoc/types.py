@@ -1,0 +1,139 @@
+"""Domain types shared by every part of mardoc, and the one place their formats are defined.
+
+Ingest produces :class:`Chunk`s, retrieval stores and returns them, the agents read them
+and answer with :class:`Answer` and :class:`Citation`. All of them live here so that no
+room imports another room's internals to name a value: ingest and retrieval both depend on
+this module, not on each other. The store payload codec (:func:`chunk_to_payload` /
+:func:`chunk_from_payload`) is the only code that knows how a chunk is laid out in Qdrant.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+NOT_ANSWERABLE = "Not answerable"  # one sentinel shared by prompts, parsers and scoring
+
+BBox = tuple[float, float, float, float]
+ChunkKind = Literal["page", "block", "figure", "table"]
+KINDS: tuple[ChunkKind, ...] = ("page", "block", "figure", "table")
+
+AnswerFormat = Literal["Int", "Float", "Str", "List", "None"]
+FORMATS: tuple[str, ...] = ("Int", "Float", "Str", "List", "None")
+
+
+def coerce_format(value: str) -> str:
+    """A model's answer format, or "Str" when it wrote something else."""
+    return value if value in FORMATS else "Str"
+
+
+def point_uuid(key: str) -> str:
+    """A deterministic point id (Qdrant wants ints or UUIDs) from a stable key."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"mardoc:{key}"))
+
+
+def chunk_id(doc_id: str, kind: str, page: int, ordinal: int) -> str:
+    """The point id of a chunk: deterministic in (document, kind, page, ordinal)."""
+    return point_uuid(f"{doc_id}:{kind}:{page}:{ordinal}")
+
+
+class Chunk(BaseModel):
+    """One retrievable unit: a page, a passage, a figure or a table, tied to its region."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    doc_id: str
+    doc_name: str
+    kind: ChunkKind
+    page: int  # first 1-based page
+    pages: tuple[int, ...]
+    bboxes: tuple[BBox, ...]
+    section: str = ""
+    text: str
+    ordinal: int = 0  # position within its page, in reading order
+    ocr: bool = False
+    image_path: str = ""
+
+    def embed_text(self) -> str:
+        """What is embedded: the text prefixed by its section path (context for short chunks)."""
+        return embed_text(self.kind, self.section, self.text)
+
+
+def embed_text(kind: str, section: str, text: str) -> str:
+    """The text a chunk is embedded from (also for chunks read back from a store payload)."""
+    if section and kind != "page":
+        return f"{section}\n{text}"
+    return text
+
+
+# -- the store payload codec ---------------------------------------------------------------
+
+
+def chunk_to_payload(chunk: Chunk) -> dict[str, Any]:
+    """A chunk as its store payload (JSON-safe: tuples become lists; the id is the point's)."""
+    payload = chunk.model_dump(exclude={"id"})
+    payload["bboxes"] = [list(b) for b in chunk.bboxes]
+    payload["pages"] = list(chunk.pages)
+    return payload
+
+
+def chunk_from_payload(point_id: str, payload: Mapping[str, Any]) -> Chunk:
+    """The chunk a stored point holds (extra payload keys are ignored)."""
+    data = {k: v for k, v in payload.items() if k in Chunk.model_fields}
+    data["id"] = point_id
+    data["bboxes"] = tuple(tuple(b) for b in data.get("bboxes", ()))
+    data["pages"] = tuple(data.get("pages", (data.get("page", 1),)))
+    return Chunk.model_validate(data)
+
+
+def payload_embed_text(payload: Mapping[str, Any]) -> str:
+    """The text a stored chunk was embedded from, read back from its store payload."""
+    return embed_text(str(payload.get("kind", "")), str(payload.get("section") or ""), str(payload["text"]))
+
+
+# -- what mardoc returns ---------------------------------------------------------------------
+
+
+class Citation(BaseModel):
+    """A place in a document that supports the answer."""
+
+    model_config = ConfigDict(frozen=True)
+
+    doc_id: str
+    doc_name: str
+    page: int  # 1-based
+    bbox: tuple[float, float, float, float] | None = None
+    quote: str = ""
+    chunk_id: str = ""
+    evidence_id: str = ""
+
+
+class Answer(BaseModel):
+    """The result of :meth:`mardoc.Library.ask`."""
+
+    question: str
+    text: str
+    short: str = Field(description="Short typed answer for scoring, or 'Not answerable'.")
+    format: AnswerFormat = "Str"
+    citations: list[Citation] = Field(default_factory=list)
+    mode: str = "agents"
+    memory: dict[str, Any] = Field(default_factory=dict)
+    trace: list[dict[str, Any]] = Field(default_factory=list)
+    usage: dict[str, float] = Field(default_factory=dict)
+    pages_retrieved: list[tuple[str, int]] = Field(default_factory=list)
+    error: str = ""
+
+    @property
+    def answerable(self) -> bool:
+        return self.short.strip().lower() != NOT_ANSWERABLE.lower()
+
+    def pages(self) -> list[tuple[str, int]]:
+        seen: list[tuple[str, int]] = []
+        for c in self.citations:
+            if (c.doc_name, c.page) not in seen:
+                seen.append((c.doc_name, c.page))
+        return seen
