@@ -39,5 +39,9 @@ class ModelOutputError(MardocError):
     """A model's output could not be parsed into the expected structure."""
 
 
+class PromptTooLongError(MardocError):
+    """One request does not fit the model's context window (the model itself works)."""
+
+
 class LimitExceededError(MardocError):
     """A configured resource limit was exceeded."""

@@ -176,12 +176,15 @@ class Library:
         max_rounds: int | None = None,
         thread_id: str | None = None,
         on_event: Callable[[dict[str, Any]], None] | None = None,
+        pages: Sequence[tuple[str, int]] | None = None,
     ) -> Answer:
         """Answer ``question`` from the library (or the given documents) with citations.
 
         ``mode`` is ``agents`` (Explorer/Refiner/Reflector loop) or ``rag`` (one call);
         ``thread_id`` keeps the evidence memory across follow-up questions; ``on_event``
-        receives each agent step as it happens (for live display).
+        receives each agent step as it happens (for live display). ``pages`` is the oracle
+        mode of evaluation: exactly these ``(doc_id, page)`` pages are read instead of
+        retrieving (rag: as its excerpts; agents: as the first round's observations).
         """
         if not question.strip():
             raise ConfigError("empty question")
@@ -192,13 +195,15 @@ class Library:
         if mode == "rag":
             from mardoc.agents import answer_rag
 
-            return answer_rag(question, self.retriever, self.chat, self.settings, doc_ids)
+            return answer_rag(
+                question, self.retriever, self.chat, self.settings, doc_ids, pages=pages, on_event=on_event
+            )
         if mode == "agents":
             from mardoc.agents import run_agents
 
             return run_agents(
                 self.agent_deps(doc_ids), question, doc_ids, max_rounds=max_rounds, thread_id=thread_id,
-                threads_db=self.root / "threads.sqlite", on_event=on_event,
+                threads_db=self.root / "threads.sqlite", on_event=on_event, pages=pages,
             )  # fmt: skip
         raise ConfigError(f"unknown mode {mode!r}: use agents or rag")
 

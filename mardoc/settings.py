@@ -37,11 +37,28 @@ class ModelsSettings(_Section):
         "http://127.0.0.1:8000/v1", description="Base URL of the OpenAI-compatible server."
     )
     openai_api_key: str = Field("", description="API key for the OpenAI-compatible server.")
+    cache: bool = Field(
+        False,
+        description="Cache deterministic (temperature 0) LLM calls in a SQLite file under the home "
+        "folder, keyed by the model's weights hash, the messages, schema and sampling parameters. "
+        "`mardoc eval run` caches unless --no-cache.",
+    )
+    cache_sampled: bool = Field(False, description="Also cache calls with temperature > 0.")
     timeout_s: float = Field(120.0, gt=0, description="Timeout of one HTTP model call, seconds.")
     max_retries: int = Field(3, ge=0, description="Retries of a failed HTTP call (429/5xx/net).")
     vision: bool = Field(False, description="The chat model accepts images (OpenAI-compatible VLM only).")
     n_ctx: int = Field(8192, ge=512, description="Context length of the local llama.cpp model.")
-    n_threads: int = Field(0, ge=0, description="CPU threads for local models; 0 = all cores.")
+    n_threads: int = Field(
+        0,
+        ge=0,
+        description="CPU threads for local models; 0 = all cores, one fewer for an LLM call while other "
+        "processes keep a core busy (spinning llama.cpp threads then wait on each other).",
+    )
+    llama_cpu_variant: str = Field(
+        "",
+        description="Force a llama.cpp CPU variant (e.g. haswell = AVX2, zen4, skylakex) instead of the best "
+        "one for this CPU, which is chosen at load time.",
+    )
     embedder_runtime: Literal["auto", "onnx", "torch"] = Field(
         "auto",
         description="How a local embedder runs: onnx (ONNX Runtime, the export made by `mardoc "
@@ -163,3 +180,7 @@ class Settings(BaseSettings):
     @property
     def libraries_dir(self) -> Path:
         return self.home_dir / "libraries"
+
+    @property
+    def llm_cache_path(self) -> Path:
+        return self.home_dir / "cache" / "llm-calls.sqlite"

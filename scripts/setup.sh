@@ -22,19 +22,11 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 PIP=("$VENV/bin/python" -m pip --disable-pip-version-check -q)
 
-# llama-cpp-python is compiled from source. The default -march=native build can enable
-# AMX/AVX-512 instructions that crash on other CPUs, so build a portable AVX2 wheel once
-# and cache it.
-LLAMA_VERSION=0.3.36
-WHEELS="$MARDOC_HOME/wheels/llama-cpp-avx2"
-if ! ls "$WHEELS"/llama_cpp_python-$LLAMA_VERSION-*.whl >/dev/null 2>&1; then
-  echo "==> building llama-cpp-python $LLAMA_VERSION (portable AVX2; 5-10 minutes, once)"
-  mkdir -p "$WHEELS"
-  "${PIP[@]}" install "scikit-build-core>=0.10" "cmake>=3.21" ninja
-  CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
--DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF" \
-    "${PIP[@]}" wheel --no-deps --no-cache-dir -w "$WHEELS" "llama-cpp-python==$LLAMA_VERSION"
-fi
+# llama-cpp-python is compiled from source, once, and cached: with every x86 CPU variant as a
+# loadable backend, so the one wheel runs the fastest kernels this CPU has and still loads on
+# another CPU (a -march=native build once crashed on a machine with AMX). See build-llama.sh.
+WHEEL="$(bash scripts/build-llama.sh dispatch "$VENV/bin/python")"
+WHEELS="$(dirname "$WHEEL")"
 
 STAMP="$VENV/.mardoc-installed"
 WANT="$(cat pyproject.toml | sha256sum | cut -c1-16)"
@@ -43,6 +35,12 @@ if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
   "${PIP[@]}" install "torch==2.13.0"
   "${PIP[@]}" install --find-links "$WHEELS" -e ".[dev]"
   echo "$WANT" > "$STAMP"
+fi
+# a venv made with an earlier llama.cpp build gets this one (pip sees the same version)
+LLAMA_STAMP="$VENV/.mardoc-llama"
+if [ "$(cat "$LLAMA_STAMP" 2>/dev/null)" != "$(basename "$WHEELS")" ]; then
+  "${PIP[@]}" install --force-reinstall --no-deps "$WHEEL"
+  basename "$WHEELS" > "$LLAMA_STAMP"
 fi
 
 echo "==> provisioning offline models into $MARDOC_HOME/models"

@@ -24,7 +24,7 @@ class FakeOpenAIServer:
     """Each request consumes the next behaviour; the last one repeats.
 
     Behaviours: ``("ok", content)``, ``("status", code)`` / ``("status", code, headers)``,
-    ``("sleep", seconds, content)``.
+    ``("status_body", code, message)``, ``("sleep", seconds, content)``.
     """
 
     def __init__(self, behaviours: list[tuple]) -> None:
@@ -49,6 +49,8 @@ class FakeOpenAIServer:
                 if kind == "sleep":
                     time.sleep(b[1])
                     self._send(200, completion(b[2]))
+                elif kind == "status_body":
+                    self._send(b[1], {"detail": b[2]})
                 elif kind == "status":
                     headers = b[2] if len(b) > 2 else {}
                     self._send(b[1], {"error": {"message": f"fake {b[1]}"}}, headers)

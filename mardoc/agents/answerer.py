@@ -40,7 +40,9 @@ def answer(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
         )
         # The answer call is allowed even when the budget is spent: the work so far
         # must end in an answer, and this is the only call left.
-        res = call(deps, prompt, FinalAnswer, nonce, max_tokens=300)
+        n = len(memory.active())
+        res = call(deps, prompt, FinalAnswer, nonce, max_tokens=300, agent="answerer",
+                   what=f"writing the answer from {n} evidence item{'s' if n != 1 else ''}")  # fmt: skip
         spent = res.spent()
         if res.value is None:
             error = f"answer generation failed: {res.error}"

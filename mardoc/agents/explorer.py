@@ -35,7 +35,13 @@ def explore(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
     actions: list[Action] = []
     spent = {"calls": 0, "tokens": 0}
     notes: list[str] = []
-    if rnd == 1:
+    given = state.get("given_pages")
+    found: list[Chunk] = []
+    if rnd == 1 and given is not None:
+        # oracle mode: round 1 reads exactly the given pages, nothing is searched
+        found = deps.retriever.read_pages(given)
+        notes.append(f"given pages {[p for _, p in given]} -> {len(found)}")
+    elif rnd == 1:
         actions = _first_round_actions(question)
     # The Reflector's concrete suggestions are executed as they are.
     actions += [Action(tool="search", query=q) for q in state.get("queries", [])[:2] if q.strip()]
@@ -51,13 +57,14 @@ def explore(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
             documents=docs_text,
             round=rnd,
         )
-        res = call(deps, prompt, ExplorerPlan, nonce, max_tokens=200)
+        res = call(deps, prompt, ExplorerPlan, nonce, max_tokens=200, agent="explorer",
+                   what=f"planning round {rnd}")  # fmt: skip
         spent = res.spent()
         if res.value is not None:
             actions += res.value.actions
         else:
             notes.append(f"explorer plan failed: {res.error}")
-    if not actions:  # nothing planned: fall back to the question and the open gaps
+    if not actions and not found:  # nothing planned: fall back to the question and the open gaps
         actions = [Action(tool="search", query=question)] + [
             Action(tool="search", query=g.text) for g in memory.open_gaps()[:2]
         ]
@@ -67,7 +74,6 @@ def explore(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
     budget = deps.settings.agents.observation_chars
     used = 0
     k = deps.settings.retrieval.top_k
-    found: list[Chunk] = []
     if len(actions) > MAX_ACTIONS:
         notes.append(f"{len(actions) - MAX_ACTIONS} action(s) over the round's limit of {MAX_ACTIONS} not run")
     for action in actions[:MAX_ACTIONS]:

@@ -76,7 +76,12 @@ def sqlite_checkpointer(path: Path) -> Any:
         return _savers[key]
 
 
-def fresh_turn(question: str, docs: Sequence[str] | None, max_rounds: int) -> dict[str, Any]:
+def fresh_turn(
+    question: str,
+    docs: Sequence[str] | None,
+    max_rounds: int,
+    pages: Sequence[tuple[str, int]] | None = None,
+) -> dict[str, Any]:
     """Input of a new question; the memory is not reset, so a thread keeps its evidence.
 
     The counters and the trace have adding reducers: a new turn overwrites them.
@@ -85,7 +90,7 @@ def fresh_turn(question: str, docs: Sequence[str] | None, max_rounds: int) -> di
         "question": question, "docs": list(docs) if docs is not None else None, "round": 0,
         "max_rounds": max_rounds, "feedback": "", "queries": [], "open_pages": [], "observations": [],
         "verdict": "", "calls": Overwrite(0), "tokens": Overwrite(0), "trace": Overwrite([]),
-        "answer": None, "pages_ranked": [],
+        "answer": None, "pages_ranked": [], "given_pages": list(pages) if pages is not None else None,
     }  # fmt: skip
 
 
@@ -98,16 +103,18 @@ def run_agents(
     thread_id: str | None = None,
     threads_db: Path | None = None,
     on_event: Callable[[dict[str, Any]], None] | None = None,
+    pages: Sequence[tuple[str, int]] | None = None,
 ) -> Answer:
     """Answer ``question`` with the Explorer / Refiner / Reflector loop.
 
     ``thread_id`` (with ``threads_db``, the SQLite file of the threads) continues a chat
     thread: the new turn starts from the evidence memory of the previous ones. ``on_event``
-    receives each agent step live (the graph's custom stream).
+    receives each agent step live (the graph's custom stream). ``pages`` (oracle mode):
+    the first round reads exactly these ``(doc_id, page)`` pages instead of searching.
     """
     start = time.perf_counter()
     rounds = max_rounds or deps.settings.agents.max_rounds
-    inp = fresh_turn(question, docs, rounds)
+    inp = fresh_turn(question, docs, rounds, pages)
     if thread_id:
         if threads_db is None:
             raise ValueError("a chat thread needs threads_db, the file that keeps its turns")

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from mardoc.agents.prompting import fence, new_nonce, system_prompt
 from mardoc.agents.state import AgentDeps, AgentState
-from mardoc.errors import MardocError
+from mardoc.errors import BackendError, MardocError
 from mardoc.memory import EvidenceMemory
 
 log = logging.getLogger(__name__)
@@ -65,9 +65,24 @@ def budget_left(state: AgentState, deps: AgentDeps) -> bool:
 
 
 def call(
-    deps: AgentDeps, user: str, schema: type[T], nonce: str, max_tokens: int, images: list | None = None
+    deps: AgentDeps,
+    user: str,
+    schema: type[T],
+    nonce: str,
+    max_tokens: int,
+    images: list | None = None,
+    *,
+    agent: str = "",
+    what: str = "",
 ) -> CallResult:
-    """Call the chat model with the shared system prompt; never raises a MardocError."""
+    """Call the chat model with the shared system prompt.
+
+    A reply that cannot be parsed, or a prompt too long for the model, is returned as an
+    error for the node to degrade on; a backend that fails (unreachable, refusing every
+    request) raises :class:`BackendError`: a dead backend must end the question as an
+    error, never be shown as an answer. ``agent`` and ``what`` are announced live first.
+    """
+    emit({"agent": agent, "phase": "call", "what": what})
     chat = deps.chat
     before = chat.usage.snapshot()
     content: Any = user
@@ -77,6 +92,8 @@ def call(
     value, error = None, ""
     try:
         value = chat.complete(messages, schema=schema, max_tokens=max_tokens)
+    except BackendError:
+        raise
     except MardocError as exc:
         error = str(exc)
         log.warning("%s call failed: %s", schema.__name__, exc)

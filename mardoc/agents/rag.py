@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from mardoc.agents.normalise import normalise_short
 from mardoc.agents.prompting import fence_chunks, load_prompt, new_nonce, system_prompt
 from mardoc.agents.state import RagReply
-from mardoc.errors import MardocError
+from mardoc.errors import BackendError, MardocError
 from mardoc.models import ChatModel
 from mardoc.retrieval import Retriever
 from mardoc.settings import Settings
@@ -24,11 +25,23 @@ def answer_rag(
     chat: ChatModel,
     settings: Settings,
     docs: Sequence[str] | None = None,
+    pages: Sequence[tuple[str, int]] | None = None,
+    on_event: Callable[[dict[str, Any]], None] | None = None,
 ) -> Answer:
+    """One retrieve-then-answer call. ``pages`` (oracle mode): read exactly these
+    ``(doc_id, page)`` pages instead of retrieving. ``on_event`` is told each step live.
+
+    A reply that cannot be parsed degrades to "Not answerable" with the error recorded; a
+    failing backend raises :class:`BackendError` (an error, never an answer).
+    """
+    tell = on_event or (lambda event: None)
     start = time.perf_counter()
     before = chat.usage.snapshot()
-    hits = retriever.search(question, docs=docs, k=settings.retrieval.top_k)
-    chunks = [h.chunk for h in hits]
+    tell({"agent": "rag", "phase": "work", "what": "searching" if pages is None else "reading the given pages"})
+    if pages is not None:
+        chunks = retriever.read_pages(pages)
+    else:
+        chunks = [h.chunk for h in retriever.search(question, docs=docs, k=settings.retrieval.top_k)]
     nonce = new_nonce("rag", question)
     excerpts, shown = fence_chunks(chunks, nonce, settings.agents.observation_chars)
     messages = [
@@ -41,8 +54,11 @@ def answer_rag(
         },
     ]
     error = ""
+    tell({"agent": "rag", "phase": "call", "what": f"answering from {shown} excerpt{'s' if shown != 1 else ''}"})
     try:
         reply = chat.complete(messages, schema=RagReply, max_tokens=300)
+    except BackendError:
+        raise
     except MardocError as exc:
         log.warning("rag answer failed: %s", exc)
         reply, error = RagReply(short_answer=NOT_ANSWERABLE, format="None"), str(exc)

@@ -171,7 +171,9 @@ def refine(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
         observations=text,
     )
     images = _images(chunks, deps) if deps.chat.supports_images else None
-    res = call(deps, prompt, RefinerOutput, nonce, max_tokens=500, images=images)
+    where = ", ".join(sorted({f"p.{c.page}" for c in chunks}, key=lambda p: int(p[2:])))
+    res = call(deps, prompt, RefinerOutput, nonce, max_tokens=500, images=images, agent="refiner",
+               what=f"reading {len(chunks)} excerpt{'s' if len(chunks) != 1 else ''} ({where})")  # fmt: skip
     if res.value is None:
         event["error"] = res.error
     else:

@@ -30,7 +30,8 @@ def reflect(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
         max_rounds=max_rounds,
         sentinel=NOT_ANSWERABLE,
     )
-    res = call(deps, prompt, Reflection, nonce, max_tokens=250)
+    res = call(deps, prompt, Reflection, nonce, max_tokens=250, agent="reflector",
+               what=f"checking {len(memory.active())} evidence item(s) against the question")  # fmt: skip
     update: dict[str, Any] = res.spent()
     pages: list[PageRef]
     if res.value is None:

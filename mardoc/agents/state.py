@@ -112,6 +112,7 @@ class AgentState(TypedDict, total=False):
     observations: list[Chunk]  # this round's new chunks, for the Refiner
     seen: list[str]  # chunk ids already shown to the Refiner in this thread
     pages_ranked: list[tuple[str, int]]  # (doc_id, page) in first-seen retrieval order
+    given_pages: list[tuple[str, int]] | None  # oracle mode: round 1 reads exactly these
     verdict: str
     calls: Annotated[int, operator.add]
     tokens: Annotated[int, operator.add]

@@ -2,7 +2,8 @@
 
 from mardoc.eval.benchmarks import Sample, load, stratified
 from mardoc.eval.judge import LlmJudge
-from mardoc.eval.metrics import summarise
+from mardoc.eval.metrics import show, summarise
+from mardoc.eval.paired import compare, paired_rows
 from mardoc.eval.report import write_report
 from mardoc.eval.runner import Runner, evaluate, read_predictions
 from mardoc.eval.scoring import score_answer
@@ -11,10 +12,13 @@ __all__ = [
     "LlmJudge",
     "Runner",
     "Sample",
+    "compare",
     "evaluate",
     "load",
+    "paired_rows",
     "read_predictions",
     "score_answer",
+    "show",
     "stratified",
     "summarise",
     "write_report",

@@ -177,6 +177,52 @@ def stratified(samples: list[Sample], n: int) -> list[Sample]:
     return out
 
 
+DECISION_SEED = 20261201
+
+
+def decision_set(samples: list[Sample], n: int = 100, seed: int = DECISION_SEED) -> list[str]:
+    """The qids of a fixed, stratified "decision set": chosen once by this seeded rule and
+    committed, so every later comparison runs on the same questions.
+
+    Strata are (document type, answer format); each gets ``n`` x its share of the samples,
+    rounded by largest remainder; inside a stratum questions are drawn by a seeded shuffle
+    of their sorted qids. The result is sorted by qid.
+    """
+    import random
+
+    if n >= len(samples):
+        return sorted(s.qid for s in samples)
+    strata: dict[tuple[str, str], list[str]] = {}
+    for s in samples:
+        strata.setdefault((s.doc_type, s.answer_format), []).append(s.qid)
+    quotas = {k: n * len(v) / len(samples) for k, v in strata.items()}
+    take = {k: int(q) for k, q in quotas.items()}
+    for k in sorted(quotas, key=lambda k: (-(quotas[k] - take[k]), k))[: n - sum(take.values())]:
+        take[k] += 1
+    rng = random.Random(seed)
+    chosen: list[str] = []
+    for k in sorted(strata):
+        ids = sorted(strata[k])
+        rng.shuffle(ids)
+        chosen.extend(ids[: take[k]])
+    return sorted(chosen)
+
+
+def load_set(name_or_path: str) -> list[str]:
+    """The qids of a named question set shipped with mardoc (``decision``) or of a JSON file."""
+    from importlib import resources
+
+    path = Path(name_or_path)
+    if path.suffix == ".json" and path.is_file():
+        data = json.loads(path.read_text())
+    else:
+        res = resources.files("mardoc.eval").joinpath("sets", f"{name_or_path}.json")
+        if not res.is_file():
+            raise ConfigError(f"unknown question set {name_or_path!r}: use decision or a JSON file of qids")
+        data = json.loads(res.read_text("utf-8"))
+    return [str(q) for q in (data["qids"] if isinstance(data, dict) else data)]
+
+
 def iter_docs(samples: list[Sample]) -> Iterator[str]:
     seen = set()
     for s in samples:

@@ -9,6 +9,10 @@ produced a number: the rule-based MMLongBench-Doc scorer is the cheap proxy.
 
 from __future__ import annotations
 
+import random
+from collections.abc import Sequence
+from typing import Any
+
 from pydantic import BaseModel
 
 from mardoc.agents import fence, load_prompt, new_nonce, system_prompt
@@ -42,4 +46,36 @@ class LlmJudge:
         return float(verdict.correct), verdict.reason
 
 
-__all__ = ["Judgement", "LlmJudge"]
+SANITY_MIN = 0.8  # share of the sanity pairs a judge must grade right to be used
+
+
+def sanity_check(judge: LlmJudge, items: Sequence[tuple[str, str]], k: int = 10, seed: int = 0) -> dict[str, Any]:
+    """Grade the run's own gold answers before trusting the judge with predictions.
+
+    ``items`` are ``(question, gold)``. For up to ``k`` of them the judge grades the gold
+    answer against itself (must be correct) and another question's, different, gold against
+    it (must be wrong). A judge below :data:`SANITY_MIN` on either is not used.
+    """
+    rng = random.Random(seed)
+    pool = [(q, g) for q, g in items if g.strip()]
+    rng.shuffle(pool)
+    pool = pool[:k]
+    same = wrong = 0
+    shuffled_n = 0
+    for i, (q, gold) in enumerate(pool):
+        same += (judge(q, gold, gold)[0] or 0) >= 1
+        other = next((g for _, g in pool[i + 1 :] + pool[:i] if g.strip().lower() != gold.strip().lower()), None)
+        if other is not None:
+            shuffled_n += 1
+            score = judge(q, gold, other)[0]
+            wrong += score is not None and score < 1
+    out: dict[str, Any] = {
+        "n": len(pool),
+        "gold_vs_gold": same / len(pool) if pool else None,
+        "shuffled_vs_gold": wrong / shuffled_n if shuffled_n else None,
+    }
+    out["passed"] = bool(pool) and all(v is None or v >= SANITY_MIN for v in (out["gold_vs_gold"], out["shuffled_vs_gold"]))
+    return out
+
+
+__all__ = ["Judgement", "LlmJudge", "sanity_check"]

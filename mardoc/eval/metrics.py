@@ -59,10 +59,10 @@ def recall_at(
     return hits / len(subset)
 
 
-def cited_precision_recall(rows: Sequence[dict[str, Any]]) -> dict[str, float]:
+def cited_precision_recall(rows: Sequence[dict[str, Any]]) -> dict[str, float | None]:
     subset = [r for r in rows if r.get("evidence_pages")]
     if not subset:
-        return {"cited_precision": 0.0, "cited_recall": 0.0}
+        return {"cited_precision": None, "cited_recall": None}
     precisions, recalls = [], []
     for r in subset:
         cited, gold = set(r.get("cited_pages", [])), set(r["evidence_pages"])
@@ -70,31 +70,74 @@ def cited_precision_recall(rows: Sequence[dict[str, Any]]) -> dict[str, float]:
             precisions.append(len(cited & gold) / len(cited))
         recalls.append(len(cited & gold) / len(gold))
     return {
-        "cited_precision": sum(precisions) / len(precisions) if precisions else 0.0,
+        "cited_precision": sum(precisions) / len(precisions) if precisions else None,
         "cited_recall": sum(recalls) / len(recalls),
     }
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """The ``q``-quantile (0..1) by linear interpolation; None for no values."""
+    if not values:
+        return None
+    xs = sorted(values)
+    pos = q * (len(xs) - 1)
+    lo = int(pos)
+    hi = min(lo + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+
+
+def abstention(rows: Sequence[dict[str, Any]]) -> dict[str, float | int | None]:
+    """Precision and recall of answering "Not answerable" (None where there is nothing to count)."""
+    scored = [r for r in rows if r.get("score") is not None]
+    said = [r for r in scored if str(r.get("short", "")).strip() == NOT_ANSWERABLE]
+    gold = [r for r in scored if r["gold"] == NOT_ANSWERABLE]
+    both = [r for r in said if r["gold"] == NOT_ANSWERABLE]
+    return {
+        "predicted": len(said),
+        "gold": len(gold),
+        "precision": len(both) / len(said) if said else None,
+        "recall": len(both) / len(gold) if gold else None,
+    }
+
+
+def _usage_mean(rows: Sequence[dict[str, Any]], key: str) -> float:
+    return sum(r.get("usage", {}).get(key, 0) for r in rows) / max(len(rows), 1)
 
 
 def summarise(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     ok = [r for r in rows if not r.get("error")]
     errors = [r for r in rows if r.get("error")]
     seconds = [r["seconds"] for r in ok if r.get("seconds") is not None]
+    with_pages = [r for r in ok if r.get("evidence_pages")]
     out: dict[str, Any] = {
         "overall": acc_f1(ok),
         "questions": len(rows),
         "errors": len(errors),
         "accuracy_counting_errors_as_wrong": (sum(r["score"] or 0 for r in ok) / len(rows)) if rows else 0.0,
+        "not_answerable": abstention(ok),
         "by_page_type": breakdown([{**r, "page_type": page_type(r)} for r in ok], "page_type"),
         "by_answer_format": breakdown(ok, "answer_format"),
         "by_evidence_source": breakdown(ok, "evidence_sources"),
         "by_doc_type": breakdown(ok, "doc_type"),
-        "retrieval": {f"recall@{k}": recall_at(ok, k) for k in (1, 3, 5, 10)}
-        | {f"all_recall@{k}": recall_at(ok, k, all_pages=True) for k in (1, 3, 5, 10)}
-        | cited_precision_recall(ok),
+        # a benchmark without evidence pages has no retrieval figures (n/a, not 0)
+        "retrieval": (
+            {f"recall@{k}": recall_at(ok, k) for k in (1, 3, 5, 10)}
+            | {f"all_recall@{k}": recall_at(ok, k, all_pages=True) for k in (1, 3, 5, 10)}
+            | cited_precision_recall(ok)
+        )
+        if with_pages
+        else None,
         "seconds_per_question": sum(seconds) / len(seconds) if seconds else 0.0,
-        "llm_calls_per_question": sum(r.get("usage", {}).get("calls", 0) for r in ok) / max(len(ok), 1),
-        "rounds_per_question": sum(r.get("usage", {}).get("rounds", 0) for r in ok) / max(len(ok), 1),
+        "seconds_median": percentile(seconds, 0.5),
+        "seconds_p90": percentile(seconds, 0.9),
+        "llm_calls_per_question": _usage_mean(ok, "calls"),
+        "prompt_tokens_per_question": _usage_mean(ok, "prompt_tokens"),
+        "completion_tokens_per_question": _usage_mean(ok, "completion_tokens"),
+        "rounds_per_question": _usage_mean(ok, "rounds"),
     }
+    caches = [r["cache"] for r in rows if r.get("cache")]
+    if caches:
+        out["cache"] = {k: round(sum(c.get(k, 0) for c in caches), 3) for k in ("hits", "misses", "seconds_saved")}
     judged = [r["judge_score"] for r in ok if r.get("judge_score") is not None]
     if any("judge_score" in r for r in ok):
         out["judge"] = {
@@ -103,3 +146,8 @@ def summarise(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
             "failed": sum(1 for r in ok if "judge_score" in r and r["judge_score"] is None),
         }
     return out
+
+
+def show(value: float | None, digits: int = 3) -> str:
+    """A metric for a table: ``n/a`` when there was nothing to measure, never 0."""
+    return "n/a" if value is None else f"{value:.{digits}f}"

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from mardoc.eval.metrics import show
+from mardoc.eval.paired import paired_report_lines, paired_rows
 from mardoc.eval.runner import read_predictions
 
 
@@ -65,6 +67,8 @@ def _recall_curve(runs: list[dict[str, Any]], out: Path) -> None:
     fig, ax = plt.subplots(figsize=(5, 4))
     ks = [1, 3, 5, 10]
     for r in runs:
+        if not r["metrics"].get("retrieval"):
+            continue  # a benchmark without evidence pages
         ax.plot(ks, [r["metrics"]["retrieval"][f"recall@{k}"] for k in ks], marker="o", label=r["name"])
     ax.set_xlabel("k (pages)")
     ax.set_ylabel("evidence-page recall@k")
@@ -113,7 +117,11 @@ def _per_question(runs: list[dict[str, Any]], limit: int = 80) -> list[str]:
     return [*lines, ""]
 
 
-def write_report(runs_paths: list[Path], out: Path | None = None) -> tuple[Path, list[dict[str, Any]]]:
+def write_report(
+    runs_paths: list[Path], out: Path | None = None, *, paired: bool = False
+) -> tuple[Path, list[dict[str, Any]]]:
+    """Write ``report.md`` and its charts; ``paired`` adds the paired comparison of the
+    second run against the first, on the questions both answered."""
     runs = [load_run(p) for p in runs_paths]
     out = out or runs_paths[0]
     out.mkdir(parents=True, exist_ok=True)
@@ -131,19 +139,30 @@ def write_report(runs_paths: list[Path], out: Path | None = None) -> tuple[Path,
         "",
     ]
     lines += [
-        "| run | mode | n | errors | accuracy | F1 | judge acc. | page R@5 | cited-page precision | s/question | LLM calls/q |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| run | mode | n | errors | accuracy | F1 | judge acc. | NA precision / recall | page R@5 | cited-page precision "
+        "| s/question median / p90 | LLM calls/q | prompt / completion tokens/q |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in runs:
         m = r["metrics"]
         o = m["overall"]
+        ret = m.get("retrieval") or {}
+        na = m.get("not_answerable") or {}
         lines.append(
             f"| {r['name']} | {m.get('mode', '')} | {o['n']} | {m['errors']} | {o['accuracy']:.3f} | {o['f1']:.3f} | "
-            f"{_judge_cell(m)} | "
-            f"{m['retrieval']['recall@5']:.3f} | {m['retrieval']['cited_precision']:.3f} | {m['seconds_per_question']:.1f} | "
-            f"{m['llm_calls_per_question']:.1f} |"
+            f"{_judge_cell(m)} | {show(na.get('precision'))} / {show(na.get('recall'))} | "
+            f"{show(ret.get('recall@5'))} | {show(ret.get('cited_precision'))} | "
+            f"{show(m.get('seconds_median'), 1)} / {show(m.get('seconds_p90'), 1)} | "
+            f"{m['llm_calls_per_question']:.1f} | "
+            f"{m.get('prompt_tokens_per_question', 0):.0f} / {m.get('completion_tokens_per_question', 0):.0f} |"
         )
     lines.append("")
+    if paired:
+        if len(runs) != 2:
+            raise ValueError("a paired report compares exactly two runs")
+        a, b = ({row["qid"]: row for row in r["rows"]} for r in runs)
+        pairs = paired_rows(a, b)
+        lines += paired_report_lines(runs[0]["name"], runs[1]["name"], pairs)
     judges = [(r["name"], (r["metrics"].get("scoring") or {}).get("judge")) for r in runs]
     if any(j for _, j in judges):
         lines += ["Judges: " + "; ".join(f"{n}: {j or 'none'}" for n, j in judges), ""]

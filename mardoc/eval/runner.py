@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from mardoc.eval.benchmarks import Sample
-from mardoc.eval.judge import LlmJudge
+from mardoc.eval.judge import LlmJudge, sanity_check
 from mardoc.eval.metrics import summarise
 from mardoc.eval.scoring import score_answer
 from mardoc.library import Library
@@ -52,6 +52,7 @@ class Runner:
         concurrency: int = 1,
         retrieval_k: int = 10,
         judge: LlmJudge | None = None,
+        oracle_pages: bool = False,
     ) -> None:
         self.library = library
         self.out = Path(out)
@@ -59,6 +60,7 @@ class Runner:
         self.concurrency = max(1, concurrency)
         self.retrieval_k = retrieval_k
         self.judge = judge
+        self.oracle_pages = oracle_pages
         self._doc_ids: dict[str, str] = {}
         self._lock = threading.Lock()
 
@@ -76,12 +78,16 @@ class Runner:
             "qid": s.qid, "question": s.question, "doc": Path(s.doc_path).name, "gold": s.answer,
             "answer_format": s.answer_format, "evidence_pages": s.evidence_pages,
             "evidence_sources": s.evidence_sources, "doc_type": s.doc_type, "mode": self.mode,
+            "oracle_pages": self.oracle_pages,
         }  # fmt: skip
         start = time.perf_counter()
+        stats = getattr(self.library.chat, "stats", None)  # the LLM-call cache, when on
+        before = stats.snapshot() if stats is not None else None
         try:
             doc_id = self._doc_id(s.doc_path)
             pages = self.library.retriever.search_pages(s.question, docs=[doc_id], k=self.retrieval_k)
-            answer = self.library.ask(s.question, docs=[doc_id], mode=self.mode)
+            given = [(doc_id, p) for p in s.evidence_pages] if self.oracle_pages else None
+            answer = self.library.ask(s.question, docs=[doc_id], mode=self.mode, pages=given)
         except Exception as exc:  # recorded, never fatal for the run
             log.warning("question %s failed: %s", s.qid, exc)
             row.update(error=f"{type(exc).__name__}: {exc}", score=None, seconds=time.perf_counter() - start)
@@ -105,6 +111,9 @@ class Runner:
             error=answer.error or "",
             score=score_answer(s.answer, answer.short, s.answer_format),
         )
+        if stats is not None and before is not None:
+            after = stats.snapshot()
+            row["cache"] = {k: round(after[k] - before[k], 3) for k in after}
         self._judge(row)
         if answer.error:  # a degraded answer (e.g. model output failure) still counts as answered
             row["warning"], row["error"] = answer.error, ""
@@ -122,6 +131,7 @@ class Runner:
         samples: list[Sample],
         settings_blob: dict[str, Any],
         progress: Callable[[dict[str, Any], dict[str, Any]], None] | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         self.out.mkdir(parents=True, exist_ok=True)
         (self.out / "settings.json").write_text(json.dumps(settings_blob, indent=2, default=str))
@@ -165,6 +175,7 @@ class Runner:
             "rule": "MMLongBench-Doc rule-based scorer",
             "judge": self.judge.name if self.judge is not None else None,
         }
+        metrics.update(extra or {})
         (self.out / "metrics.json").write_text(json.dumps(metrics, indent=2))
         return metrics
 
@@ -180,19 +191,27 @@ def evaluate(
     mode: str = "agents",
     concurrency: int = 1,
     judge: str = "none",
+    question_set: str | None = None,
+    oracle_pages: bool = False,
     on_start: Callable[[int, list[str]], None] | None = None,
     progress: Callable[[dict[str, Any], dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
     """Load a benchmark, pick its questions, answer and score them into ``out`` (resumable).
 
     ``judge`` is ``none``, ``same`` (the library's chat model) or a ``provider:model`` spec.
+    ``question_set`` keeps only the questions of a named set (``decision``) or a JSON file
+    of qids; ``oracle_pages`` hands the gold evidence pages to the reading stage. The
+    LLM-call cache is the library's (``Settings.models.cache``).
     ``on_start(n_questions, skipped_pdfs)`` is told what will run before the first answer.
     """
     from mardoc.errors import MardocError
-    from mardoc.eval.benchmarks import load, stratified
+    from mardoc.eval.benchmarks import load, load_set, stratified
     from mardoc.models import build_chat_model
 
     samples, skipped = load(bench, data)
+    if question_set:
+        wanted = set(load_set(question_set))
+        samples = [s for s in samples if s.qid in wanted]
     if docs:
         samples = [s for s in samples if Path(s.doc_path).name in set(docs)]
     samples = stratified(samples, limit)
@@ -203,10 +222,22 @@ def evaluate(
     settings = library.settings
     blob: dict[str, Any] = {
         "bench": bench, "data": str(data), "limit": limit, "docs": docs, "mode": mode,
-        "settings": settings.model_dump(mode="json"), "judge": judge,
+        "settings": settings.model_dump(mode="json"), "judge": judge, "set": question_set,
+        "oracle_pages": oracle_pages,
     }  # fmt: skip
     grader = None
+    extra: dict[str, Any] = {}
     if judge != "none":
         chat = library.chat if judge == "same" else build_chat_model(judge, settings)
         grader = LlmJudge(chat, settings.models.chat if judge == "same" else judge)
-    return Runner(library, out, mode=mode, concurrency=concurrency, judge=grader).run(samples, blob, progress)
+        sanity = sanity_check(grader, [(s.question, s.answer) for s in samples])
+        extra["judge_sanity"] = sanity
+        if not sanity["passed"]:
+            log.warning(
+                "the judge %s failed its sanity check on the run's gold answers (gold graded correct against "
+                "itself: %s; another question's gold graded wrong: %s): not used",
+                grader.name, sanity["gold_vs_gold"], sanity["shuffled_vs_gold"],
+            )  # fmt: skip
+            grader = None
+    runner = Runner(library, out, mode=mode, concurrency=concurrency, judge=grader, oracle_pages=oracle_pages)
+    return runner.run(samples, blob, progress, extra=extra)

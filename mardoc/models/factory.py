@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from mardoc.errors import ConfigError
@@ -26,9 +27,31 @@ def split_spec(spec: str, valid: tuple[str, ...], what: str) -> tuple[str, str]:
     return provider, model
 
 
-def build_chat_model(spec: str, settings: Settings | None = None) -> ChatModel:
-    """A chat model from ``local:NAME|PATH.gguf``, ``openai:MODEL`` or ``fake:``."""
+def build_chat_model(spec: str, settings: Settings | None = None, *, cache: bool | None = None) -> ChatModel:
+    """A chat model from ``local:NAME|PATH.gguf``, ``openai:MODEL`` or ``fake:``.
+
+    With ``cache`` (default: ``settings.models.cache``) its deterministic calls go through
+    the persistent LLM-call cache (:mod:`mardoc.models.cache`).
+    """
     settings = settings or Settings()
+    chat, identity = _chat_model(spec, settings)
+    if not (settings.models.cache if cache is None else cache):
+        return chat
+    from mardoc.models.cache import CachedChatModel, CallStore
+
+    return CachedChatModel(chat, CallStore(settings.llm_cache_path), identity, sampled=settings.models.cache_sampled)
+
+
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 22):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _chat_model(spec: str, settings: Settings) -> tuple[ChatModel, str]:
+    """The model and its identity for the cache (a local model: the SHA-256 of its weights)."""
     provider, model = split_spec(spec, CHAT_PROVIDERS, "chat model")
     m = settings.models
     if provider == "local":
@@ -36,23 +59,27 @@ def build_chat_model(spec: str, settings: Settings | None = None) -> ChatModel:
 
         if model in BUNDLED:
             path = Provisioner(settings.home_dir).require(model)
+            identity = f"gguf:{BUNDLED[model].sha256}"  # verified at install
         elif model.endswith(".gguf"):
             path = Path(model).expanduser()
             if not path.is_file():
                 raise ConfigError(f"GGUF file not found: {path}")
+            identity = f"gguf:{_file_sha256(path)}"
         else:
             raise ConfigError(
                 f"local chat model {model!r} is neither a bundled model "
                 f"({', '.join(n for n, s in BUNDLED.items() if s.kind == 'chat')}) "
                 "nor a path to a .gguf file"
             )
-        return LlamaCppChatModel(path, n_ctx=m.n_ctx, n_threads=m.n_threads, name=spec)
+        return LlamaCppChatModel(
+            path, n_ctx=m.n_ctx, n_threads=m.n_threads, name=spec, cpu_variant=m.llama_cpu_variant
+        ), identity
     if provider == "openai":
         from mardoc.models.openai_compat import OpenAICompatChatModel
 
         if not model:
             raise ConfigError("openai chat model needs a model name, e.g. openai:qwen2.5:7b")
-        return OpenAICompatChatModel(
+        chat = OpenAICompatChatModel(
             model,
             base_url=m.openai_base_url,
             api_key=m.openai_api_key,
@@ -60,9 +87,11 @@ def build_chat_model(spec: str, settings: Settings | None = None) -> ChatModel:
             max_retries=m.max_retries,
             supports_images=m.vision,
         )
+        # a server's model is known by its name only: a re-deployed model needs a new cache
+        return chat, f"openai:{m.openai_base_url.rstrip('/')}:{model}"
     from mardoc.models.fake import ScriptedChatModel
 
-    return ScriptedChatModel(name=spec)
+    return ScriptedChatModel(name=spec), spec
 
 
 def embedder_vectors(settings: Settings, spec: str | None = None) -> str:

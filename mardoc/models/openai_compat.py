@@ -12,20 +12,42 @@ import httpx
 from mardoc.errors import BackendError
 from mardoc.models.messages import approx_tokens, text_of, text_only
 from mardoc.models.protocols import Message, T, Usage
-from mardoc.models.structured import complete_via
+from mardoc.models.structured import complete_via, schema_hint
 
 log = logging.getLogger(__name__)
 
 _RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
+# structured-output formats, most exact first (see OpenAICompatChatModel)
+FORMATS = ("json_schema", "json_object", "prompt")
+# words of an error body that say the request itself is invalid (some servers send a 500)
+_INVALID = ("validation error", "validationerror", "response_format", "json_schema", "unprocessable")
+
+
+class RequestRejected(BackendError):
+    """The server declared the request itself invalid (a format it does not accept, ...)."""
+
+
+def _invalid_request(resp: httpx.Response) -> bool:
+    """A rejection of the request itself (not a passing fault): never worth a retry."""
+    if resp.status_code in (400, 422):
+        return True
+    text = resp.text[:2000].lower()
+    return resp.status_code == 500 and any(word in text for word in _INVALID)
 
 
 class OpenAICompatChatModel:
     """``POST {base_url}/chat/completions`` with bounded retries and exponential backoff.
 
     Retries connection errors, timeouts, 429 and 5xx up to ``max_retries`` times, honouring
-    ``Retry-After`` when the server sends it; any other 4xx fails at once. Every error names
-    the URL. With a schema, the server is asked for ``json_schema`` output; servers that
-    reject that get the schema in the prompt instead (and the reply is validated either way).
+    ``Retry-After`` when the server sends it; any other 4xx, and a 5xx whose body says the
+    request itself is invalid, fails at once: sending it again cannot help. Every error
+    names the URL.
+
+    With a schema, structured output falls back through what servers accept: OpenAI's
+    ``json_schema`` response format; ``json_object`` with the schema beside it (llama.cpp's
+    server, which rejects ``json_schema`` with a request validation error); the schema in
+    the prompt. The first format the server accepts is kept for later calls; the reply is
+    validated whatever the format.
     """
 
     def __init__(
@@ -48,7 +70,7 @@ class OpenAICompatChatModel:
         self.backoff_s = backoff_s
         self.supports_images = supports_images
         self.usage = Usage()
-        self._schema_ok = True
+        self._format = 0  # index into FORMATS: the first the server has not rejected
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._client = httpx.Client(
             timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 10.0)),
@@ -79,6 +101,8 @@ class OpenAICompatChatModel:
                     except ValueError as exc:
                         raise BackendError(f"{self.url} returned non-JSON: {exc}") from exc
                 problem = f"HTTP {resp.status_code}: {resp.text[:200]!r}"
+                if _invalid_request(resp):
+                    raise RequestRejected(f"model server {self.url} refused the request as invalid: {problem}")
                 if resp.status_code not in _RETRY_STATUS:
                     raise BackendError(f"model server {self.url} refused the request: {problem}")
             if attempt >= self.max_retries:
@@ -99,29 +123,38 @@ class OpenAICompatChatModel:
                 pass
         return self.backoff_s * (2**attempt) * (0.5 + random.random() / 2)
 
+    def _body(self, messages: list[Message], max_tokens: int, temperature: float, schema: Any) -> dict[str, Any]:
+        msgs = messages if self.supports_images else text_only(messages)
+        body: dict[str, Any] = {"model": self.model, "max_tokens": max_tokens, "temperature": temperature}
+        if schema is not None:
+            fmt = FORMATS[self._format]
+            json_schema = schema.model_json_schema()
+            if fmt == "json_schema":
+                body["response_format"] = {
+                    "type": "json_schema",
+                    "json_schema": {"name": schema.__name__, "schema": json_schema},
+                }
+            elif fmt == "json_object":
+                body["response_format"] = {"type": "json_object", "schema": json_schema}
+            else:  # the schema in the prompt, after the last message
+                hint = f"Reply with only one JSON object that matches this JSON schema: {schema_hint(schema)}"
+                msgs = [*msgs, {"role": "user", "content": hint}]
+        body["messages"] = msgs
+        return body
+
     def _raw(self, messages: list[Message], max_tokens: int, temperature: float, schema: Any) -> str:
-        body: dict[str, Any] = {
-            "model": self.model,
-            "messages": messages if self.supports_images else text_only(messages),
-            "max_tokens": max_tokens,
-            "temperature": temperature,
-        }
-        if schema is not None and self._schema_ok:
-            body["response_format"] = {
-                "type": "json_schema",
-                "json_schema": {"name": schema.__name__, "schema": schema.model_json_schema()},
-            }
         start = time.perf_counter()
-        try:
-            data = self._post(body)
-        except BackendError as exc:
-            if "response_format" in body and "refused" in str(exc):
-                # Some servers (older Ollama) reject json_schema: fall back to prompting.
-                self._schema_ok = False
-                body.pop("response_format")
+        while True:
+            body = self._body(messages, max_tokens, temperature, schema)
+            try:
                 data = self._post(body)
-            else:
-                raise
+                break
+            except RequestRejected:
+                if "response_format" not in body or self._format + 1 >= len(FORMATS):
+                    raise
+                log.info("model server %s refused %s output; trying %s", self.url, FORMATS[self._format],
+                         FORMATS[self._format + 1])  # fmt: skip
+                self._format += 1
         elapsed = time.perf_counter() - start
         try:
             text = data["choices"][0]["message"].get("content") or ""
@@ -130,7 +163,7 @@ class OpenAICompatChatModel:
         usage = data.get("usage") or {}
         prompt = usage.get("prompt_tokens")
         if prompt is None:
-            prompt = sum(approx_tokens(text_of(m["content"])) for m in messages)
+            prompt = sum(approx_tokens(text_of(m["content"])) for m in body["messages"])
         completion = usage.get("completion_tokens")
         if completion is None:
             completion = approx_tokens(text)

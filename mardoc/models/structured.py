@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -10,6 +11,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from mardoc.errors import ModelOutputError
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -44,6 +47,86 @@ def parse_structured(text: str, schema: type[T]) -> T:
         ) from exc
 
 
+_CLOSE = {"obj": "}", "arr": "]"}
+
+
+def salvage_json(text: str, limit: int = 64) -> list[str]:
+    """A reply cut off mid-JSON (a token budget ran out), closed after a complete value:
+    the candidates, the longest first (the caller keeps the first its schema accepts).
+
+    ``{"answer": "It is 50.", "short_answer": "50", "cited"`` becomes
+    ``{"answer": "It is 50.", "short_answer": "50"}``: a value cut in the middle (a string, a
+    number) is dropped, never completed, so nothing is invented; the schema's defaults fill
+    the rest. Empty when the text holds no object or is not cut.
+    """
+    start = text.find("{")
+    if start < 0:
+        return []
+    stack: list[list[str]] = []  # [container, what it expects next]
+    safe: list[tuple[int, list[str]]] = []
+    i, n = start, len(text)
+
+    def value_done(end: int) -> None:
+        if stack:
+            stack[-1][1] = "comma"
+            safe.append((end, [c for c, _ in stack]))
+
+    while i < n:
+        ch = text[i]
+        top = stack[-1] if stack else None
+        if ch in " \t\r\n":
+            i += 1
+            continue
+        if ch == '"':
+            j, esc = i + 1, False
+            while j < n and (esc or text[j] != '"'):
+                esc = not esc and text[j] == "\\"
+                j += 1
+            if j >= n:
+                break  # cut inside a string
+            if top is not None and top[0] == "obj" and top[1] == "key":
+                top[1] = "colon"
+            else:
+                value_done(j + 1)
+            i = j + 1
+            continue
+        if ch in "{[":
+            if top is not None:
+                top[1] = "value-open"
+            stack.append(["obj" if ch == "{" else "arr", "key" if ch == "{" else "value"])
+            if ch == "{" and len(stack) == 1:
+                safe.append((i + 1, ["obj"]))
+            i += 1
+            continue
+        if ch in "}]":
+            stack.pop()
+            if not stack:
+                return []  # complete: nothing to salvage
+            value_done(i + 1)
+            i += 1
+            continue
+        if ch == ":" and top is not None:
+            top[1] = "value"
+            i += 1
+            continue
+        if ch == "," and top is not None:
+            top[1] = "key" if top[0] == "obj" else "value"
+            i += 1
+            continue
+        j = i  # a number or a literal: complete only when a delimiter follows it
+        while j < n and text[j] not in ",}] \t\r\n":
+            j += 1
+        if j >= n:
+            break
+        value_done(j)
+        i = j
+    out = []
+    for end, open_containers in reversed(safe[-limit:]):
+        body = text[start:end].rstrip().rstrip(",")
+        out.append(body + "".join(_CLOSE[c] for c in reversed(open_containers)))
+    return out
+
+
 def schema_hint(schema: type[BaseModel]) -> str:
     """A compact JSON schema text to show a model that cannot be constrained."""
     return json.dumps(schema.model_json_schema(), separators=(",", ":"))
@@ -71,6 +154,13 @@ def complete_with_repair(
             return parse_structured(text, schema)
         except ModelOutputError as exc:
             last_error = exc
+            for salvaged in salvage_json(text):
+                try:
+                    value = parse_structured(salvaged, schema)
+                except ModelOutputError:
+                    continue
+                log.info("recovered a %s reply cut off mid-JSON (%d chars)", schema.__name__, len(text))
+                return value
             convo = [
                 *messages,
                 {"role": "assistant", "content": text[:2000]},

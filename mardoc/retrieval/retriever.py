@@ -29,7 +29,7 @@ from typing import Literal
 import numpy as np
 
 from mardoc.models import Embedder, truncate_normalize
-from mardoc.retrieval.query import FULL, SPARSE, ChunkStore, Nearest, Node, Rrf, Where, prefix_name
+from mardoc.retrieval.query import FULL, SPARSE, ChunkStore, Hit, Nearest, Node, Where, prefix_name
 from mardoc.retrieval.sparse import bm25_query
 from mardoc.settings import RetrievalSettings
 from mardoc.types import Chunk, chunk_from_payload
@@ -37,9 +37,24 @@ from mardoc.types import Chunk, chunk_from_payload
 log = logging.getLogger(__name__)
 
 Mode = Literal["hybrid", "dense", "sparse"]
+TIE_SLACK = 8  # extra hits fetched so that ties at a cut are broken by id, not by the engine
+RRF_K = 60
 EXACT_BELOW = 100_000
 WIDE_POOL = 2000
 MARGIN = 0.02
+
+
+def rrf(rankings: Sequence[Sequence[Hit]], k: int, rrf_k: int = RRF_K) -> list[Hit]:
+    """Reciprocal rank fusion, ``sum 1 / (rrf_k + rank)`` with 0-based ranks (Qdrant's formula),
+    done here rather than in the engine so that ties are broken by id, the same every time."""
+    scores: dict[str, float] = {}
+    first: dict[str, Hit] = {}
+    for ranking in rankings:
+        for rank, h in enumerate(ranking):
+            scores[h.id] = scores.get(h.id, 0.0) + 1.0 / (rrf_k + rank)
+            first.setdefault(h.id, h)
+    order = sorted(scores, key=lambda i: (-round(scores[i], 12), i))[:k]
+    return [Hit(i, scores[i], first[i].payload) for i in order]
 
 
 @dataclass(frozen=True)
@@ -133,27 +148,28 @@ class Retriever:
         where = self._where(docs, kinds, pages)
         if where.doc_ids == []:
             return []
-        root: Node
         if mode == "sparse":
-            root = Nearest(SPARSE, bm25_query(query), k)
             self.last_plan = {"mode": mode}
+            hits = self._ranked(Nearest(SPARSE, bm25_query(query), k + TIE_SLACK), where, k)
         else:
             vec = self._embed_query(query)
             first, n = self._choose_dim(vec, where, k, dim)
             self.last_plan = {"mode": mode, "dim": first or "full", "prefetch": n}
             if mode == "dense":
-                root = self._dense_node(vec, first, k, n)
+                hits = self._ranked(self._dense_node(vec, first, k + TIE_SLACK, n + TIE_SLACK), where, k)
             else:
                 pool = max(4 * k, 40)
-                root = Rrf(
-                    prefetch=(
-                        self._dense_node(vec, first, pool, max(n, pool)),
-                        Nearest(SPARSE, bm25_query(query), pool),
-                    ),
-                    limit=k,
-                )
-        hits = self.store.query(root, where)
+                dense = self._ranked(self._dense_node(vec, first, pool + TIE_SLACK, max(n, pool)), where, pool)
+                sparse = self._ranked(Nearest(SPARSE, bm25_query(query), pool + TIE_SLACK), where, pool)
+                hits = rrf([dense, sparse], k)
         return [ScoredChunk(chunk_from_payload(h.id, h.payload), h.score) for h in hits]
+
+    def _ranked(self, root: Node, where: Where, k: int) -> list[Hit]:
+        """The store's top hits in a fixed order: ties (common in BM25) broken by point id, so
+        the same query over the same index always gives the same chunks in the same order
+        (prompts, and so LLM-call cache keys, repeat exactly)."""
+        hits = self.store.query(root, where)
+        return sorted(hits, key=lambda h: (-round(h.score, 9), h.id))[:k]
 
     def search_pages(
         self,
@@ -193,6 +209,14 @@ class Retriever:
         hits = self.store.scroll(Where(doc_ids=[doc_id], pages=[page], kinds=kinds))
         chunks = [chunk_from_payload(h.id, h.payload) for h in hits if h.payload.get("kind") != "doc"]
         return sorted(chunks, key=lambda c: c.ordinal)
+
+    def read_pages(self, pages: Sequence[tuple[str, int]]) -> list[Chunk]:
+        """What a reader sees of whole pages: each page's page chunk, then its figures and
+        tables (their captions and markdown), pages in the order given."""
+        out: list[Chunk] = []
+        for doc_id, page in pages:
+            out.extend(self.page_chunks(doc_id, page, kinds=["page", "figure", "table"]))
+        return out
 
     def get_chunk(self, chunk_id: str) -> Chunk | None:
         hits = [h for h in self.store.retrieve([chunk_id]) if h.payload.get("kind") != "doc"]

@@ -89,3 +89,28 @@ def test_image_parts_sent_only_to_vision_models() -> None:
         "data:image/png;base64,"
     )
     assert sent_txt == "what is in the chart?"
+
+
+def test_rejected_json_schema_falls_back_without_retrying_the_same_request() -> None:
+    # llama-cpp-python's server answers json_schema with HTTP 500 and a validation error
+    invalid = ("status_body", 500, "1 validation error for CreateChatCompletionRequest response_format")
+    with FakeOpenAIServer([invalid, ("ok", '{"answer": "42"}'), ("ok", '{"answer": "43"}')]) as srv:
+        m = model(srv.base_url, max_retries=3)
+        assert m.complete(MSG, schema=Out) == Out(answer="42")
+        assert m.complete(MSG, schema=Out) == Out(answer="43")  # the accepted format is kept
+        sent = [r["body"].get("response_format", {}).get("type") for r in srv.requests]
+    assert sent == ["json_schema", "json_object", "json_object"]
+
+
+def test_schema_goes_into_the_prompt_when_no_format_is_accepted() -> None:
+    with FakeOpenAIServer([("status", 422), ("status", 422), ("ok", '{"answer": "7"}')]) as srv:
+        assert model(srv.base_url).complete(MSG, schema=Out) == Out(answer="7")
+        last = srv.requests[-1]["body"]
+    assert "response_format" not in last and '"answer"' in last["messages"][-1]["content"]
+
+
+def test_an_auth_error_is_not_a_format_problem() -> None:
+    with FakeOpenAIServer([("status", 401)]) as srv:
+        with pytest.raises(BackendError, match="refused"):
+            model(srv.base_url).complete(MSG, schema=Out)
+        assert len(srv.requests) == 1

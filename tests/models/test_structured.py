@@ -1,9 +1,10 @@
 import pytest
 from pydantic import BaseModel
 
+from mardoc.agents.state import RagReply, RefinerOutput
 from mardoc.errors import ModelOutputError
 from mardoc.models.fake import ScriptedChatModel
-from mardoc.models.structured import extract_json, parse_structured
+from mardoc.models.structured import extract_json, parse_structured, salvage_json
 
 
 class Reply(BaseModel):
@@ -38,3 +39,30 @@ def test_repair_loop_recovers_then_is_bounded() -> None:
     with pytest.raises(ModelOutputError):
         bad.complete([{"role": "user", "content": "q"}], schema=Reply)
     assert len(bad.calls) == 3  # one try + two repairs, then it stops
+
+
+# -- replies cut off by a token budget ------------------------------------------------------
+
+
+CUT = '{"answer": "The default weight is 50, the maximum 100.", "short_answer": "50 and 100", "format": "Str", "cited"'
+
+
+def test_the_held_out_cut_reply_is_recovered_not_lost() -> None:
+    # the shape seen on held-out questions: the reply stops right after its last key
+    chat = ScriptedChatModel([CUT, "never needed"])
+    reply = chat.complete([{"role": "user", "content": "q"}], schema=RagReply)
+    assert reply.short_answer == "50 and 100" and reply.cited == []
+    assert len(chat.calls) == 1  # recovered without a repair call
+
+
+def test_cut_values_are_dropped_never_completed() -> None:
+    assert salvage_json('{"answer": "It is 5')[0] == "{}"
+    assert salvage_json('{"a": 1, "cited": [1, 2')[0] == '{"a": 1, "cited": [1]}'
+    assert salvage_json('{"a": 1}') == [] and salvage_json("no json") == []
+
+
+def test_a_cut_list_keeps_its_complete_items() -> None:
+    text = '{"facts": [{"statement": "a is 1", "source": "O1.2"}, {"statement": "b is 2", "sou'
+    chat = ScriptedChatModel([text])
+    out = chat.complete([{"role": "user", "content": "q"}], schema=RefinerOutput)
+    assert [f.statement for f in out.facts] == ["a is 1"]

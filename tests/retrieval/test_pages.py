@@ -44,3 +44,15 @@ def test_decay_weighs_further_chunks_less() -> None:
     assert pages[0].page == 5
     assert pages[0].score == pytest.approx(sum(0.5**i / (60 + r) for i, r in enumerate((2, 3, 4, 5))))
     assert len(retriever(0.5).search_pages("q", k=1)) == 1
+
+
+def test_rrf_breaks_ties_by_id_the_same_every_time() -> None:
+    from mardoc.retrieval.query import Hit
+    from mardoc.retrieval.retriever import rrf
+
+    a = [Hit("b", 1.0, {}), Hit("a", 0.9, {})]
+    b = [Hit("a", 5.0, {}), Hit("b", 4.0, {})]  # a and b tie: ranks (1, 0) and (0, 1)
+    fused = rrf([a, b], 2)
+    assert [h.id for h in fused] == ["a", "b"] and fused[0].score == fused[1].score
+    assert [h.id for h in rrf([b, a], 2)] == ["a", "b"]
+    assert abs(rrf([a], 1)[0].score - 1 / 60) < 1e-12  # 0-based ranks, as Qdrant's RRF

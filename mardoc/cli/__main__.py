@@ -1,0 +1,5 @@
+"""``python -m mardoc.cli``."""
+
+from mardoc.cli import run
+
+run()
