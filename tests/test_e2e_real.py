@@ -40,3 +40,12 @@ def test_real_agents_answer_cites_evidence_page(real_library: Library) -> None:
     assert "50" in answer.short or "50" in answer.text
     assert 4 in [c.page for c in answer.citations]
     assert answer.usage["rounds"] >= 1 and answer.memory["evidence"]
+
+
+README_DEMO_Q = "What is the default weight of a glob pattern, and what is the maximum?"
+
+
+def test_the_readme_demo_answer_keeps_both_parts(real_library: Library) -> None:
+    answer = real_library.ask(README_DEMO_Q, mode="agents")
+    said = f"{answer.short} {answer.text}"
+    assert "50" in said and "100" in said, said

@@ -22,6 +22,7 @@ from mardoc.agents.answerer import answer
 from mardoc.agents.explorer import explore
 from mardoc.agents.refiner import refine
 from mardoc.agents.reflector import reflect
+from mardoc.agents.rewriter import rewrite, route_start
 from mardoc.agents.state import AgentDeps, AgentState
 from mardoc.memory import EvidenceMemory
 from mardoc.types import NOT_ANSWERABLE, Answer
@@ -42,7 +43,9 @@ def build_graph(checkpointer: Any = None) -> Any:
     g.add_node("refine", refine)
     g.add_node("reflect", reflect)
     g.add_node("answer", answer)
-    g.add_edge(START, "explore")
+    g.add_node("rewrite", rewrite)
+    g.add_conditional_edges(START, route_start, {"rewrite": "rewrite", "explore": "explore"})
+    g.add_edge("rewrite", "explore")
     g.add_edge("explore", "refine")
     g.add_edge("refine", "reflect")
     g.add_conditional_edges("reflect", route_after_reflect, {"explore": "explore", "answer": "answer"})
@@ -81,13 +84,14 @@ def fresh_turn(
     docs: Sequence[str] | None,
     max_rounds: int,
     pages: Sequence[tuple[str, int]] | None = None,
+    history: Sequence[tuple[str, str]] = (),
 ) -> dict[str, Any]:
     """Input of a new question; the memory is not reset, so a thread keeps its evidence.
 
     The counters and the trace have adding reducers: a new turn overwrites them.
     """
     return {
-        "question": question, "docs": list(docs) if docs is not None else None, "round": 0,
+        "question": question, "asked": question, "history": list(history), "docs": list(docs) if docs is not None else None, "round": 0,
         "max_rounds": max_rounds, "feedback": "", "queries": [], "open_pages": [], "observations": [],
         "verdict": "", "calls": Overwrite(0), "tokens": Overwrite(0), "trace": Overwrite([]),
         "answer": None, "pages_ranked": [], "given_pages": list(pages) if pages is not None else None,
@@ -127,6 +131,9 @@ def run_agents(
             mem = prior["memory"].model_copy(deep=True)
             mem.close_gaps()  # gaps were about the previous question
             inp["memory"] = mem
+            last: Answer | None = prior.get("answer")
+            turn = (prior.get("asked") or prior.get("question", ""), last.text if last is not None else "")
+            inp["history"] = [*prior.get("history", []), turn]
     else:
         graph = build_graph()
         config = {"configurable": {"thread_id": uuid.uuid4().hex}}

@@ -5,18 +5,84 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from mardoc.agents.normalise import normalise_short
 from mardoc.agents.prompting import fence_chunks, load_prompt, new_nonce, system_prompt
+from mardoc.agents.questions import parts_text
 from mardoc.agents.state import RagReply
 from mardoc.errors import BackendError, MardocError
 from mardoc.models import ChatModel
 from mardoc.retrieval import Retriever
 from mardoc.settings import Settings
-from mardoc.types import NOT_ANSWERABLE, Answer, Citation
+from mardoc.types import NOT_ANSWERABLE, Answer, Chunk, Citation
 
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class ExcerptAnswer:
+    """One answering call over fenced excerpts, checked: citations only of excerpts shown."""
+
+    text: str
+    short: str
+    format: str
+    citations: list[Citation]
+    error: str
+    shown: int
+
+
+def answer_from_excerpts(
+    question: str,
+    chunks: Sequence[Chunk],
+    chat: ChatModel,
+    settings: Settings,
+    tell: Callable[[dict[str, Any]], None],
+    agent: str = "rag",
+) -> ExcerptAnswer:
+    """Answer ``question`` from ``chunks`` in one call (the rag prompt), normalised and cited."""
+    nonce = new_nonce("rag", question)
+    excerpts, shown = fence_chunks(list(chunks), nonce, settings.agents.observation_chars)
+    messages = [
+        {"role": "system", "content": system_prompt(nonce)},
+        {
+            "role": "user",
+            "content": load_prompt("rag_answer").render(
+                question=question, excerpts=excerpts or "(no excerpts found)", sentinel=NOT_ANSWERABLE,
+                parts=parts_text(question),
+            ),
+        },
+    ]
+    error = ""
+    tell({"agent": agent, "phase": "call", "what": f"answering from {shown} excerpt{'s' if shown != 1 else ''}"})
+    try:
+        reply = chat.complete(messages, schema=RagReply, max_tokens=300)
+    except BackendError:
+        raise
+    except MardocError as exc:
+        log.warning("%s answer failed: %s", agent, exc)
+        reply, error = RagReply(short_answer=NOT_ANSWERABLE, format="None"), str(exc)
+    short, fmt = normalise_short(reply.short_answer, reply.format, question)
+    citations = []
+    for n in reply.cited:
+        if 1 <= n <= shown:
+            c = chunks[n - 1]
+            citations.append(
+                Citation(
+                    doc_id=c.doc_id,
+                    doc_name=c.doc_name,
+                    page=c.page,
+                    bbox=c.bboxes[0] if c.bboxes else None,
+                    quote=c.text[:200],
+                    chunk_id=c.id,
+                )  # fmt: skip
+            )
+        else:
+            log.info("dropped citation of unknown excerpt E%s", n)
+    if short == NOT_ANSWERABLE:
+        citations = []
+    return ExcerptAnswer(reply.answer or short, short, fmt, citations, error, shown)
 
 
 def answer_rag(
@@ -42,57 +108,19 @@ def answer_rag(
         chunks = retriever.read_pages(pages)
     else:
         chunks = [h.chunk for h in retriever.search(question, docs=docs, k=settings.retrieval.top_k)]
-    nonce = new_nonce("rag", question)
-    excerpts, shown = fence_chunks(chunks, nonce, settings.agents.observation_chars)
-    messages = [
-        {"role": "system", "content": system_prompt(nonce)},
-        {
-            "role": "user",
-            "content": load_prompt("rag_answer").render(
-                question=question, excerpts=excerpts or "(no excerpts found)", sentinel=NOT_ANSWERABLE
-            ),
-        },
-    ]
-    error = ""
-    tell({"agent": "rag", "phase": "call", "what": f"answering from {shown} excerpt{'s' if shown != 1 else ''}"})
-    try:
-        reply = chat.complete(messages, schema=RagReply, max_tokens=300)
-    except BackendError:
-        raise
-    except MardocError as exc:
-        log.warning("rag answer failed: %s", exc)
-        reply, error = RagReply(short_answer=NOT_ANSWERABLE, format="None"), str(exc)
-    short, fmt = normalise_short(reply.short_answer, reply.format)
-    citations = []
-    for n in reply.cited:
-        if 1 <= n <= shown:
-            c = chunks[n - 1]
-            citations.append(
-                Citation(
-                    doc_id=c.doc_id,
-                    doc_name=c.doc_name,
-                    page=c.page,
-                    bbox=c.bboxes[0] if c.bboxes else None,
-                    quote=c.text[:200],
-                    chunk_id=c.id,
-                )  # fmt: skip
-            )
-        else:
-            log.info("dropped citation of unknown excerpt E%s", n)
-    if short == NOT_ANSWERABLE:
-        citations = []
+    got = answer_from_excerpts(question, chunks, chat, settings, tell)
     after = chat.usage.snapshot()
     usage = {k: after[k] - before[k] for k in after}
     usage["seconds"] = round(time.perf_counter() - start, 3)
     return Answer(
         question=question,
-        text=reply.answer or short,
-        short=short,
-        format=fmt,  # type: ignore[arg-type]
-        citations=citations,
+        text=got.text,
+        short=got.short,
+        format=got.format,  # type: ignore[arg-type]
+        citations=got.citations,
         mode="rag",
         usage=usage,
         pages_retrieved=list(dict.fromkeys((c.doc_id, c.page) for c in chunks)),
         trace=[{"round": 1, "search": question, "chunks": [c.id for c in chunks]}],
-        error=error,
+        error=got.error,
     )

@@ -8,6 +8,7 @@ from langgraph.runtime import Runtime
 
 from mardoc.agents.llm import budget_left, call, emit, memory_text, turn_nonce
 from mardoc.agents.prompting import load_prompt
+from mardoc.agents.questions import uncovered_parts
 from mardoc.agents.state import AgentDeps, AgentState, PageRef, Reflection
 from mardoc.types import NOT_ANSWERABLE
 
@@ -46,6 +47,13 @@ def reflect(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
     if verdict == "sufficient" and not memory.active():
         verdict = "insufficient"  # nothing verified yet: "sufficient" cannot be true
         feedback = feedback or "no verified evidence yet"
+    missing = uncovered_parts(state["question"], memory) if verdict == "sufficient" else []
+    if missing and rnd < max_rounds:
+        # held to account: a part of the question without any evidence is not answered yet
+        verdict = "insufficient"
+        feedback = "no evidence yet for: " + "; ".join(missing)
+        queries = (missing + queries)[:2]
+        event["overruled"] = "sufficient"
     event.update(verdict=verdict, feedback=feedback, queries=queries, pages=[p.model_dump() for p in pages])
     emit(event)
     update.update(verdict=verdict, feedback=feedback, queries=queries, open_pages=pages, trace=[event])

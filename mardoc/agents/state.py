@@ -101,7 +101,9 @@ class AgentState(TypedDict, total=False):
     """The graph's state. Counters and the trace have reducers: a node returns only what it
     adds (``{"calls": 1}``); a new turn resets them with :class:`langgraph.types.Overwrite`."""
 
-    question: str
+    question: str  # the question this turn works on (a follow-up: its standalone rewrite)
+    asked: str  # the words the person typed
+    history: list[tuple[str, str]]  # earlier turns of the thread: (question, answer)
     docs: list[str] | None
     round: int
     max_rounds: int

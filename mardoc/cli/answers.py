@@ -24,6 +24,8 @@ def step_line(event: dict) -> str | None:
         line = f"explore r{event.get('round')}: {what}"
     elif agent == "refiner":
         line = f"refine  r{event.get('round')}: +{event.get('added', 0)} evidence ({event.get('rejected', 0)} unverified dropped)"
+    elif agent == "rewriter":
+        line = f"follow-up read as: {event.get('question') or event.get('asked', '')}"
     elif agent == "reflector":
         line = f"reflect r{event.get('round')}: {event.get('verdict')} {event.get('feedback', '')[:100]}"
     else:

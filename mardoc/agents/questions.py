@@ -1,0 +1,58 @@
+"""What a question asks, read by code: its parts, and whether the memory holds evidence for each.
+
+A multi-part question ("What is the default weight of a glob pattern, and what is the maximum?")
+must be answered part by part; a small model tends to answer the first part and stop. Parts are
+split at a comma or "and" followed by a new question word, or at a question mark followed by
+another question. A part is covered when some active evidence shares one of its content words
+(words of three letters or more that are not function words and are not shared by every part).
+"""
+
+from __future__ import annotations
+
+import re
+
+from mardoc.memory import EvidenceMemory
+
+_SPLIT = re.compile(
+    r"(?:\?\s+(?:and\s+)?|[,;]\s*(?:and\s+|but\s+)?|\s+and\s+)(?=(?:what|which|who|whom|whose|when|where|how|why|is|are|does|do|did)\b)",
+    re.I,
+)
+_WORD = re.compile(r"[a-z0-9]{3,}")
+_STOP = frozenset(
+    ["the", "and", "for", "are", "was", "were", "what", "which", "who", "whom", "whose", "when", "where", "how", "why", "does", "did", "this", "that", "these", "those", "with", "from", "into", "onto", "about", "than", "then", "there", "their", "they", "them", "its", "it's", "has", "have", "had", "can", "could", "would", "should", "will", "shall", "may", "might", "must", "not", "any", "all", "each", "per", "also", "just", "only", "more", "most", "many", "much", "some", "such", "very", "our", "your", "his", "her", "him", "she", "you"]
+)
+
+
+def question_parts(question: str) -> list[str]:
+    """The sub-questions of ``question`` (one item when it asks one thing)."""
+    parts = [p.strip(" ,;?") for p in _SPLIT.split(question.strip())]
+    if len(parts) < 2 or any(len(_WORD.findall(p.lower())) < 2 for p in parts):
+        return [question.strip()]  # a fragment is not a question of its own: one question
+    return parts
+
+
+def parts_text(question: str) -> str:
+    """A prompt line naming the parts of a multi-part question ("" for a single one)."""
+    parts = question_parts(question)
+    if len(parts) < 2:
+        return ""
+    listed = "\n".join(f"{i}. {p}?" for i, p in enumerate(parts, start=1))
+    return (
+        f"The question has {len(parts)} parts; answer every one of them (in the answer and in the short "
+        f"answer), and say which part is not stated if one is missing:\n{listed}\n"
+    )
+
+
+def content_words(text: str) -> set[str]:
+    return {w for w in _WORD.findall(text.lower()) if w not in _STOP}
+
+
+def uncovered_parts(question: str, memory: EvidenceMemory) -> list[str]:
+    """The parts of a multi-part question without any evidence sharing their own words."""
+    parts = question_parts(question)
+    if len(parts) < 2:
+        return []
+    words = [content_words(p) for p in parts]
+    common = set.intersection(*words) if words else set()
+    evidence = set().union(*(content_words(f"{e.statement} {e.quote}") for e in memory.active()))
+    return [p for p, w in zip(parts, words, strict=True) if (w - common) and not ((w - common) & evidence)]

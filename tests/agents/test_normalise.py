@@ -1,0 +1,39 @@
+"""The short answer is put in its type's shape by code."""
+
+from __future__ import annotations
+
+import pytest
+
+from mardoc.agents.normalise import normalise_short
+from mardoc.eval.scoring import score_answer
+
+
+@pytest.mark.parametrize(
+    ("short", "fmt", "question", "expected"),
+    [
+        ("13 people", "Int", "", ("13", "Int")),
+        ("1,234", "Int", "", ("1234", "Int")),
+        ("twelve", "Int", "", ("12", "Int")),
+        ("13.0", "Int", "", ("13", "Int")),
+        ("18.3%", "Float", "", ("18.3%", "Float")),
+        ("$1,204.5 million", "Float", "", ("1204.5", "Float")),
+        ("GS6001, GS5002 and GS6883A", "List", "", ('["GS6001", "GS5002", "GS6883A"]', "List")),
+        ('["a", "b"]', "List", "", ('["a", "b"]', "List")),
+        ("a; b", "List", "", ('["a", "b"]', "List")),
+        ("There are 7 wheels", "Str", "How many wheels are shown?", ("7", "Int")),
+        ('"Thomas Leonard".', "Str", "", ("Thomas Leonard", "Str")),
+        ("none", "Str", "", ("Not answerable", "None")),
+        ("", "Int", "", ("Not answerable", "None")),
+        ("between 3 and 5", "Int", "", ("between 3 and 5", "Str")),  # two numbers: left as written
+    ],
+)
+def test_normalise(short: str, fmt: str, question: str, expected: tuple[str, str]) -> None:
+    assert normalise_short(short, fmt, question) == expected
+
+
+def test_normalised_shapes_score_where_the_raw_ones_did_not() -> None:
+    gold = "['GS5002', 'GS6001']"
+    assert score_answer(gold, "GS6001, GS5002", "List") == 0.0
+    assert score_answer(gold, normalise_short("GS6001, GS5002", "List")[0], "List") == 1.0
+    assert score_answer("1204.5", "1,204.5", "Float") == 0.0
+    assert score_answer("1204.5", normalise_short("1,204.5", "Float")[0], "Float") == 1.0
