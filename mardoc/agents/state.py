@@ -6,7 +6,7 @@ import operator
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, TypedDict
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from mardoc.memory import EvidenceMemory
 from mardoc.models import ChatModel
@@ -72,11 +72,22 @@ class Reflection(BaseModel):
     pages: list[PageRef] = Field(default_factory=list)
 
 
-class _AnswerFields(BaseModel):
-    """What every answering call returns: the answer, its short typed form and format."""
+ANSWER_CHARS = 400  # the grammar closes a longer answer: a small model can ramble to its token limit
+SHORT_CHARS = 200
 
-    answer: str = ""
-    short_answer: str = ""
+
+class _AnswerFields(BaseModel):
+    """What every answering call returns: the answer, its short typed form and format.
+
+    The length bounds are in the JSON schema only (``maxLength``), so a grammar-constrained
+    backend must close the strings in time and the reply fits its token budget; a longer
+    reply from an unconstrained backend is still accepted.
+    """
+
+    model_config = ConfigDict(json_schema_extra={"required": ["answer", "short_answer", "format"]})
+
+    answer: str = Field("", json_schema_extra={"maxLength": ANSWER_CHARS})
+    short_answer: str = Field("", json_schema_extra={"maxLength": SHORT_CHARS})
     format: str = "Str"
 
     @field_validator("format")
@@ -88,11 +99,15 @@ class _AnswerFields(BaseModel):
 class FinalAnswer(_AnswerFields):
     """The Answerer's reply: cites evidence memory ids."""
 
+    model_config = ConfigDict(json_schema_extra={"required": ["answer", "short_answer", "format", "evidence"]})
+
     evidence: list[str] = Field(default_factory=list)
 
 
 class RagReply(_AnswerFields):
     """The one-call baseline's reply: cites the numbers of the excerpts it was shown."""
+
+    model_config = ConfigDict(json_schema_extra={"required": ["answer", "short_answer", "format", "cited"]})
 
     cited: list[int] = Field(default_factory=list)
 

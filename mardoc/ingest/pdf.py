@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pymupdf
 
 from mardoc.errors import DocumentError, LimitExceededError
+from mardoc.files import sha256_file
 from mardoc.settings import IngestSettings
+
+__all__ = ["open_pdf", "sha256_file"]
 
 pymupdf.TOOLS.mupdf_display_errors(False)
 pymupdf.TOOLS.mupdf_display_warnings(False)
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def open_pdf(path: Path, settings: IngestSettings) -> pymupdf.Document:

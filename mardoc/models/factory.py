@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from mardoc.errors import ConfigError
+from mardoc.files import sha256_file
 from mardoc.models.embedders import HashingEmbedder, SentenceTransformerEmbedder
 from mardoc.models.onnx_embed import OnnxEmbedder, int8_model_path, onnx_model_path
 from mardoc.models.protocols import ChatModel, Embedder
@@ -42,14 +42,6 @@ def build_chat_model(spec: str, settings: Settings | None = None, *, cache: bool
     return CachedChatModel(chat, CallStore(settings.llm_cache_path), identity, sampled=settings.models.cache_sampled)
 
 
-def _file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(1 << 22):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _chat_model(spec: str, settings: Settings) -> tuple[ChatModel, str]:
     """The model and its identity for the cache (a local model: the SHA-256 of its weights)."""
     provider, model = split_spec(spec, CHAT_PROVIDERS, "chat model")
@@ -64,7 +56,7 @@ def _chat_model(spec: str, settings: Settings) -> tuple[ChatModel, str]:
             path = Path(model).expanduser()
             if not path.is_file():
                 raise ConfigError(f"GGUF file not found: {path}")
-            identity = f"gguf:{_file_sha256(path)}"
+            identity = f"gguf:{sha256_file(path)}"
         else:
             raise ConfigError(
                 f"local chat model {model!r} is neither a bundled model "
