@@ -38,6 +38,9 @@ def _from_top_pages(
     after = deps.chat.usage.snapshot()
     event.update(note=f"no verified evidence: answered from the top pages {[p for _, p in pages]}", short=got.short,
                  citations=len(got.citations))  # fmt: skip
+    event["cost"] = {"calls": int(after["calls"] - before["calls"]),
+                     "prompt_tokens": int(after["prompt_tokens"] - before["prompt_tokens"]),
+                     "completion_tokens": int(after["completion_tokens"] - before["completion_tokens"])}  # fmt: skip
     if got.error:
         event["error"] = got.error
     emit(event)
@@ -80,6 +83,7 @@ def answer(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
         res = call(deps, prompt, FinalAnswer, nonce, max_tokens=300, agent="answerer",
                    what=f"writing the answer from {n} evidence item{'s' if n != 1 else ''}")  # fmt: skip
         spent = res.spent()
+        event["cost"] = res.cost()
         if res.value is None:
             error = f"answer generation failed: {res.error}"
             final = FinalAnswer(short_answer=NOT_ANSWERABLE, format="None")

@@ -34,6 +34,7 @@ def explore(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
     docs = state.get("docs")
     actions: list[Action] = []
     spent = {"calls": 0, "tokens": 0}
+    cost: dict[str, int] = {}
     notes: list[str] = []
     given = state.get("given_pages")
     found: list[Chunk] = []
@@ -60,6 +61,7 @@ def explore(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
         res = call(deps, prompt, ExplorerPlan, nonce, max_tokens=200, agent="explorer",
                    what=f"planning round {rnd}")  # fmt: skip
         spent = res.spent()
+        cost = res.cost()
         if res.value is not None:
             actions += res.value.actions
         else:
@@ -93,6 +95,8 @@ def explore(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
         observations.append(c)
     event = {"agent": "explorer", "round": rnd, "actions": [a.model_dump(exclude_defaults=True) for a in actions[:MAX_ACTIONS]],
              "notes": notes, "observations": len(observations)}  # fmt: skip
+    if cost:
+        event["cost"] = cost
     emit(event)
     return {
         "round": rnd,

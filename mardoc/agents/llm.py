@@ -25,6 +25,12 @@ class CallResult:
     error: str
     calls: int
     tokens: int
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    def cost(self) -> dict[str, int]:
+        """What the call cost, for the node's trace event (prompt economy per agent)."""
+        return {"calls": self.calls, "prompt_tokens": self.prompt_tokens, "completion_tokens": self.completion_tokens}
 
     def spent(self) -> dict[str, int]:
         """The state update that accounts for this call (the counters' reducers add it)."""
@@ -105,7 +111,8 @@ def call(
         - before["prompt_tokens"]
         - before["completion_tokens"]
     )
-    return CallResult(value, error, calls, tokens)
+    prompt = int(after["prompt_tokens"] - before["prompt_tokens"])
+    return CallResult(value, error, calls, tokens, prompt, tokens - prompt)
 
 
 __all__ = ["CallResult", "budget_left", "call", "emit", "memory_text", "new_nonce", "turn_nonce"]

@@ -208,6 +208,7 @@ def refine(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
             event["rejections"] = rejected[:5]
     event["images"] = len(images or [])
     emit(event)
+    event["cost"] = res.cost()
     return {"memory": memory, **res.spent(), "trace": [event]}
 
 

@@ -34,6 +34,7 @@ def reflect(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
     res = call(deps, prompt, Reflection, nonce, max_tokens=250, agent="reflector",
                what=f"checking {len(memory.active())} evidence item(s) against the question")  # fmt: skip
     update: dict[str, Any] = res.spent()
+    event["cost"] = res.cost()
     pages: list[PageRef]
     if res.value is None:
         # A broken reflection must not end the search early: treat it as insufficient.

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from langgraph.runtime import Runtime
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from mardoc.agents.llm import call, emit, turn_nonce
 from mardoc.agents.prompting import fence, load_prompt
@@ -23,7 +23,7 @@ MAX_QUESTION = 400  # characters: a longer "rewrite" is not a question
 
 
 class Standalone(BaseModel):
-    question: str = ""
+    question: str = Field("", json_schema_extra={"maxLength": MAX_QUESTION})
 
 
 def history_text(history: list[tuple[str, str]], nonce: str) -> str:
@@ -44,6 +44,7 @@ def rewrite(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
     res = call(deps, prompt, Standalone, nonce, max_tokens=100, agent="rewriter",
                what="reading the conversation to understand the follow-up")  # fmt: skip
     update: dict[str, Any] = {**res.spent(), "asked": asked}
+    event["cost"] = res.cost()
     standalone = res.value.question.strip() if res.value is not None else ""
     if standalone and len(standalone) <= MAX_QUESTION and standalone.lower() != asked.lower():
         update["question"] = standalone

@@ -26,9 +26,20 @@ class AgentDeps:
     doc_paths: dict[str, str]  # doc_id -> PDF path (for page renders)
 
 
+def bounded(chars: int) -> Any:
+    """A string field whose JSON schema bounds its length (``maxLength``): a grammar-constrained
+    model must close it in time; what an unconstrained backend writes is still accepted."""
+    return Field("", json_schema_extra={"maxLength": chars})
+
+
+def few(items: int) -> Any:
+    """A list field whose JSON schema bounds its length (``maxItems``), schema only as above."""
+    return Field(default_factory=list, json_schema_extra={"maxItems": items})
+
+
 class Action(BaseModel):
     tool: Literal["search", "open_page", "get_figure", "get_table", "neighbours"] = "search"
-    query: str = ""
+    query: str = bounded(200)
     kinds: list[Literal["block", "page", "figure", "table"]] = Field(default_factory=list)
     doc: str = ""
     page: int = 0
@@ -43,21 +54,21 @@ class ExplorerPlan(BaseModel):
 
 
 class Fact(BaseModel):
-    statement: str
-    source: str  # the cited line(s): "O3.2", a range "O3.2-O3.4", or just "O3" with a quote
-    quote: str = ""  # optional verbatim words; the cited lines are the quote when absent
+    statement: str = Field(json_schema_extra={"maxLength": 300})
+    source: str = Field(json_schema_extra={"maxLength": 24})  # "O3.2", "O3.2-O3.4", or "O3" with a quote
+    quote: str = bounded(300)  # optional verbatim words; the cited lines are the quote when absent
 
 
 class Step(BaseModel):
-    inference: str = ""
-    uses: list[str] = Field(default_factory=list)
-    conclusion: str = ""
+    inference: str = bounded(300)
+    uses: list[str] = few(6)
+    conclusion: str = bounded(300)
 
 
 class RefinerOutput(BaseModel):
-    facts: list[Fact]
-    steps: list[Step] = Field(default_factory=list)
-    gaps: list[str] = Field(default_factory=list)
+    facts: list[Fact] = Field(json_schema_extra={"maxItems": 10})
+    steps: list[Step] = few(3)
+    gaps: list[str] = few(3)
 
 
 class PageRef(BaseModel):
@@ -67,13 +78,14 @@ class PageRef(BaseModel):
 
 class Reflection(BaseModel):
     verdict: Literal["sufficient", "insufficient", "unanswerable"]
-    feedback: str = ""
-    queries: list[str] = Field(default_factory=list)
-    pages: list[PageRef] = Field(default_factory=list)
+    feedback: str = bounded(300)
+    queries: list[str] = few(2)
+    pages: list[PageRef] = few(2)
 
 
 ANSWER_CHARS = 400  # the grammar closes a longer answer: a small model can ramble to its token limit
 SHORT_CHARS = 200
+MAX_CITED = 6  # cited items: a small model otherwise repeats [1, 2, 3, ...] until its token limit
 
 
 class _AnswerFields(BaseModel):
@@ -101,7 +113,7 @@ class FinalAnswer(_AnswerFields):
 
     model_config = ConfigDict(json_schema_extra={"required": ["answer", "short_answer", "format", "evidence"]})
 
-    evidence: list[str] = Field(default_factory=list)
+    evidence: list[str] = Field(default_factory=list, json_schema_extra={"maxItems": MAX_CITED})
 
 
 class RagReply(_AnswerFields):
@@ -109,7 +121,7 @@ class RagReply(_AnswerFields):
 
     model_config = ConfigDict(json_schema_extra={"required": ["answer", "short_answer", "format", "cited"]})
 
-    cited: list[int] = Field(default_factory=list)
+    cited: list[int] = Field(default_factory=list, json_schema_extra={"maxItems": MAX_CITED})
 
 
 class AgentState(TypedDict, total=False):

@@ -104,6 +104,19 @@ def _usage_mean(rows: Sequence[dict[str, Any]], key: str) -> float:
     return sum(r.get("usage", {}).get(key, 0) for r in rows) / max(len(rows), 1)
 
 
+def cost_by_agent(rows: Sequence[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    """LLM calls and prompt / completion tokens per question, by agent, from the rows' traces."""
+    totals: dict[str, dict[str, float]] = defaultdict(lambda: {"calls": 0.0, "prompt_tokens": 0.0, "completion_tokens": 0.0})
+    for r in rows:
+        for event in r.get("trace") or []:
+            cost = event.get("cost") if isinstance(event, dict) else None
+            if cost:
+                for k in ("calls", "prompt_tokens", "completion_tokens"):
+                    totals[str(event.get("agent", "?"))][k] += cost.get(k, 0)
+    n = max(len(rows), 1)
+    return {a: {k: v / n for k, v in t.items()} for a, t in sorted(totals.items())}
+
+
 def summarise(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     ok = [r for r in rows if not r.get("error")]
     errors = [r for r in rows if r.get("error")]
@@ -134,6 +147,7 @@ def summarise(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "prompt_tokens_per_question": _usage_mean(ok, "prompt_tokens"),
         "completion_tokens_per_question": _usage_mean(ok, "completion_tokens"),
         "rounds_per_question": _usage_mean(ok, "rounds"),
+        "cost_by_agent": cost_by_agent(ok),
     }
     caches = [r["cache"] for r in rows if r.get("cache")]
     if caches:
