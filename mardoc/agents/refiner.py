@@ -162,7 +162,7 @@ def refine(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
     if not chunks or not budget_left(state, deps):
         event["note"] = "no new observations" if not chunks else "budget exhausted"
         emit(event)
-        return {"memory": memory, "trace": [event]}
+        return {"memory": memory, "added": 0, "trace": [event]}
     nonce = turn_nonce(question)
     text, obs = observations_text(chunks, nonce)
     prompt = load_prompt("refiner").render(
@@ -190,11 +190,12 @@ def refine(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
             c = chunks[idx]
             src = Source(doc_id=c.doc_id, doc_name=c.doc_name, page=c.page, chunk_id=c.id, kind=c.kind,
                          bbox=c.bboxes[0] if c.bboxes and c.kind != "page" else None)  # fmt: skip
+            known = len(memory.evidence)
             item = memory.add_evidence(f.statement, quote, src, rnd, c.text)
             if item is None:
                 rejected.append(f"{f.statement[:80]} (quote not in chunk)")
                 continue
-            event["added"] += 1
+            event["added"] += len(memory.evidence) > known  # a fact already known is no progress
             label = f.source.strip().upper()
             by_label.setdefault(label, item.id)
             by_label.setdefault(label.split(".")[0], item.id)
@@ -209,7 +210,7 @@ def refine(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
     event["images"] = len(images or [])
     emit(event)
     event["cost"] = res.cost()
-    return {"memory": memory, **res.spent(), "trace": [event]}
+    return {"memory": memory, "added": event["added"], **res.spent(), "trace": [event]}
 
 
 def _locate(named: int, quote: str, chunks: list[Chunk]) -> int | None:

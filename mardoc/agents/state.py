@@ -143,6 +143,7 @@ class AgentState(TypedDict, total=False):
     pages_ranked: list[tuple[str, int]]  # (doc_id, page) in first-seen retrieval order
     given_pages: list[tuple[str, int]] | None  # oracle mode: round 1 reads exactly these
     verdict: str
+    added: int  # evidence items the last Refiner call admitted (0: the round made no progress)
     calls: Annotated[int, operator.add]
     tokens: Annotated[int, operator.add]
     trace: Annotated[list[dict[str, Any]], operator.add]
