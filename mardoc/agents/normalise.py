@@ -62,7 +62,15 @@ def _as_list(s: str) -> str:
             items = [p.strip(" '\"") for p in text[1:].rstrip("]").split(",")]
     else:
         items = [p.strip(" '\".") for p in _SPLIT.split(text)]
-    return json.dumps([str(i).strip() for i in items if str(i).strip()], ensure_ascii=False)
+    out: list[object] = []
+    for item in (str(i).strip() for i in items):
+        if not item:
+            continue
+        try:  # numbers stay numbers: [50, 100], not ["50", "100"]
+            out.append(int(item) if re.fullmatch(r"[-+]?\d+", item) else float(item) if re.fullmatch(r"[-+]?\d+\.\d+", item) else item)
+        except ValueError:
+            out.append(item)
+    return json.dumps(out, ensure_ascii=False)
 
 
 def normalise_short(short: str, fmt: str, question: str = "") -> tuple[str, str]:

@@ -19,6 +19,8 @@ from mardoc.eval.scoring import score_answer
         ("$1,204.5 million", "Float", "", ("1204.5", "Float")),
         ("GS6001, GS5002 and GS6883A", "List", "", ('["GS6001", "GS5002", "GS6883A"]', "List")),
         ('["a", "b"]', "List", "", ('["a", "b"]', "List")),
+        ("[50, 100]", "List", "", ("[50, 100]", "List")),
+        ("50 and 1.5", "List", "", ("[50, 1.5]", "List")),
         ("a; b", "List", "", ('["a", "b"]', "List")),
         ("There are 7 wheels", "Str", "How many wheels are shown?", ("7", "Int")),
         ('"Thomas Leonard".', "Str", "", ("Thomas Leonard", "Str")),

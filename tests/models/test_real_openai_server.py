@@ -40,7 +40,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     log = (tmp_path_factory.mktemp("server") / "server.log").open("w+b")  # a pipe would fill and block it
     proc = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--model_alias", "qwen-local",
+        [sys.executable, "-m", "mardoc.models.llama_server", "--model", str(gguf), "--model_alias", "qwen-local",
          "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096", "--flash_attn", "true"],
         stdout=log, stderr=log, env={**os.environ},
     )  # fmt: skip
