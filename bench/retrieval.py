@@ -102,6 +102,12 @@ def recall(args: argparse.Namespace) -> None:
             ),
         )
     console.print(t2)
+    for res in out:
+        rows_of = by_source.get(res["config"], {})
+        res["by_source"] = {
+            s: {"n": len(rows_of.get(s, [])), **{f"recall@{k}": recall_at(rows_of.get(s, []), k) for k in (3, 5)}}
+            for s in srcs
+        }
     if args.json:
         args.json.write_text(json.dumps(out, indent=1))
     lib.close()

@@ -40,6 +40,17 @@ def chunk_id(doc_id: str, kind: str, page: int, ordinal: int) -> str:
     return point_uuid(f"{doc_id}:{kind}:{page}:{ordinal}")
 
 
+class FigureRef(BaseModel):
+    """A figure of a page, as its page chunk records it: where it is and what names it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    bbox: BBox
+    caption: str = ""  # a "Figure N"-style caption, when it has one
+    label: str = ""  # else the aligned text right under (or over) it
+    source: str = ""  # raster | vector | scan (joined with "+" when merged)
+
+
 class Chunk(BaseModel):
     """One retrievable unit: a page, a passage, a figure or a table, tied to its region."""
 
@@ -57,6 +68,7 @@ class Chunk(BaseModel):
     ordinal: int = 0  # position within its page, in reading order
     ocr: bool = False
     image_path: str = ""
+    figures: tuple[FigureRef, ...] = ()  # a page chunk's figures, in reading order
 
     def embed_text(self) -> str:
         """What is embedded: the text prefixed by its section path (context for short chunks)."""
@@ -78,6 +90,7 @@ def chunk_to_payload(chunk: Chunk) -> dict[str, Any]:
     payload = chunk.model_dump(exclude={"id"})
     payload["bboxes"] = [list(b) for b in chunk.bboxes]
     payload["pages"] = list(chunk.pages)
+    payload["figures"] = [{**f.model_dump(), "bbox": list(f.bbox)} for f in chunk.figures]
     return payload
 
 
@@ -87,6 +100,9 @@ def chunk_from_payload(point_id: str, payload: Mapping[str, Any]) -> Chunk:
     data["id"] = point_id
     data["bboxes"] = tuple(tuple(b) for b in data.get("bboxes", ()))
     data["pages"] = tuple(data.get("pages", (data.get("page", 1),)))
+    data["figures"] = tuple(
+        FigureRef.model_validate({**f, "bbox": tuple(f["bbox"])}) for f in data.get("figures") or ()
+    )
     return Chunk.model_validate(data)
 
 

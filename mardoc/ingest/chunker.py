@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from mardoc.ingest.document import Document, Page, TextBlock
-from mardoc.types import BBox, Chunk, chunk_id
+from mardoc.ingest.document import Document, Page, Region, TextBlock
+from mardoc.types import BBox, Chunk, FigureRef, chunk_id
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 _LABEL = re.compile(
@@ -51,7 +51,8 @@ class Chunker:
         return chunks
 
     def _make(self, doc: Document, kind: str, page: Page, ordinal: int, text: str,
-              bboxes: list[BBox], section: str, ocr: bool = False, image: str = "") -> Chunk:  # fmt: skip
+              bboxes: list[BBox], section: str, ocr: bool = False, image: str = "",
+              figures: tuple[FigureRef, ...] = ()) -> Chunk:  # fmt: skip
         return Chunk(
             id=chunk_id(doc.doc_id, kind, page.number, ordinal),
             doc_id=doc.doc_id,
@@ -65,6 +66,7 @@ class Chunker:
             ordinal=ordinal,
             ocr=ocr,
             image_path=image,
+            figures=figures,
         )
 
     def _page_chunks(
@@ -74,17 +76,22 @@ class Chunker:
         content = [b for b in page.blocks if b.role not in ("header", "footer")]
         page_text = "\n".join(b.text for b in content).strip()
         path_at_start = " > ".join(section)
-        if page_text:
+        figures = [r for r in page.regions if r.kind == "figure"]
+        refs_of_page = tuple(
+            FigureRef(bbox=r.bbox, caption=r.caption, label=r.label, source=r.source) for r in figures
+        )
+        if page_text or figures:
             out.append(
                 self._make(
                     doc,
                     "page",
                     page,
                     0,
-                    page_text,
+                    page_text or figure_note(page, 0, len(figures), figures[0]),
                     [(0, 0, page.width, page.height)],
                     path_at_start,
                     ocr=page.ocr,
+                    figures=refs_of_page,
                 )  # fmt: skip
             )
         ordinal = 1
@@ -119,7 +126,16 @@ class Chunker:
         for region in page.regions:
             label = _label(region.caption)
             if region.kind == "figure":
-                parts = [region.caption, region.text]
+                # every figure is a chunk, with or without words: a note of what is known
+                # (its place among the page's figures, position, size), then its caption
+                # or label, the text inside it and the sentences that refer to it
+                index = next(i for i, f in enumerate(figures) if f is region)
+                parts = [
+                    figure_note(page, index, len(figures), region),
+                    region.caption,
+                    region.label,
+                    region.text,
+                ]
                 if label:
                     parts.extend(refs.get(label, [])[:3])
                 text = "\n".join(p for p in parts if p).strip()
@@ -142,6 +158,21 @@ class Chunker:
             )
             ordinal += 1
         return out
+
+
+def figure_note(page: Page, index: int, count: int, region: Region) -> str:
+    """What is known of a figure without reading its pixels: "[figure 2 of 7 on page 5:
+    top left, 12% of the page, raster image]"."""
+    x0, y0, x1, y1 = region.bbox
+    cx, cy = (x0 + x1) / 2 / max(page.width, 1), (y0 + y1) / 2 / max(page.height, 1)
+    row = "top" if cy < 1 / 3 else "bottom" if cy > 2 / 3 else "middle"
+    col = "left" if cx < 1 / 3 else "right" if cx > 2 / 3 else "centre"
+    where = "centre" if (row, col) == ("middle", "centre") else row if col == "centre" else f"{row} {col}"
+    share = round(100 * (x1 - x0) * (y1 - y0) / max(page.width * page.height, 1))
+    kind = {"raster": "raster image", "vector": "vector drawing", "scan": "scanned picture"}.get(
+        region.source, region.source.replace("+", " and ") or "picture"
+    )
+    return f"[figure {index + 1} of {count} on page {page.number}: {where}, {share}% of the page, {kind}]"
 
 
 def _label(caption: str) -> str:

@@ -22,6 +22,7 @@ class TextBlock:
     ocr: bool = False
     role: str = "body"  # body | heading | caption | header | footer
     level: int = 0  # heading level (1 = top) when role == "heading"
+    parts: list[tuple[str, BBox]] = field(default_factory=list)  # texts standing apart on its row
 
 
 @dataclass
@@ -33,6 +34,9 @@ class Region:
     caption: str = ""
     text: str = ""  # text inside a figure, or the table as markdown
     image_path: str = ""
+    label: str = ""  # a figure's label: the aligned text right under (or over) it, when no caption
+    source: str = ""  # a figure's origin: raster | vector | scan
+    keys: tuple[str, ...] = ()  # what repeats when the same picture recurs (image digests, a place)
 
 
 @dataclass
@@ -45,6 +49,7 @@ class Page:
     ocr: bool = False
     blocks: list[TextBlock] = field(default_factory=list)
     regions: list[Region] = field(default_factory=list)
+    skipped: list[tuple[BBox, str]] = field(default_factory=list)  # pictures not made figures, why
 
 
 @dataclass

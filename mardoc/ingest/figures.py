@@ -7,55 +7,147 @@ from typing import Any
 import numpy as np
 import pymupdf
 
-from mardoc.ingest.document import Page, Region
+from mardoc.ingest.document import Page, Region, TextBlock
 from mardoc.ingest.geometry import area, inter, merge_rects
 from mardoc.types import BBox
 
 INK_DPI = 50  # resolution of the render that finds figures on scanned pages
 INK_CONTRAST = 48  # grey levels from the background that count as ink
 INK_JOIN_PT = 14  # strokes closer than this (points) belong to one figure
+TILE_PAD = 2.0  # points: pictures this close are tiles of one picture (a grid's photos are further apart)
+MIN_SHARE = 0.02  # a figure covers at least this share of its page
+MIN_SIDE = 40.0  # points: a narrower picture is a rule, a banner or a bullet, not a figure
+BACKGROUND = 0.9  # share of the page above which a picture is the page's background
+REPEATED_PAGES = 3  # the same picture on this many pages ...
+REPEATED_SHARE = 0.1  # ... and on this share of the document's pages is a logo or decoration
+LABEL_GAP = 24.0  # points between a picture and the label under or over it
 
 
 def find_figures(pg: pymupdf.Page, page: Page, words: list[Any], drawings: list[dict]) -> list[Region]:
     """Figure regions: raster images, clusters of vector drawings and, on scanned pages, ink.
 
-    Overlapping candidates are merged; regions under 2% of the page or inside a table are
-    dropped; body text inside a figure becomes its text (role ``figure-text``).
+    Touching candidates (tiles of one picture) are merged. Candidates that are not figures
+    are recorded in ``page.skipped`` with the reason: the page's background (at least 90%
+    of it), inside a table, a strip (under 40 pt on a side); candidates under 2% of the
+    page (icons, bullets) are dropped unrecorded. Body text inside a figure becomes its
+    text (role ``figure-text``). Logos and decorations repeated over many pages are found
+    over the whole document afterwards (:func:`drop_repeated`).
     """
     page_area = page.width * page.height
-    rects: list[BBox] = []
+    found: list[tuple[BBox, str, str]] = []  # box, source, key
     scanned = page.ocr
-    for info in pg.get_image_info():
-        r = tuple(info["bbox"])
-        if 0.01 * page_area < area(r) < 0.9 * page_area:  # type: ignore[arg-type]
-            rects.append(r)  # type: ignore[arg-type]
-        scanned = scanned or area(r) >= 0.9 * page_area  # type: ignore[arg-type]
+    for info in pg.get_image_info(hashes=True):
+        r: BBox = tuple(info["bbox"])  # type: ignore[assignment]
+        if area(r) >= BACKGROUND * page_area:
+            scanned = True
+            page.skipped.append((r, "background"))
+        elif area(r) > 0.01 * page_area:
+            digest = info.get("digest")
+            found.append((r, "raster", "img:" + digest.hex() if digest else ""))
     if scanned:  # one picture of the whole page: its figures are only pixels
-        rects.extend(ink_regions(pg, page, words))
+        found.extend((r, "scan", "") for r in ink_regions(pg, page, words))
     # a single path as large as the page is its background or frame: it would join
     # everything on the page into one "figure"
-    paths = [d for d in drawings if area(tuple(d["rect"])) < 0.9 * page_area]  # type: ignore[arg-type]
+    paths = [d for d in drawings if area(tuple(d["rect"])) < BACKGROUND * page_area]  # type: ignore[arg-type]
     try:
         clusters = pg.cluster_drawings(drawings=paths)
     except Exception:
         clusters = []
     for c in clusters:
         r = (c.x0, c.y0, c.x1, c.y1)
-        if area(r) > 0.02 * page_area and c.width > 40 and c.height > 40:
-            rects.append(r)
+        if area(r) > MIN_SHARE * page_area and c.width > MIN_SIDE and c.height > MIN_SIDE:
+            found.append(
+                (r, "vector", f"vec:{round(c.x0 / 5)},{round(c.y0 / 5)},{round(c.x1 / 5)},{round(c.y1 / 5)}")
+            )
     tables = [r.bbox for r in page.regions if r.kind == "table"]
     out = []
-    for r in merge_rects(rects):
+    for r in merge_rects([f[0] for f in found], pad=TILE_PAD):
+        if area(r) < MIN_SHARE * page_area:
+            continue
         if any(inter(r, t) > 0.5 * area(r) for t in tables):
+            page.skipped.append((r, "inside a table"))
             continue
-        if area(r) < 0.02 * page_area:
+        if min(r[2] - r[0], r[3] - r[1]) < MIN_SIDE:
+            page.skipped.append((r, "strip (a rule, banner or bar)"))
             continue
+        parts = [f for f in found if inter(f[0], r) >= 0.9 * area(f[0])]
+        sources = sorted({f[1] for f in parts})
         inside = [b for b in page.blocks if inter(b.bbox, r) > 0.6 * max(area(b.bbox), 1)]
         for b in inside:
             if b.role == "body":
                 b.role = "figure-text"
-        out.append(Region("figure", r, text=" ".join(b.text for b in inside)))
+        out.append(
+            Region(
+                "figure",
+                (float(r[0]), float(r[1]), float(r[2]), float(r[3])),
+                text=" ".join(b.text for b in inside),
+                source="+".join(sources),
+                keys=tuple(sorted({f[2] for f in parts if f[2]})),
+            )
+        )
     return out
+
+
+def drop_repeated(pages: list[Page]) -> int:
+    """Move figures whose pictures recur on many pages (logos, slide decorations) to each
+    page's ``skipped`` list; returns how many were moved.
+
+    A picture recurs when its image (by content digest) or, for vector drawings, its
+    place on the page is found on at least ``REPEATED_PAGES`` pages and ``REPEATED_SHARE``
+    of the document's pages. A figure is dropped when every picture in it recurs and it
+    holds no text of its own.
+    """
+    seen: dict[str, set[int]] = {}
+    for page in pages:
+        for r in page.regions:
+            for k in r.keys:
+                seen.setdefault(k, set()).add(page.number)
+    need = max(REPEATED_PAGES, REPEATED_SHARE * len(pages))
+    repeated = {k for k, on in seen.items() if len(on) >= need}
+    moved = 0
+    for page in pages:
+        keep = []
+        for r in page.regions:
+            if r.kind == "figure" and r.keys and set(r.keys) <= repeated and not r.text and not r.caption:
+                page.skipped.append(
+                    (r.bbox, f"repeated on {min(len(seen[k]) for k in r.keys)} pages (logo or decoration)")
+                )
+                moved += 1
+            else:
+                keep.append(r)
+        page.regions = keep
+    return moved
+
+
+def label_figures(page: Page) -> None:
+    """Give each figure without a caption its label: the nearest body block directly under
+    it (else over it), within ``LABEL_GAP`` points, centred within the figure's width and
+    not wider than 1.5 times it. A block labels one figure at most (the nearer one)."""
+    claims: dict[int, tuple[float, Region, str]] = {}
+    for region in page.regions:
+        if region.kind != "figure" or region.caption:
+            continue
+        x0, y0, x1, y1 = region.bbox
+        best: tuple[float, TextBlock] | None = None
+        for below in (True, False):
+            for b in page.blocks:
+                if b.role != "body" or len(b.text) > 300:
+                    continue
+                centre = (b.bbox[0] + b.bbox[2]) / 2
+                if not x0 <= centre <= x1 or b.bbox[2] - b.bbox[0] > 1.5 * (x1 - x0):
+                    continue
+                gap = b.bbox[1] - y1 if below else y0 - b.bbox[3]
+                if -2 <= gap <= LABEL_GAP and (best is None or gap < best[0]):
+                    best = (gap, b)
+            if best is not None:
+                break
+        if best is not None:
+            gap, b = best
+            if id(b) not in claims or gap < claims[id(b)][0]:
+                claims[id(b)] = (gap, region, b.text)
+    for _gap, region, text in claims.values():
+        region.label = text
+
 
 def ink_regions(pg: pymupdf.Page, page: Page, words: list[Any]) -> list[BBox]:
     """Figure candidates on a scanned page: large connected regions of ink that is not text.
@@ -96,6 +188,7 @@ def ink_regions(pg: pymupdf.Page, page: Page, words: list[Any]) -> list[BBox]:
         if ink[y + dy : y + h - dy, x + dx : x + w - dx].mean() >= 0.01:
             out.append(r)
     return out
+
 
 def attach_captions(page: Page) -> None:
     """Give each region the nearest caption of its kind directly above or below it."""

@@ -24,11 +24,13 @@ import pymupdf
 from mardoc.errors import DocumentError
 from mardoc.ingest.crops import save_crops
 from mardoc.ingest.document import Document, Page
-from mardoc.ingest.figures import attach_captions, find_figures
+from mardoc.ingest.figures import attach_captions, drop_repeated, find_figures, label_figures
+from mardoc.ingest.geometry import area, inter
+from mardoc.ingest.layout import join_split_blocks, reading_order, split_label_rows
 from mardoc.ingest.ocr import ocr_page
 from mardoc.ingest.pdf import open_pdf, sha256_file
 from mardoc.ingest.tables import find_tables, table_candidate
-from mardoc.ingest.text import mark_captions, mark_headings, mark_margins, text_blocks
+from mardoc.ingest.text import CAPTION, mark_captions, mark_headings, mark_margins, text_blocks
 from mardoc.settings import IngestSettings
 
 log = logging.getLogger(__name__)
@@ -44,7 +46,7 @@ class PdfParser:
         self.crops_dir = crops_dir
         self._pool: ProcessPoolExecutor | None = None
         self._pool_size = 0
-        # seconds and pages per stage (text, ocr, table finder, table gate, figures, crops),
+        # seconds and pages per stage (text, ocr, table finder, table gate, figures, layout, crops),
         # summed over the pages parsed in this process; worker processes keep their own
         self.stage_seconds: defaultdict[str, float] = defaultdict(float)
         self.stage_pages: Counter[str] = Counter()
@@ -99,6 +101,7 @@ class PdfParser:
         doc = Document(doc_id=doc_id, path=str(path), name=path.name, title=title, pages=pages)
         mark_margins(doc)
         doc.headings = mark_headings(doc, toc)
+        drop_repeated(doc.pages)
         return doc
 
     def _workers(self, pages: int) -> int:
@@ -154,12 +157,18 @@ class PdfParser:
         clock.lap("text")
         if s.ocr and chars < s.ocr_min_chars:
             ocr_blocks = ocr_page(pg, s.ocr_dpi, s.max_page_pixels)
+            # what the text layer already says is not read twice: OCR lines over its
+            # blocks are dropped (a sparse page keeps its text and gains the pixels' words)
+            ocr_blocks = [
+                o
+                for o in ocr_blocks
+                if not any(inter(o.bbox, b.bbox) > 0.5 * max(area(o.bbox), 1) for b in blocks)
+            ]
             if ocr_blocks:
                 page.ocr = True
                 blocks = blocks + ocr_blocks if chars else ocr_blocks
             clock.lap("ocr")
         page.blocks = blocks
-        mark_captions(blocks)
         # words and vector drawings, read once: the table gate, table markdown and the
         # figure finders share them
         regions = s.tables or s.figures
@@ -174,8 +183,16 @@ class PdfParser:
                 clock.lap("table gate")
         if s.figures:
             page.regions.extend(find_figures(pg, page, words, drawings))
-        attach_captions(page)
         clock.lap("figures")
+        # whole units (a label's two lines are one block), then captions and labels, then
+        # the page's reading order over blocks, figures and tables
+        split_label_rows(page)
+        join_split_blocks(page, lambda text: bool(CAPTION.match(text)))
+        mark_captions(page.blocks)
+        attach_captions(page)
+        label_figures(page)
+        reading_order(page)
+        clock.lap("layout")
         if self.crops_dir is not None:
             save_crops(pg, page, doc_id, self.crops_dir, s.max_page_pixels)
             clock.lap("crops")

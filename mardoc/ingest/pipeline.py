@@ -108,7 +108,12 @@ class Ingestor:
                 result.error = f"same content as {record.get('name')}"
             return result
         self.store.ensure(self.embedder.dim, self.prefixes)
-        base = {"doc_id": doc_id, "name": path.name, "path": str(path.resolve()), "fingerprint": self.fingerprint}
+        base = {
+            "doc_id": doc_id,
+            "name": path.name,
+            "path": str(path.resolve()),
+            "fingerprint": self.fingerprint,
+        }
         self.catalog.put({**base, "status": "ingesting"})
         t0 = time.perf_counter()
         doc = self.parser.parse(path, doc_id, lambda d, t: report(path.name, "parse", d, t), pdf=pdf)

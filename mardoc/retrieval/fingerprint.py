@@ -22,7 +22,9 @@ def index_fingerprint(settings: Settings) -> str:
         "ingest": settings.ingest.model_dump(
             include={"block_max_chars", "ocr", "ocr_min_chars", "figures", "tables"}
         ),
-        "schema": 1,
+        # what the parser and chunker make of a page; 2: layout reading order, whole
+        # units, normalised text, a figure chunk for every picture, page figures
+        "schema": 2,
     }
     vectors = embedder_vectors(settings)
     if vectors != "fp32":  # fp32 indexes keep the fingerprint they had before int8 existed

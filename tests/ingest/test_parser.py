@@ -59,7 +59,9 @@ def test_paper_has_caption_on_figure_and_table_rows(tmp_path: Path) -> None:
     figures = [c for c in chunks if c.kind == "figure"]
     tables = [c for c in chunks if c.kind == "table"]
     assert any(
-        c.text.startswith("Figure 1: The overall structure of our model") and c.page == 5 for c in figures
+        # (after the note line that opens every figure chunk)
+        c.text.startswith("[figure ") and "\nFigure 1: The overall structure of our model" in c.text and c.page == 5
+        for c in figures
     )
     assert all(Path(c.image_path).is_file() for c in figures + tables)
     t3 = [c for c in tables if c.text.startswith("Table 3")]
