@@ -29,6 +29,9 @@ from pathlib import Path
 import pymupdf
 
 from mardoc.ingest.chunker import Chunker
+from mardoc.ingest.geometry import area as _area
+from mardoc.ingest.geometry import inter as _inter
+from mardoc.ingest.geometry import merge_rects
 from mardoc.ingest.parser import PdfParser
 from mardoc.settings import IngestSettings
 
@@ -41,40 +44,13 @@ def _runs_on(upper: str, lower: str) -> bool:
     return lower[:1].islower() or upper.rstrip()[-1:] in ",;:-" or (bool(words) and words[-1].lower() in RUNS_ON)
 
 
-def _area(b: tuple) -> float:
-    return max(0.0, b[2] - b[0]) * max(0.0, b[3] - b[1])
-
-
-def _inter(a: tuple, b: tuple) -> float:
-    return _area((max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])))
-
-
-def _merge(rects: list[tuple], pad: float = 2.0) -> list[tuple]:
-    out = list(rects)
-    changed = True
-    while changed:
-        changed = False
-        merged: list[tuple] = []
-        for r in out:
-            g = (r[0] - pad, r[1] - pad, r[2] + pad, r[3] + pad)
-            for i, m in enumerate(merged):
-                if _inter(g, m) > 0:
-                    merged[i] = (min(m[0], r[0]), min(m[1], r[1]), max(m[2], r[2]), max(m[3], r[3]))
-                    changed = True
-                    break
-            else:
-                merged.append(r)
-        out = merged
-    return out
-
-
 def pictures(pdf: pymupdf.Document) -> dict[int, list[tuple]]:
     """Per 1-based page: raster pictures, touching tiles merged, >= 2% of the page."""
     out: dict[int, list[tuple]] = {}
     for pg in pdf:
         page_area = pg.rect.width * pg.rect.height
         rects = [tuple(i["bbox"]) for i in pg.get_image_info()]
-        out[pg.number + 1] = [r for r in _merge(rects) if _area(r) >= 0.02 * page_area]
+        out[pg.number + 1] = [r for r in merge_rects(rects, pad=2.0) if _area(r) >= 0.02 * page_area]
     return out
 
 
