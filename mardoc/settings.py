@@ -152,6 +152,13 @@ class AgentsSettings(_Section):
         6000, ge=500, description="Characters of retrieved text shown to the Refiner per round."
     )
     mode: Literal["agents", "rag"] = Field("agents", description="Default answering mode.")
+    read_pages: int = Field(
+        3, ge=1, le=10, description="Pages read whole by the answering call (rag's context, the Answerer's pages)."
+    )
+    rag_context: Literal["pages", "chunks"] = Field(
+        "pages",
+        description="What rag reads: the best-ranked pages whole (pages) or the top-k chunks (chunks).",
+    )
 
 
 class Settings(BaseSettings):

@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 # the plan's MAX_PLAN_ACTIONS can add up to more; the rest are named in the trace, not dropped
 # silently.
 MAX_ACTIONS = 4
+PAGES_RANKED = 10  # pages of the question's page ranking kept for the answer and the trace
 
 
 def _first_round_actions(question: str) -> list[Action]:
@@ -73,11 +74,19 @@ def explore(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
     seen = set(state.get("seen", []))
     observations: list[Chunk] = []
     ranked = list(state.get("pages_ranked", []))
+    if rnd == 1 and given is None:
+        # the page ranking the answer reads from: the retriever's pages for the question,
+        # the same ranking rag reads (the chunk hits below add their pages after these)
+        for ph in deps.retriever.search_pages(question, docs=docs, k=PAGES_RANKED):
+            if (ph.doc_id, ph.page) not in ranked:
+                ranked.append((ph.doc_id, ph.page))
     budget = deps.settings.agents.observation_chars
     used = 0
     k = deps.settings.retrieval.top_k
     if len(actions) > MAX_ACTIONS:
-        notes.append(f"{len(actions) - MAX_ACTIONS} action(s) over the round's limit of {MAX_ACTIONS} not run")
+        notes.append(
+            f"{len(actions) - MAX_ACTIONS} action(s) over the round's limit of {MAX_ACTIONS} not run"
+        )
     for action in actions[:MAX_ACTIONS]:
         chunks, line = run_action(action, deps.retriever, docs, deps.doc_names, k)
         notes.append(line)

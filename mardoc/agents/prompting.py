@@ -43,11 +43,10 @@ class PromptTemplate:
 
 PROMPT_FIELDS: dict[str, frozenset[str]] = {
     "system": frozenset({"sentinel", "fence"}),
-    "rag_answer": frozenset({"question", "excerpts", "sentinel", "parts"}),
+    "rag_answer": frozenset({"question", "excerpts", "notes", "sentinel", "parts"}),
     "explorer": frozenset({"question", "memory", "feedback", "documents", "round"}),
     "refiner": frozenset({"question", "memory", "observations"}),
     "reflector": frozenset({"question", "memory", "round", "max_rounds", "sentinel"}),
-    "answerer": frozenset({"question", "memory", "sentinel", "parts"}),
     "judge": frozenset({"question", "gold", "prediction"}),
     "rewriter": frozenset({"history", "question"}),
 }

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mardoc.agents.normalise import normalise_short
-from mardoc.agents.prompting import fence_chunks, load_prompt, new_nonce, system_prompt
+from mardoc.agents.prompting import fence, fence_chunks, load_prompt, new_nonce, system_prompt
 from mardoc.agents.questions import parts_text
 from mardoc.agents.state import RagReply
 from mardoc.errors import BackendError, MardocError
@@ -31,6 +31,7 @@ class ExcerptAnswer:
     citations: list[Citation]
     error: str
     shown: int
+    dropped: list[int]  # cited excerpt numbers that were not shown
 
 
 def answer_from_excerpts(
@@ -40,22 +41,41 @@ def answer_from_excerpts(
     settings: Settings,
     tell: Callable[[dict[str, Any]], None],
     agent: str = "rag",
+    notes: str = "",
+    nonce: str = "",
 ) -> ExcerptAnswer:
-    """Answer ``question`` from ``chunks`` in one call (the rag prompt), normalised and cited."""
-    nonce = new_nonce("rag", question)
+    """Answer ``question`` from ``chunks`` in one call (the rag prompt), normalised and cited.
+
+    ``notes``: facts already verified from these documents (the agents' evidence memory),
+    shown after the excerpts and fenced like them; empty for ``rag``, whose prompt is then
+    exactly the one-call prompt. ``nonce``: the fence nonce (the agents pass their turn's,
+    so every call of a turn has the same system prompt); by default one for this question.
+    """
+    nonce = nonce or new_nonce("rag", question)
     excerpts, shown = fence_chunks(list(chunks), nonce, settings.agents.observation_chars)
+    if notes:
+        notes = f"\nFacts already verified in these documents (each line quoted from a page above or read before):\n{fence('verified facts', notes, nonce)}\n"
     messages = [
         {"role": "system", "content": system_prompt(nonce)},
         {
             "role": "user",
             "content": load_prompt("rag_answer").render(
-                question=question, excerpts=excerpts or "(no excerpts found)", sentinel=NOT_ANSWERABLE,
+                question=question,
+                excerpts=excerpts or "(no excerpts found)",
+                notes=notes,
+                sentinel=NOT_ANSWERABLE,
                 parts=parts_text(question),
             ),
         },
     ]
     error = ""
-    tell({"agent": agent, "phase": "call", "what": f"answering from {shown} excerpt{'s' if shown != 1 else ''}"})
+    tell(
+        {
+            "agent": agent,
+            "phase": "call",
+            "what": f"answering from {shown} excerpt{'s' if shown != 1 else ''}",
+        }
+    )
     try:
         reply = chat.complete(messages, schema=RagReply, max_tokens=300)
     except BackendError:
@@ -65,6 +85,7 @@ def answer_from_excerpts(
         reply, error = RagReply(short_answer=NOT_ANSWERABLE, format="None"), str(exc)
     short, fmt = normalise_short(reply.short_answer, reply.format, question)
     citations = []
+    dropped: list[int] = []
     for n in reply.cited:
         if 1 <= n <= shown:
             c = chunks[n - 1]
@@ -79,10 +100,11 @@ def answer_from_excerpts(
                 )  # fmt: skip
             )
         else:
+            dropped.append(n)
             log.info("dropped citation of unknown excerpt E%s", n)
     if short == NOT_ANSWERABLE:
         citations = []
-    return ExcerptAnswer(reply.answer or short, short, fmt, citations, error, shown)
+    return ExcerptAnswer(reply.answer or short, short, fmt, citations, error, shown, dropped)
 
 
 def answer_rag(
@@ -103,9 +125,16 @@ def answer_rag(
     tell = on_event or (lambda event: None)
     start = time.perf_counter()
     before = chat.usage.snapshot()
-    tell({"agent": "rag", "phase": "work", "what": "searching" if pages is None else "reading the given pages"})
+    tell(
+        {"agent": "rag", "phase": "work", "what": "searching" if pages is None else "reading the given pages"}
+    )
     if pages is not None:
         chunks = retriever.read_pages(pages)
+    elif settings.agents.rag_context == "pages":
+        # page-first: the best-ranked pages read whole (page text, then its tables and
+        # figures), as with gold pages, not scattered passages of many pages
+        ranked = retriever.search_pages(question, docs=docs, k=settings.agents.read_pages)
+        chunks = retriever.read_pages([(p.doc_id, p.page) for p in ranked])
     else:
         chunks = [h.chunk for h in retriever.search(question, docs=docs, k=settings.retrieval.top_k)]
     got = answer_from_excerpts(question, chunks, chat, settings, tell)

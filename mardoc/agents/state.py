@@ -108,16 +108,9 @@ class _AnswerFields(BaseModel):
         return coerce_format(v)
 
 
-class FinalAnswer(_AnswerFields):
-    """The Answerer's reply: cites evidence memory ids."""
-
-    model_config = ConfigDict(json_schema_extra={"required": ["answer", "short_answer", "format", "evidence"]})
-
-    evidence: list[str] = Field(default_factory=list, json_schema_extra={"maxItems": MAX_CITED})
-
-
 class RagReply(_AnswerFields):
-    """The one-call baseline's reply: cites the numbers of the excerpts it was shown."""
+    """The answering call's reply (rag, and the agents' Answerer): cites the numbers of the
+    excerpts it was shown."""
 
     model_config = ConfigDict(json_schema_extra={"required": ["answer", "short_answer", "format", "cited"]})
 

@@ -8,7 +8,7 @@ import numpy as np
 import pymupdf
 
 from mardoc.ingest.document import Page, Region, TextBlock
-from mardoc.ingest.geometry import area, inter, merge_rects
+from mardoc.ingest.geometry import area, inside, inter, merge_rects
 from mardoc.types import BBox
 
 INK_DPI = 50  # resolution of the render that finds figures on scanned pages
@@ -16,6 +16,8 @@ INK_CONTRAST = 48  # grey levels from the background that count as ink
 INK_JOIN_PT = 14  # strokes closer than this (points) belong to one figure
 TILE_PAD = 2.0  # points: pictures this close are tiles of one picture (a grid's photos are further apart)
 MIN_SHARE = 0.02  # a figure covers at least this share of its page
+SLICE_SHARE = 0.001  # raster pieces from this share of the page up are merged before the 2% cut
+MAX_PIECES = 400  # at most this many of a page's largest raster pieces (a page of many tiny tiles)
 MIN_SIDE = 40.0  # points: a narrower picture is a rule, a banner or a bullet, not a figure
 BACKGROUND = 0.9  # share of the page above which a picture is the page's background
 REPEATED_PAGES = 3  # the same picture on this many pages ...
@@ -41,9 +43,13 @@ def find_figures(pg: pymupdf.Page, page: Page, words: list[Any], drawings: list[
         if area(r) >= BACKGROUND * page_area:
             scanned = True
             page.skipped.append((r, "background"))
-        elif area(r) > 0.01 * page_area:
+        elif area(r) >= SLICE_SHARE * page_area:
+            # kept before the 2% cut: a picture stored as thin slices or small tiles is
+            # only a figure once its pieces are merged
             digest = info.get("digest")
             found.append((r, "raster", "img:" + digest.hex() if digest else ""))
+    if len(found) > MAX_PIECES:
+        found = sorted(found, key=lambda f: area(f[0]), reverse=True)[:MAX_PIECES]
     if scanned:  # one picture of the whole page: its figures are only pixels
         found.extend((r, "scan", "") for r in ink_regions(pg, page, words))
     # a single path as large as the page is its background or frame: it would join
@@ -72,15 +78,15 @@ def find_figures(pg: pymupdf.Page, page: Page, words: list[Any], drawings: list[
             continue
         parts = [f for f in found if inter(f[0], r) >= 0.9 * area(f[0])]
         sources = sorted({f[1] for f in parts})
-        inside = [b for b in page.blocks if inter(b.bbox, r) > 0.6 * max(area(b.bbox), 1)]
-        for b in inside:
+        held = [b for b in page.blocks if inside(b.bbox, r)]
+        for b in held:
             if b.role == "body":
                 b.role = "figure-text"
         out.append(
             Region(
                 "figure",
                 (float(r[0]), float(r[1]), float(r[2]), float(r[3])),
-                text=" ".join(b.text for b in inside),
+                text=" ".join(b.text for b in held),  # reordered with the page (layout)
                 source="+".join(sources),
                 keys=tuple(sorted({f[2] for f in parts if f[2]})),
             )

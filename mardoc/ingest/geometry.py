@@ -20,6 +20,12 @@ def inter(a: BBox, b: BBox) -> float:
     return area((max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])))
 
 
+def inside(b: BBox, r: BBox, share: float = 0.6) -> bool:
+    """``b`` lies (mostly) inside ``r``: more than ``share`` of its area overlaps ``r``
+    (a text block inside a figure or table; a point-sized box counts as 1 pt²)."""
+    return inter(b, r) > share * max(area(b), 1.0)
+
+
 def merge_rects(rects: list[BBox], pad: float = 6.0) -> list[BBox]:
     """Merge rectangles that overlap or nearly touch, until stable."""
     out = list(rects)

@@ -15,10 +15,15 @@ The XY-cut rule, stated once: a region is split at the whitespace gaps that cros
 completely. A vertical gap (a gutter) splits it into columns, read left to right, unless
 the two sides are rows of one grid (most blocks on one side have a partner on the other
 at the same height: a form, a key/value list, a picture grid), in which case a horizontal
-gap, if there is one, splits it into bands, read top to bottom. A figure or table is one
+gap, if there is one, splits it into bands, read top to bottom. When both sides hold only
+text, the content stream has the last word on such a grid: a PDF that writes one side
+wholly before the other laid it out as two columns (a list of names set in two columns),
+one that alternates between the sides wrote rows (a form's key, then its value). A figure or table is one
 unit with the text inside it, so a label under a picture is read right after it and a
-table's rows stay together. Where no gap crosses a region, its items are read top to
-bottom, then left to right.
+table's rows stay together. A title across two columns leaves no gutter crossing the
+whole page; the bands it is cut into are regrouped where consecutive bands share a
+gutter, so the columns under the title are still columns (:func:`_regroup`). Where no
+gap crosses a region, its items are read top to bottom, then left to right.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from itertools import pairwise
 from typing import TypeVar
 
 from mardoc.ingest.document import Page, Region, TextBlock
-from mardoc.ingest.geometry import area, inter, union
+from mardoc.ingest.geometry import inside, inter, union
 from mardoc.types import BBox
 
 T = TypeVar("T")
@@ -76,12 +81,50 @@ def _same_row(a: BBox, b: BBox) -> bool:
     return abs(a[1] - b[1]) < ROW_TOLERANCE or abs((a[1] + a[3]) - (b[1] + b[3])) / 2 < ROW_TOLERANCE
 
 
-def xy_order(items: list[T], box: Callable[[T], BBox], cell: Callable[[T], bool] = lambda _: True) -> list[T]:
+def _stream_columns(a: list[T], b: list[T], stream: Callable[[T], int | None]) -> bool:
+    """True when the content stream writes all of one side before the other (every item
+    of both sides is text with a stream position, and the sides switch at most once)."""
+    keys = [(stream(it), side) for side, items in enumerate((a, b)) for it in items]
+    if any(k is None for k, _ in keys):
+        return False
+    sides = [side for _, side in sorted(keys)]  # type: ignore[type-var]
+    return sum(x != y for x, y in pairwise(sides)) <= 1
+
+
+def _regroup(bands: list[list[T]], box: Callable[[T], BBox]) -> list[list[T]]:
+    """Join consecutive bands that share a gutter back into one region.
+
+    A title across two columns stops the gutter from crossing the whole page, so the
+    page is cut into bands first; where the lines or paragraphs of the two columns line
+    up, every gap between them is such a cut, and the columns would be read band by
+    band, left then right. A band with a vertical gap, and the bands after it whose boxes
+    together with it still leave one open, are one region with columns (or a grid: the
+    rule for gutters decides), cut again on its own.
+    """
+    groups: list[list[T]] = []
+    open_gap = False  # the last group has a vertical gap of its own
+    for band in bands:
+        if groups and open_gap and _gaps([box(i) for i in groups[-1] + band], 0, 2):
+            groups[-1] = groups[-1] + band  # (a band on one side only, e.g. a longer entry, too)
+        else:
+            groups.append(list(band))
+            open_gap = bool(_gaps([box(i) for i in band], 0, 2))
+    return groups
+
+
+def xy_order(
+    items: list[T],
+    box: Callable[[T], BBox],
+    cell: Callable[[T], bool] = lambda _: True,
+    stream: Callable[[T], int | None] | None = None,
+) -> list[T]:
     """``items`` in reading order by the recursive XY-cut described in the module doc.
 
     ``cell`` says which items can be cells of a grid (pictures, tables, short labels and
     fields); a paragraph of several lines never is, so two columns of text whose
     paragraphs happen to start at the same heights are still read column by column.
+    ``stream`` gives a text item's position in the content stream (None for a figure or
+    table); without it, a grid of text is always read row by row.
     """
     if len(items) <= 1:
         return list(items)
@@ -92,12 +135,16 @@ def xy_order(items: list[T], box: Callable[[T], BBox], cell: Callable[[T], bool]
         columns = _split(items, box, vertical, 0)
         grid = len(columns) > 1 and all(
             _grid_rows([box(i) for i in a if cell(i)], [box(i) for i in b if cell(i)])
+            and not (stream is not None and _stream_columns(a, b, stream))
             for a, b in pairwise(columns)
         )
         if not (grid and horizontal):
-            return [it for col in columns for it in xy_order(col, box, cell)]
+            return [it for col in columns for it in xy_order(col, box, cell, stream)]
     if horizontal:
-        return [it for band in _split(items, box, horizontal, 1) for it in xy_order(band, box, cell)]
+        bands = _split(items, box, horizontal, 1)
+        if not vertical:  # something spans the gutter (a title): regroup the bands it cut
+            bands = _regroup(bands, box)
+        return [it for band in bands for it in xy_order(band, box, cell, stream)]
     return sorted(items, key=lambda it: (round(box(it)[1]), box(it)[0]))
 
 
@@ -113,9 +160,10 @@ class _Unit:
 def reading_order(page: Page) -> None:
     """Reorder ``page.blocks`` and ``page.regions`` into reading order (in place)."""
     units: list[_Unit] = [_Unit(r.bbox, region=r) for r in page.regions]
+    position = {id(b): i for i, b in enumerate(page.blocks)}  # content-stream order
     for b in page.blocks:
         owner = max(
-            (u for u in units if inter(b.bbox, u.bbox) > 0.6 * max(area(b.bbox), 1.0)),
+            (u for u in units if inside(b.bbox, u.bbox)),
             key=lambda u: inter(b.bbox, u.bbox),
             default=None,
         )
@@ -124,10 +172,17 @@ def reading_order(page: Page) -> None:
         else:
             owner.blocks.append(b)
             owner.bbox = union(owner.bbox, b.bbox)
-    ordered = xy_order(units, lambda u: u.bbox, _cell)
-    page.blocks = [
-        b for u in ordered for b in (u.blocks if u.region is None else sorted(u.blocks, key=_top_left))
-    ]
+
+    def stream(u: _Unit) -> int | None:
+        return None if u.region is not None else position[id(u.blocks[0])]
+
+    ordered = xy_order(units, lambda u: u.bbox, _cell, stream)
+    for u in ordered:
+        if u.region is not None:
+            u.blocks.sort(key=_top_left)
+            if u.region.kind == "figure":  # its text in the order the page shows it
+                u.region.text = " ".join(b.text for b in u.blocks if inside(b.bbox, u.region.bbox))
+    page.blocks = [b for u in ordered for b in u.blocks]
     page.regions = [u.region for u in ordered if u.region is not None]
 
 
@@ -257,10 +312,8 @@ def join_split_blocks(page: Page, is_caption: Callable[[str], bool]) -> int:
     from mardoc.ingest.text import join_lines
 
     blocks = page.blocks
-    inside = {
-        id(b) for b in blocks for r in page.regions if inter(b.bbox, r.bbox) > 0.6 * max(area(b.bbox), 1.0)
-    }
-    free = sorted((b for b in blocks if id(b) not in inside), key=lambda b: b.bbox[1])
+    held = {id(b) for b in blocks for r in page.regions if inside(b.bbox, r.bbox)}
+    free = sorted((b for b in blocks if id(b) not in held), key=lambda b: b.bbox[1])
     nxt: dict[int, TextBlock] = {}
     label_lines: set[int] = set()  # blocks of a label that starts under a picture
     for a in free:

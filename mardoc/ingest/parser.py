@@ -25,7 +25,7 @@ from mardoc.errors import DocumentError
 from mardoc.ingest.crops import save_crops
 from mardoc.ingest.document import Document, Page
 from mardoc.ingest.figures import attach_captions, drop_repeated, find_figures, label_figures
-from mardoc.ingest.geometry import area, inter
+from mardoc.ingest.geometry import inside
 from mardoc.ingest.layout import join_split_blocks, reading_order, split_label_rows
 from mardoc.ingest.ocr import ocr_page
 from mardoc.ingest.pdf import open_pdf, sha256_file
@@ -159,11 +159,7 @@ class PdfParser:
             ocr_blocks = ocr_page(pg, s.ocr_dpi, s.max_page_pixels)
             # what the text layer already says is not read twice: OCR lines over its
             # blocks are dropped (a sparse page keeps its text and gains the pixels' words)
-            ocr_blocks = [
-                o
-                for o in ocr_blocks
-                if not any(inter(o.bbox, b.bbox) > 0.5 * max(area(o.bbox), 1) for b in blocks)
-            ]
+            ocr_blocks = [o for o in ocr_blocks if not any(inside(o.bbox, b.bbox, 0.5) for b in blocks)]
             if ocr_blocks:
                 page.ocr = True
                 blocks = blocks + ocr_blocks if chars else ocr_blocks

@@ -23,8 +23,10 @@ def index_fingerprint(settings: Settings) -> str:
             include={"block_max_chars", "ocr", "ocr_min_chars", "figures", "tables"}
         ),
         # what the parser and chunker make of a page; 2: layout reading order, whole
-        # units, normalised text, a figure chunk for every picture, page figures
-        "schema": 2,
+        # units, normalised text, a figure chunk for every picture, page figures; 3: a
+        # text-only grid read as columns when the stream says so, figure text in page
+        # order, raster slices merged before the size cut
+        "schema": 3,
     }
     vectors = embedder_vectors(settings)
     if vectors != "fp32":  # fp32 indexes keep the fingerprint they had before int8 existed

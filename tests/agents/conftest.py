@@ -57,17 +57,14 @@ def refine_with(needle: str, statement: str, quote: str) -> Callable[[list, Any]
 
 
 def answer_citing_first(
-    short: str, fmt: str = "Int", extra: list[str] | None = None
+    short: str, fmt: str = "Int", extra: list[int] | None = None
 ) -> Callable[[list, Any], str]:
+    """An answering reply (the Answerer reads pages as numbered excerpts) citing excerpt E1,
+    the first page read, plus ``extra`` excerpt numbers."""
+
     def reply(messages: list, schema: Any) -> str:
-        ids = re.findall(r"\[([0-9a-f]{12})\]", messages[1]["content"])
         return json.dumps(
-            {
-                "answer": f"It is {short}.",
-                "short_answer": short,
-                "format": fmt,
-                "evidence": ids[:1] + (extra or []),
-            }
+            {"answer": f"It is {short}.", "short_answer": short, "format": fmt, "cited": [1] + (extra or [])}
         )
 
     return reply

@@ -6,10 +6,13 @@ import json
 import logging
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from mardoc.agents.graph import build_graph, route_after_reflect
+from mardoc.memory import EvidenceMemory
+from mardoc.settings import Settings
 from tests.agents.conftest import answer_citing_first, make_library, refine_with, verdict
 
 WEIGHT = refine_with(
@@ -23,11 +26,11 @@ PLAN = json.dumps({"actions": [{"tool": "search", "query": "glob weight maximum"
 
 def test_sufficient_after_one_round(indexed: Path, tmp_path: Path) -> None:
     lib = make_library(
-        indexed, tmp_path, [WEIGHT, verdict("sufficient"), answer_citing_first("50", extra=["ffffffffffff"])]
+        indexed, tmp_path, [WEIGHT, verdict("sufficient"), answer_citing_first("50", extra=[99])]
     )
     a = lib.ask("What is the default weight of a glob?", mode="agents")
     assert a.short == "50" and a.format == "Int"
-    assert [c.page for c in a.citations] == [4]  # the invented id was dropped
+    assert [c.page for c in a.citations] == [4]  # the invented excerpt E99 was dropped
     assert a.citations[0].quote == "The default weight value is 50"
     assert a.citations[0].bbox is not None  # the quoted lines, located on the page
     assert a.usage["calls"] == 3 and a.usage["rounds"] == 1
@@ -40,12 +43,17 @@ def first_line_fact(messages: list, schema: object) -> str:
     """A Refiner that records the first line of the first observation: new evidence each round."""
     m = re.search(r"\[(O1\.1)\] (.+)", messages[1]["content"])
     assert m is not None
-    return json.dumps({"facts": [{"statement": m.group(2)[:200], "source": m.group(1)}], "steps": [], "gaps": []})
+    return json.dumps(
+        {"facts": [{"statement": m.group(2)[:200], "source": m.group(1)}], "steps": [], "gaps": []}
+    )
 
 
 def test_insufficient_until_the_round_bound(indexed: Path, tmp_path: Path) -> None:
     # the refiner records something each round; the reflector keeps asking; the explorer plans
-    replies = [first_line_fact, verdict("insufficient", feedback="look for the weight", queries=["glob weight"])]
+    replies = [
+        first_line_fact,
+        verdict("insufficient", feedback="look for the weight", queries=["glob weight"]),
+    ]
     replies += [PLAN, first_line_fact, verdict("insufficient", feedback="still missing")] * 2
     replies += [answer_citing_first("50")]
     lib = make_library(indexed, tmp_path, replies, max_rounds=3)
@@ -58,11 +66,34 @@ def test_insufficient_until_the_round_bound(indexed: Path, tmp_path: Path) -> No
     assert "glob weight" in notes and "open_page shared-mime-info-spec.pdf p.4" in notes
 
 
-def test_unanswerable_verdict_ends_without_answer_call(indexed: Path, tmp_path: Path) -> None:
-    lib = make_library(indexed, tmp_path, [WEIGHT, verdict("unanswerable")])
-    a = lib.ask("Who won the 1998 world cup?", mode="agents")
-    assert a.short == "Not answerable" and a.format == "None"
-    assert a.usage["calls"] == 2
+def test_an_unanswerable_verdict_over_evidence_is_checked_by_reading(indexed: Path, tmp_path: Path) -> None:
+    # the Reflector's "unanswerable" ends the search, but with verified evidence in hand the
+    # pages are still read: abstention is the reading call's decision, not one model's word
+    na = json.dumps(
+        {"answer": "Not stated.", "short_answer": "Not answerable", "format": "None", "cited": []}
+    )
+    lib = make_library(indexed, tmp_path, [WEIGHT, verdict("unanswerable"), na])
+    a = lib.ask("What is the default weight of a glob?", mode="agents")
+    assert a.short == "Not answerable" and a.format == "None" and a.citations == []
+    assert a.usage["calls"] == 3 and [t["agent"] for t in a.trace][-2:] == ["reflector", "answerer"]
+    answered = make_library(
+        indexed, tmp_path / "b", [WEIGHT, verdict("unanswerable"), answer_citing_first("50")]
+    )
+    assert answered.ask("What is the default weight of a glob?", mode="agents").short == "50"
+
+
+def lib_settings() -> Settings:
+    return Settings()
+
+
+def test_nothing_found_is_not_answerable_without_a_call(indexed: Path, tmp_path: Path) -> None:
+    from mardoc.agents.answerer import answer
+
+    class Ctx:
+        context = SimpleNamespace(settings=lib_settings())
+
+    out = answer({"question": "q", "memory": EvidenceMemory(), "verdict": "", "pages_ranked": []}, Ctx())  # type: ignore[arg-type]
+    assert out["answer"].short == "Not answerable" and out["calls"] == 0
 
 
 def test_a_round_that_reads_nothing_new_ends_the_search(indexed: Path, tmp_path: Path) -> None:
@@ -95,7 +126,7 @@ def test_follow_up_reuses_memory_through_checkpointer(indexed: Path, tmp_path: P
     # a new thread starts empty (script: nothing found), so nothing of t1's memory is cited:
     # with no verified evidence the answer comes from reading the top pages instead
     assert other.memory["evidence"] == []
-    assert "answered from the top pages" in other.trace[-1]["note"]
+    assert "(no verified evidence)" in other.trace[-1]["note"]
 
 
 def test_prompts_fence_every_observation(indexed: Path, tmp_path: Path) -> None:
@@ -133,9 +164,12 @@ def test_every_call_of_a_turn_shares_the_system_prompt_and_memory_prefix(
     lib.ask("What is the default weight of a glob?", mode="agents")
     calls = lib.chat.calls  # type: ignore[attr-defined]
     assert len(calls) == 3 and len({c["messages"][0]["content"] for c in calls}) == 1
-    reflect, answer = (c["messages"][1]["content"] for c in calls[1:])
-    shared = reflect.split("You are the Reflector")[0]
-    assert "evidence memory>>" in shared and answer.startswith(shared)  # llama.cpp reuses this prefix
+    refine, reflect, answer = (c["messages"][1]["content"] for c in calls)
+    head = "Question: What is the default weight of a glob?\n\n"
+    assert all(p.startswith(head) for p in (refine, reflect, answer))  # llama.cpp reuses this prefix
+    assert "evidence memory>>" in reflect.split("You are the Reflector")[0]
+    # the Answerer reads the pages whole (E1 = the evidence's page) with the verified fact as a note
+    assert "[E1] shared-mime-info-spec.pdf page 4 (page)" in answer and "verified facts>>" in answer
 
 
 def test_memory_quotes_are_fenced_in_later_prompts(indexed: Path, tmp_path: Path) -> None:
@@ -201,9 +235,33 @@ def test_sufficient_without_evidence_for_a_part_is_overruled(indexed: Path, tmp_
 
 
 def test_no_verified_evidence_answers_from_the_top_pages_not_abstains(indexed: Path, tmp_path: Path) -> None:
-    read = json.dumps({"answer": "The default weight is 50.", "short_answer": "50", "format": "Int", "cited": [1]})
+    read = json.dumps(
+        {"answer": "The default weight is 50.", "short_answer": "50", "format": "Int", "cited": [1]}
+    )
     lib = make_library(indexed, tmp_path, [NOTHING, read], max_rounds=3)
     a = lib.ask("What is the default weight of a glob?", mode="agents")
     assert a.short == "50" and a.citations and a.memory["evidence"] == []
     prompt = lib.chat.prompts[-1]  # type: ignore[attr-defined]
     assert "[E1]" in prompt and "page" in prompt  # the best pages, fenced, with their numbers
+
+
+def test_rag_reads_the_best_ranked_pages_whole_by_default(indexed: Path, tmp_path: Path) -> None:
+    reply = json.dumps({"answer": "It is 50.", "short_answer": "50", "format": "Int", "cited": [1]})
+    lib = make_library(indexed, tmp_path, [reply], read_pages=2)
+    a = lib.ask("What is the default weight of a glob?", mode="rag")
+    (call,) = lib.chat.calls  # type: ignore[attr-defined]
+    prompt = call["messages"][1]["content"]
+    ranked = lib.retriever.search_pages("What is the default weight of a glob?", k=2)
+    labels = re.findall(r"\[E\d+\] \S+ page (\d+) \((\w+)\)", prompt)
+    # the two best-ranked pages, each whole (its page chunk first), page numbers written in
+    assert [int(p) for p, kind in labels if kind == "page"] == [p.page for p in ranked]
+    assert all(kind in ("page", "figure", "table") for _, kind in labels)
+    assert a.short == "50" and a.pages_retrieved[: len(ranked)] == [(p.doc_id, p.page) for p in ranked]
+
+
+def test_rag_chunks_context_reads_top_k_passages(indexed: Path, tmp_path: Path) -> None:
+    reply = json.dumps({"answer": "It is 50.", "short_answer": "50", "format": "Int", "cited": [1]})
+    lib = make_library(indexed, tmp_path, [reply], rag_context="chunks")
+    lib.ask("What is the default weight of a glob?", mode="rag")
+    prompt = lib.chat.calls[0]["messages"][1]["content"]  # type: ignore[attr-defined]
+    assert "(block)" in prompt  # passages, not only whole pages

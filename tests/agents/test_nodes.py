@@ -179,3 +179,19 @@ def test_refiner_moves_a_fact_to_the_line_that_states_its_numbers() -> None:
     out = refine(state([two_line_chunk()]), Runtime(context=deps(chat)))
     quotes = [e.quote for e in out["memory"].active()]
     assert quotes == ["Revenue 2018: 42 million euros in total.", "Costs 2018: 17 million euros in total."]
+
+
+def test_the_answer_reads_evidence_pages_first_then_the_ranking() -> None:
+    from mardoc.agents.answerer import facts_notes, pages_to_read
+    from mardoc.memory import Source
+
+    mem = EvidenceMemory()
+    for page, text in ((7, "Revenue was 42 in 2018."), (7, "Costs were 17."), (2, "The firm has 3 plants.")):
+        src = Source(doc_id="d1", doc_name="r.pdf", page=page, chunk_id=f"c{page}", kind="block")
+        mem.add_evidence(text, text, src, 1, text)
+    ranked = [("d1", 1), ("d1", 2), ("d1", 9), ("d1", 7)]
+    # the page with the most verified facts, then the other evidence page, then the ranking
+    assert pages_to_read(mem, ranked, 3) == [("d1", 7), ("d1", 2), ("d1", 1)]
+    assert pages_to_read(EvidenceMemory(), ranked, 2) == [("d1", 1), ("d1", 2)]  # as rag reads
+    notes = facts_notes(mem).splitlines()
+    assert notes[0] == "- Revenue was 42 in 2018. (r.pdf p.7)" and len(notes) == 3

@@ -120,3 +120,43 @@ def logo_on_every_page(path: Path, pages: int = 6) -> Path:
         )
     doc.save(path)
     return path
+
+
+NAMES = [
+    f"{first} {last}"
+    for first, last in zip(
+        ["Ada", "Ben", "Cleo", "Dan", "Eva", "Finn", "Gus", "Hana", "Ivo", "Jon"],
+        ["Ames", "Berg", "Cole", "Dunn", "Ekis", "Ford", "Gray", "Holt", "Ives", "Judd"],
+        strict=True,
+    )
+]
+
+
+def name_list(path: Path, stream: str) -> Path:
+    """Ten one-line names under a heading, set in two columns whose lines align row by
+    row. ``stream="columns"`` writes the left column, then the right one (a list set in
+    two columns); ``"rows"`` writes each row left then right (a form of key / value)."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=WIDTH, height=HEIGHT)
+    page.insert_text((72, 80), "Contributors", fontsize=14)
+    cells = [(72 + 230 * (i // 5), 120 + 30 * (i % 5), name) for i, name in enumerate(NAMES)]
+    if stream == "rows":
+        cells.sort(key=lambda c: (c[1], c[0]))
+    for x, y, name in cells:
+        page.insert_text((x, y), name, fontsize=10)
+    doc.save(path)
+    return path
+
+
+def sliced_banner(path: Path, slices: int = 10) -> Path:
+    """One 400 x 100 pt picture stored as horizontal slices, each under 1% of the page."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=WIDTH, height=HEIGHT)
+    h = 100 / slices
+    for i in range(slices):
+        page.insert_image(
+            pymupdf.Rect(90, 200 + i * h, 490, 200 + (i + 1) * h), pixmap=picture(i + 60, 200, 5)
+        )
+    page.insert_text((90, 330), "Text under the banner, more than a label's distance away.", fontsize=10)
+    doc.save(path)
+    return path

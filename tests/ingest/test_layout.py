@@ -56,13 +56,38 @@ def test_two_columns_are_read_column_by_column(tmp_path: Path) -> None:
     assert order == [(n, side) for side in ("left", "right") for n in ("first", "second", "third")]
 
 
+@pytest.mark.parametrize("stream", ["columns", "rows"])
+def test_a_text_only_grid_follows_the_stream_columns_or_rows(tmp_path: Path, stream: str) -> None:
+    # the same geometry twice: a list set in two columns (the stream writes one column,
+    # then the other) is read column by column; a form written row by row, row by row
+    # (the grid check and the stream are both needed: the names are one-line cells)
+    _, chunks = parse(builders.name_list(tmp_path / f"{stream}.pdf", stream))
+    lines = page_lines(chunks)
+    assert lines[0] == "Contributors"
+    names = builders.NAMES
+    # (a row written left then right is one PyMuPDF block, kept whole as a table's row is)
+    rows = [f"{a} {b}" for a, b in zip(names[:5], names[5:], strict=True)]
+    want = names if stream == "columns" else rows
+    assert lines[1:] == want
+
+
+def test_raster_slices_under_one_percent_become_one_figure(tmp_path: Path) -> None:
+    doc, chunks = parse(builders.sliced_banner(tmp_path / "banner.pdf"))
+    (region,) = [r for r in doc.pages[0].regions if r.kind == "figure"]
+    assert region.bbox == pytest.approx((90, 200, 490, 300), abs=0.5)
+    assert len([c for c in chunks if c.kind == "figure"]) == 1
+
+
 def test_letter_spaced_title_and_hyphenated_break_are_normalised_and_quotable(tmp_path: Path) -> None:
     _, chunks = parse(builders.picture_grid(tmp_path / "grid.pdf", LABELS, title="CAMRY WHEELS"))
     page = next(c for c in chunks if c.kind == "page")
     assert "C A M R Y" not in page.text and quote_found("Camry wheels", page.text)
     _, chunks = parse(builders.hyphenated(tmp_path / "hyph.pdf"))
     (text,) = page_lines(chunks)
-    assert text == "The measured throughput of the new build is twice the old one's, and the results are reproducible."
+    assert (
+        text
+        == "The measured throughput of the new build is twice the old one's, and the results are reproducible."
+    )
     assert quote_found("the measured throughput of the new build is twice the old one's", text)
 
 
@@ -114,6 +139,23 @@ def test_xy_order_rules_on_boxes() -> None:
     assert xy_order(list(range(6)), lambda i: form[i]) == [0, 3, 1, 4, 2, 5]
     # the same boxes as multi-line paragraphs (not grid cells) are columns
     assert xy_order(list(range(6)), lambda i: form[i], lambda _: False) == [0, 1, 2, 3, 4, 5]
+    # with stream positions: a side written wholly before the other is a column; items
+    # without one (figures) leave the grid rule as it is
+    assert xy_order(list(range(6)), lambda i: form[i], stream=lambda i: i) == [0, 1, 2, 3, 4, 5]
+    assert xy_order(list(range(6)), lambda i: form[i], stream=lambda i: [0, 2, 4, 1, 3, 5][i]) == [
+        0,
+        3,
+        1,
+        4,
+        2,
+        5,
+    ]
+    assert xy_order(list(range(6)), lambda i: form[i], stream=lambda i: None) == [0, 3, 1, 4, 2, 5]
+    # a title across the gutter: the bands under it that share the gutter are regrouped,
+    # so the aligned lines of two columns are still read column by column
+    page = [(50, 50, 400, 70)] + [(50, y, 200, y + 10) for y in (100, 114, 128)]
+    page += [(300, y, 450, y + 10) for y in (100, 114, 128)] + [(50, 160, 450, 170)]
+    assert xy_order(list(range(8)), lambda i: page[i], lambda _: False) == list(range(8))
     # overlapping boxes with no gap: top to bottom, then left to right
     tangle = [(0, 10, 100, 30), (50, 0, 150, 20), (0, 25, 60, 40)]
     assert xy_order([0, 1, 2], lambda i: tangle[i]) == [1, 0, 2]

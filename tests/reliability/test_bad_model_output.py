@@ -38,15 +38,13 @@ def test_garbage_then_valid_is_repaired(indexed: Path, tmp_path: Path) -> None:
 
 
 def test_citations_of_unknown_evidence_and_pages_are_dropped(indexed: Path, tmp_path: Path) -> None:
-    def invented(messages: list, schema: object) -> str:
-        return json.dumps(
-            {"answer": "50", "short_answer": "50", "format": "Int", "evidence": ["000000000000", "page 999"]}
-        )
+    def invented(messages: list, schema: object) -> str:  # excerpts that were never shown
+        return json.dumps({"answer": "50", "short_answer": "50", "format": "Int", "cited": [0, 57]})
 
     lib = make_library(indexed, tmp_path, [WEIGHT, verdict("sufficient"), invented])
     a = lib.ask(Q, mode="agents")
     assert a.short == "50" and a.citations == []
-    assert a.trace[-1]["dropped"] == ["000000000000", "page 999"]
+    assert a.trace[-1]["dropped"] == [0, 57]
 
 
 def test_rag_drops_citations_of_excerpts_that_were_not_shown(indexed: Path, tmp_path: Path) -> None:
