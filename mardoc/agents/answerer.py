@@ -51,6 +51,11 @@ def _read_and_answer(
                                agent="answerer", notes=notes, nonce=turn_nonce(question))  # fmt: skip
     after = deps.chat.usage.snapshot()
     citations: list[Citation] = []
+    if got.short != NOT_ANSWERABLE:
+        # verified lines that state the answer are its best citations, whichever excerpt
+        # the model named (a small model often names the wrong one)
+        for e in _stating(memory, got.short)[:2]:
+            citations.append(_evidence_citation(e, deps))
     for c in got.citations:
         on_page = [e for e in memory.active() if (e.source.doc_id, e.source.page) == (c.doc_id, c.page)]
         if not on_page:
@@ -70,6 +75,15 @@ def _read_and_answer(
                    citations=citations, error=got.error)  # fmt: skip
     spent = {"calls": cost["calls"], "tokens": cost["prompt_tokens"] + cost["completion_tokens"]}
     return {"answer": reply, **spent, "trace": [event]}
+
+
+def _stating(memory: EvidenceMemory, short: str) -> list[Evidence]:
+    """Verified evidence whose quoted line holds every item of the short answer."""
+    items = [i.strip(" \"'[]").lower() for i in short.strip("[]").split(",")]
+    items = [i for i in items if i]
+    if not items:
+        return []
+    return [e for e in memory.active() if all(i in e.quote.lower() for i in items)]
 
 
 def _evidence_citation(e: Evidence, deps: AgentDeps) -> Citation:

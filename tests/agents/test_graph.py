@@ -265,3 +265,17 @@ def test_rag_chunks_context_reads_top_k_passages(indexed: Path, tmp_path: Path) 
     lib.ask("What is the default weight of a glob?", mode="rag")
     prompt = lib.chat.calls[0]["messages"][1]["content"]  # type: ignore[attr-defined]
     assert "(block)" in prompt  # passages, not only whole pages
+
+
+def test_the_verified_line_stating_the_answer_is_cited_whichever_excerpt_is_named(
+    indexed: Path, tmp_path: Path
+) -> None:
+    # the model names the last excerpt shown, not the evidence's page: the verified quote
+    # that states the answer ("50") is still the first citation
+    def cites_last(messages: list, schema: object) -> str:
+        last = len(re.findall(r"\[E\d+\]", messages[1]["content"]))
+        return json.dumps({"answer": "It is 50.", "short_answer": "50", "format": "Int", "cited": [last]})
+
+    lib = make_library(indexed, tmp_path, [WEIGHT, verdict("sufficient"), cites_last])
+    a = lib.ask("What is the default weight of a glob?", mode="agents")
+    assert a.citations[0].page == 4 and a.citations[0].quote == "The default weight value is 50"
