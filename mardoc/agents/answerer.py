@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -15,8 +14,6 @@ from mardoc.agents.state import AgentDeps, AgentState
 from mardoc.memory import Evidence, EvidenceMemory
 from mardoc.render import locate_quote
 from mardoc.types import NOT_ANSWERABLE, Answer, Citation
-
-log = logging.getLogger(__name__)
 
 
 def pages_to_read(memory: EvidenceMemory, ranked: list[tuple[str, int]], n: int) -> list[tuple[str, int]]:
