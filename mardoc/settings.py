@@ -144,7 +144,7 @@ class RetrievalSettings(_Section):
 class AgentsSettings(_Section):
     """The Explorer / Refiner / Reflector loop."""
 
-    max_rounds: int = Field(3, ge=1, description="Explore-refine-reflect rounds per question.")
+    max_rounds: int = Field(2, ge=1, description="Explore-refine-reflect rounds per question (two retrieval rounds capture most of what more rounds find).")
     max_llm_calls: int = Field(16, ge=1, description="LLM calls allowed per question.")
     max_tokens: int = Field(60_000, ge=1000, description="Prompt+completion tokens per question.")
     memory_tokens: int = Field(1500, ge=100, description="Budget of rendered memory in prompts.")

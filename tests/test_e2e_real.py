@@ -45,11 +45,6 @@ def test_real_agents_answer_cites_evidence_page(real_library: Library) -> None:
 README_DEMO_Q = "What is the default weight of a glob pattern, and what is the maximum?"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open (issue 16): the local model still answers only the default weight (50); "
-    "strict, so this turns red when the answer keeps both parts and the marker must go",
-)
 def test_the_readme_demo_answer_keeps_both_parts(real_library: Library) -> None:
     answer = real_library.ask(README_DEMO_Q, mode="agents")
     said = f"{answer.short} {answer.text}"

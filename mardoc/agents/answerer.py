@@ -1,86 +1,94 @@
-"""The Answerer: the pages the loop chose, read whole with the memory's verified facts -> Answer."""
+"""The Answerer: the verified lines, in their pages' order, answered in one short call.
+
+* The question names something the documents never mention: "Not answerable", no call.
+* The Refiner verified lines: the answer reads those lines, each with the line before and
+  after it (and the header row of a table row), grouped by page, one excerpt a page. A small
+  model reads a few relevant lines better than three whole pages.
+* Nothing was verified: the best-ranked pages are read whole, exactly as ``rag`` reads them
+  (the same call, so the loop never reads worse than one call where it found nothing).
+Citations are the verified lines of the cited pages, those that state the short answer first.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
+import re
 from pathlib import Path
 from typing import Any
 
 from langgraph.runtime import Runtime
 
 from mardoc.agents.llm import emit, turn_nonce
-from mardoc.agents.rag import answer_from_excerpts
+from mardoc.agents.questions import content_words
+from mardoc.agents.rag import ExcerptAnswer, answer_from_excerpts
+from mardoc.agents.refiner import PAGE_CHARS, split_units
+from mardoc.agents.reflector import turn_evidence
 from mardoc.agents.state import AgentDeps, AgentState
-from mardoc.memory import Evidence, EvidenceMemory
+from mardoc.memory import Evidence
 from mardoc.render import locate_quote
-from mardoc.types import NOT_ANSWERABLE, Answer, Citation
+from mardoc.retrieval import Retriever
+from mardoc.types import NOT_ANSWERABLE, Answer, Chunk, Citation
+
+MAX_PAGES = 4  # pages whose lines the answer reads
+CONTEXT = 1  # lines shown before and after each verified line of a page with few of them
+FEW = 3  # a page with more verified lines than this shows only them (they are a region already)
+_COUNT = re.compile(r"\bhow\s+many\b|\bnumber\s+of\b|\bcount\b", re.I)
 
 
-def pages_to_read(memory: EvidenceMemory, ranked: list[tuple[str, int]], n: int) -> list[tuple[str, int]]:
-    """The pages the answer reads whole: those holding the most verified evidence first
-    (the Refiner found something there), then the best-ranked pages, ``n`` in all."""
-    held = Counter((e.source.doc_id, e.source.page) for e in memory.active())
-    first = [page for page, _ in held.most_common()]
-    return list(dict.fromkeys([*first, *ranked]))[:n]
+def focused_excerpts(evidence: list[Evidence], retriever: Retriever,
+                     order: list[tuple[str, int]]) -> list[Chunk]:  # fmt: skip
+    """One excerpt per page holding evidence: its verified lines with their neighbours, in
+    the page's order, "..." where lines are left out; pages in ``order`` first."""
+    by_page: dict[tuple[str, int], list[Evidence]] = {}
+    for e in evidence:
+        by_page.setdefault((e.source.doc_id, e.source.page), []).append(e)
+    rank = {p: i for i, p in enumerate(order)}
+    pages = sorted(by_page, key=lambda p: (rank.get(p, len(rank)), p))[:MAX_PAGES]
+    out: list[Chunk] = []
+    for key in pages:
+        items = by_page[key]
+        pieces: list[str] = []
+        first: Chunk | None = None
+        for chunk_id in dict.fromkeys(e.source.chunk_id for e in items):
+            c = retriever.get_chunk(chunk_id)
+            if c is None:
+                continue
+            first = first or c
+            units = split_units(c.text[:PAGE_CHARS])  # the lines as the Refiner saw them
+            wanted = {e.quote for e in items if e.source.chunk_id == chunk_id}
+            around = CONTEXT if len(items) <= FEW else 0
+            keep: set[int] = set()
+            for i, u in enumerate(units):
+                if u in wanted:
+                    keep.update(range(max(0, i - around), min(len(units), i + around + 1)))
+                    if u.startswith("|") and units and units[0].startswith("|"):
+                        keep.update({0, 1})  # a table row with its header
+            last = -2
+            for i in sorted(keep):
+                if i != last + 1 and pieces:
+                    pieces.append("...")
+                pieces.append(units[i])
+                last = i
+            if keep and pieces[-1] != "...":
+                pieces.append("...")
+        if first is not None and pieces:
+            out.append(first.model_copy(update={"text": "\n".join(pieces[:-1] if pieces[-1] == "..." else pieces)}))
+    return out
 
 
-def facts_notes(memory: EvidenceMemory, limit: int = 12) -> str:
-    """The verified facts and reasoning of the memory, one short line each, with pages."""
-    lines = [f"- {e.statement} ({e.source.doc_name} p.{e.source.page})" for e in memory.active()[:limit]]
-    lines += [f"- {st.inference} => {st.conclusion}" for st in memory.steps[:4]]
-    return "\n".join(lines)
+def _closest(evidence: list[Evidence], question: str) -> list[Evidence]:
+    """``evidence`` ordered by the words its line shares with the question, most first."""
+    words = content_words(question)
+    return sorted(evidence, key=lambda e: -len(words & content_words(e.quote)))
 
 
-def _read_and_answer(
-    state: AgentState, deps: AgentDeps, pages: list[tuple[str, int]], event: dict[str, Any]
-) -> dict[str, Any]:
-    """Read ``pages`` whole and answer in one call, with the memory's verified facts as
-    notes. A small model answers best over whole pages (given the gold pages, the one-call
-    prompt answered twice as many decision-set questions as the loop's memory-only
-    answer did); the loop's work is to choose those pages (where evidence was verified,
-    then the ranking) and to hand over what it verified. Citations are the verified quotes
-    on the cited pages, else the cited pages themselves."""
-    question = state["question"]
-    memory = state["memory"]
-    before = deps.chat.usage.snapshot()
-    notes = facts_notes(memory)
-    got = answer_from_excerpts(question, deps.retriever.read_pages(pages), deps.chat, deps.settings, emit,
-                               agent="answerer", notes=notes, nonce=turn_nonce(question))  # fmt: skip
-    after = deps.chat.usage.snapshot()
-    citations: list[Citation] = []
-    if got.short != NOT_ANSWERABLE:
-        # verified lines that state the answer are its best citations, whichever excerpt
-        # the model named (a small model often names the wrong one)
-        for e in _stating(memory, got.short)[:2]:
-            citations.append(_evidence_citation(e, deps))
-    for c in got.citations:
-        on_page = [e for e in memory.active() if (e.source.doc_id, e.source.page) == (c.doc_id, c.page)]
-        if not on_page:
-            citations.append(c)
-        for e in on_page[:2]:
-            citations.append(_evidence_citation(e, deps))
-    citations = list({(c.doc_id, c.page, c.quote): c for c in citations}.values())
-    read = [p for _, p in pages]
-    event.update(note=f"read pages {read} whole" + (f" with {len(memory.active())} verified fact(s)" if notes else
-                 " (no verified evidence)"), short=got.short, citations=len(citations), dropped=got.dropped)  # fmt: skip
-    cost = {k: int(after[k] - before[k]) for k in ("calls", "prompt_tokens", "completion_tokens")}
-    event["cost"] = cost
-    if got.error:
-        event["error"] = got.error
-    emit(event)
-    reply = Answer(question=question, text=got.text, short=got.short, format=got.format,  # type: ignore[arg-type]
-                   citations=citations, error=got.error)  # fmt: skip
-    spent = {"calls": cost["calls"], "tokens": cost["prompt_tokens"] + cost["completion_tokens"]}
-    return {"answer": reply, **spent, "trace": [event]}
-
-
-def _stating(memory: EvidenceMemory, short: str) -> list[Evidence]:
-    """Verified evidence whose quoted line holds every item of the short answer."""
+def _stating(evidence: list[Evidence], short: str, question: str) -> list[Evidence]:
+    """Verified lines that hold every item of the short answer, the closest to the question
+    first (two lines may both say "50": the one about the weight answers a weight question)."""
     items = [i.strip(" \"'[]").lower() for i in short.strip("[]").split(",")]
     items = [i for i in items if i]
     if not items:
         return []
-    return [e for e in memory.active() if all(i in e.quote.lower() for i in items)]
+    return _closest([e for e in evidence if all(i in e.quote.lower() for i in items)], question)
 
 
 def _evidence_citation(e: Evidence, deps: AgentDeps) -> Citation:
@@ -93,23 +101,57 @@ def _evidence_citation(e: Evidence, deps: AgentDeps) -> Citation:
                     chunk_id=s.chunk_id, evidence_id=e.id)  # fmt: skip
 
 
+def _citations(got: ExcerptAnswer, evidence: list[Evidence], question: str, deps: AgentDeps) -> list[Citation]:
+    """The verified lines stating the short answer, then the closest line of each cited page."""
+    if got.short == NOT_ANSWERABLE:
+        return []
+    cited = _stating(evidence, got.short, question)[:2]
+    for c in got.citations:
+        cited += _closest([e for e in evidence if (e.source.doc_id, e.source.page) == (c.doc_id, c.page)], question)[:1]
+    out = [_evidence_citation(e, deps) for e in dict.fromkeys(cited)]
+    if not out:  # fell back to whole pages: the pages the model cited
+        out = list(got.citations)
+    return list({(c.doc_id, c.page, c.quote): c for c in out}.values())
+
+
 def answer(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
-    """The answer: the pages the loop chose, read whole, with its verified facts; no call
-    when nothing was found to read (or the documents were found silent with nothing verified)."""
     deps = runtime.context
-    memory = state["memory"]
+    question = state["question"]
     verdict = state.get("verdict", "")
     event: dict[str, Any] = {"agent": "answerer", "round": state.get("round", 0)}
+    evidence = turn_evidence(state)
     ranked = [tuple(p) for p in state.get("pages_ranked") or []]
-    pages = pages_to_read(memory, ranked, deps.settings.agents.read_pages)  # type: ignore[arg-type]
-    if pages and (verdict != "unanswerable" or memory.active()):
-        # a Reflector's "unanswerable" over verified evidence is checked by reading: a
-        # small model's word alone over-abstains (the agents said "Not answerable" on 11
-        # of 12 answerable held-out questions)
-        return _read_and_answer(state, deps, pages, event)
-    event["note"] = "unanswerable" if verdict == "unanswerable" else "nothing found to read"
-    event.update(short=NOT_ANSWERABLE, citations=0)
+    read = [tuple(p) for p in state.get("pages_read") or []]
+    if verdict == "unanswerable" or not (evidence or read):
+        event["note"] = state.get("feedback") if verdict == "unanswerable" else "nothing found to read"
+        event.update(short=NOT_ANSWERABLE, citations=0)
+        emit(event)
+        text = "The documents do not contain the answer" + (f": {state.get('feedback')}." if verdict == "unanswerable" else ".")
+        reply = Answer(question=question, text=text, short=NOT_ANSWERABLE, format="None")
+        return {"answer": reply, "calls": 0, "tokens": 0, "trace": [event]}
+    before = deps.chat.usage.snapshot()
+    if evidence:
+        excerpts = focused_excerpts(evidence, deps.retriever, ranked + read)  # type: ignore[arg-type]
+        count = ("\nTo count, count the matching items in the lines, each once.\n" if _COUNT.search(question) else "")
+        got = answer_from_excerpts(question, excerpts, deps.chat, deps.settings, emit, agent="answerer",
+                                   nonce=turn_nonce(question), prompt="answer", fields={"count": count})  # fmt: skip
+        event["note"] = f"answered from {len(evidence)} verified line(s) on {len(excerpts)} page(s)"
+    else:
+        # nothing verified: read the best pages whole, the same call as rag's
+        first = list(state.get("given_pages") or ranked)[: deps.settings.agents.read_pages]
+        got = answer_from_excerpts(question, deps.retriever.read_pages(first), deps.chat, deps.settings, emit)  # type: ignore[arg-type]
+        event["note"] = f"no verified lines: read pages {[p for _, p in first]} whole"
+    after = deps.chat.usage.snapshot()
+    citations = _citations(got, evidence, question, deps)
+    cost = {k: int(after[k] - before[k]) for k in ("calls", "prompt_tokens", "completion_tokens")}
+    event.update(short=got.short, citations=len(citations), dropped=got.dropped, cost=cost)
+    if got.error:
+        event["error"] = got.error
     emit(event)
-    reply = Answer(question=state["question"], text="The documents do not contain the answer.",
-                   short=NOT_ANSWERABLE, format="None")  # fmt: skip
-    return {"answer": reply, "calls": 0, "tokens": 0, "trace": [event]}
+    reply = Answer(question=question, text=got.text, short=got.short, format=got.format,  # type: ignore[arg-type]
+                   citations=citations, error=got.error)  # fmt: skip
+    spent = {"calls": cost["calls"], "tokens": cost["prompt_tokens"] + cost["completion_tokens"]}
+    return {"answer": reply, **spent, "trace": [event]}
+
+
+__all__ = ["answer", "focused_excerpts"]

@@ -1,4 +1,16 @@
-"""The Explorer: decides what to retrieve (queries, granularity, pages) and runs the tools."""
+"""The Explorer: chooses the pages to read, page first, and reads them whole.
+
+Round 1 ranks the pages for the question (the retriever's ``search_pages``) and reads the
+best ``read_pages`` of them whole: the page's text, then its tables and figures with their
+captions and labels, page numbers written in. It also checks by code whether the question
+names something (a year, a quoted phrase, a proper name) that the documents in scope never
+mention: such a question cannot be answered from them, and nothing is read.
+
+Later rounds follow the Reflector: the pages it names, pages found by searching for the part
+of the question that has no evidence yet, then the next pages of the ranking, skipping pages
+already read in this turn. The control flow is code: a small model plans badly (free-form
+tool calls, long plans), so the model's work is the narrow reading slot of the Refiner.
+"""
 
 from __future__ import annotations
 
@@ -7,114 +19,81 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from mardoc.agents.llm import budget_left, call, emit, memory_text, turn_nonce
-from mardoc.agents.prompting import SHOWN_CHARS, load_prompt
-from mardoc.agents.state import Action, AgentDeps, AgentState, ExplorerPlan
-from mardoc.agents.tools import run_action
+from mardoc.agents.llm import emit
+from mardoc.agents.questions import absent_terms
+from mardoc.agents.state import AgentDeps, AgentState
+from mardoc.agents.tools import resolve_doc
 from mardoc.types import Chunk
 
 log = logging.getLogger(__name__)
-# Actions run in one round: round 1's search, the Reflector's two queries and two pages, and
-# the plan's MAX_PLAN_ACTIONS can add up to more; the rest are named in the trace, not dropped
-# silently.
-MAX_ACTIONS = 4
-PAGES_RANKED = 10  # pages of the question's page ranking kept for the answer and the trace
+PAGES_RANKED = 10  # pages of the question's page ranking kept for later rounds and the trace
+NEXT_PAGES = 2  # pages a later round reads
+MAX_GIVEN = 6  # oracle mode: gold pages read in round 1 (one Refiner call each)
 
 
-def _first_round_actions(question: str) -> list[Action]:
-    # Round 1 needs no plan: the question itself is the best first query, over every
-    # granularity. This saves one LLM call per question (~20 s on the local model).
-    return [Action(tool="search", query=question)]
+def _pages_for_round(state: AgentState, deps: AgentDeps, ranked: list[tuple[str, int]],
+                     read: set[tuple[str, int]], notes: list[str]) -> list[tuple[str, int]]:  # fmt: skip
+    """A later round's pages: the Reflector's pages, pages found for its queries (the parts
+    without evidence), then the ranking's next pages; none already read."""
+    docs = state.get("docs")
+    wanted: list[tuple[str, int]] = []
+    for ref in state.get("open_pages", [])[:2]:
+        doc_id = resolve_doc(ref.doc, deps.doc_names) if ref.doc else (docs[0] if docs and len(docs) == 1 else None)
+        if doc_id is not None and ref.page > 0:
+            wanted.append((doc_id, ref.page))
+    for query in state.get("queries", [])[:2]:
+        if not query.strip():
+            continue
+        hits = deps.retriever.search_pages(query, docs=docs, k=NEXT_PAGES + len(read))
+        found = [(h.doc_id, h.page) for h in hits if (h.doc_id, h.page) not in read]
+        notes.append(f"search_pages {query!r} -> {[p for _, p in found[:NEXT_PAGES]]}")
+        wanted.extend(found[:1])  # the best unread page for each missing part
+    wanted.extend(ranked)
+    fresh = [p for p in dict.fromkeys(wanted) if p not in read]
+    return fresh[:NEXT_PAGES]
 
 
 def explore(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
     deps = runtime.context
     rnd = state.get("round", 0) + 1
     question = state["question"]
-    memory = state["memory"]
     docs = state.get("docs")
-    actions: list[Action] = []
-    spent = {"calls": 0, "tokens": 0}
-    cost: dict[str, int] = {}
-    notes: list[str] = []
     given = state.get("given_pages")
-    found: list[Chunk] = []
-    if rnd == 1 and given is not None:
-        # oracle mode: round 1 reads exactly the given pages, nothing is searched
-        found = deps.retriever.read_pages(given)
-        notes.append(f"given pages {[p for _, p in given]} -> {len(found)}")
-    elif rnd == 1:
-        actions = _first_round_actions(question)
-    # The Reflector's concrete suggestions are executed as they are.
-    actions += [Action(tool="search", query=q) for q in state.get("queries", [])[:2] if q.strip()]
-    for p in state.get("open_pages", [])[:2]:
-        actions.append(Action(tool="open_page", doc=p.doc, page=p.page))
-    if rnd > 1 and budget_left(state, deps):
-        docs_text = "\n".join(f"- {deps.doc_names[d]}" for d in (docs or deps.doc_names)) or "(all)"
-        nonce = turn_nonce(question)
-        prompt = load_prompt("explorer").render(
-            question=question,
-            memory=memory_text(memory, question, deps, nonce),
-            feedback=state.get("feedback") or "(none)",
-            documents=docs_text,
-            round=rnd,
-        )
-        res = call(deps, prompt, ExplorerPlan, nonce, max_tokens=200, agent="explorer",
-                   what=f"planning round {rnd}")  # fmt: skip
-        spent = res.spent()
-        cost = res.cost()
-        if res.value is not None:
-            actions += res.value.actions
+    ranked: list[tuple[str, int]] = [(str(d), int(p)) for d, p in state.get("pages_ranked", [])]
+    read = {(str(d), int(p)) for d, p in state.get("pages_read", [])}
+    notes: list[str] = []
+    absent: list[str] = list(state.get("absent", []))
+    to_read: list[tuple[str, int]]
+    if rnd == 1:
+        scope = [d for d in (docs if docs is not None else list(deps.doc_names)) if d in deps.doc_names]
+        absent = absent_terms(question, "\n".join(deps.retriever.doc_text(d) for d in scope))
+        if given is not None:
+            to_read = [(str(d), int(p)) for d, p in given][:MAX_GIVEN]
+            notes.append(f"given pages {[p for _, p in to_read]}")
         else:
-            notes.append(f"explorer plan failed: {res.error}")
-    if not actions and not found:  # nothing planned: fall back to the question and the open gaps
-        actions = [Action(tool="search", query=question)] + [
-            Action(tool="search", query=g.text) for g in memory.open_gaps()[:2]
-        ]
-    seen = set(state.get("seen", []))
-    observations: list[Chunk] = []
-    ranked = list(state.get("pages_ranked", []))
-    if rnd == 1 and given is None:
-        # the page ranking the answer reads from: the retriever's pages for the question,
-        # the same ranking rag reads (the chunk hits below add their pages after these)
-        for ph in deps.retriever.search_pages(question, docs=docs, k=PAGES_RANKED):
-            if (ph.doc_id, ph.page) not in ranked:
-                ranked.append((ph.doc_id, ph.page))
-    budget = deps.settings.agents.observation_chars
-    used = 0
-    k = deps.settings.retrieval.top_k
-    if len(actions) > MAX_ACTIONS:
-        notes.append(
-            f"{len(actions) - MAX_ACTIONS} action(s) over the round's limit of {MAX_ACTIONS} not run"
-        )
-    for action in actions[:MAX_ACTIONS]:
-        chunks, line = run_action(action, deps.retriever, docs, deps.doc_names, k)
-        notes.append(line)
-        found.extend(chunks)
-    shown_pages = {(c.doc_id, c.page): c.text[:SHOWN_CHARS] for c in found if c.kind == "page"}
-    for c in found:
-        key = (c.doc_id, c.page)
-        if key not in ranked:
-            ranked.append(key)
-        if c.id in seen or used >= budget or any(o.id == c.id for o in observations):
-            continue
-        if c.kind == "block" and c.text in shown_pages.get(key, ""):
-            continue  # the Refiner already reads this passage inside its page
-        used += min(len(c.text), SHOWN_CHARS)
-        observations.append(c)
-    event = {"agent": "explorer", "round": rnd, "actions": [a.model_dump(exclude_defaults=True) for a in actions[:MAX_ACTIONS]],
+            hits = deps.retriever.search_pages(question, docs=docs, k=PAGES_RANKED)
+            ranked = [(h.doc_id, h.page) for h in hits]
+            to_read = ranked[: deps.settings.agents.read_pages]
+            notes.append(f"search_pages -> {[p for _, p in ranked]}")
+        if absent:
+            notes.append(f"the documents never mention {absent}: nothing read")
+            to_read = []
+    else:
+        to_read = _pages_for_round(state, deps, ranked, read, notes)
+    observations: list[Chunk] = deps.retriever.read_pages(to_read) if to_read else []
+    event = {"agent": "explorer", "round": rnd, "pages": [[deps.doc_names.get(d, d), p] for d, p in to_read],
              "notes": notes, "observations": len(observations)}  # fmt: skip
-    if cost:
-        event["cost"] = cost
+    if absent:
+        event["absent"] = absent
     emit(event)
     return {
         "round": rnd,
         "observations": observations,
-        "seen": [*state.get("seen", []), *(c.id for c in observations)],
+        "pages_read": [*state.get("pages_read", []), *to_read],
         "pages_ranked": ranked,
+        "absent": absent,
         "queries": [],
         "open_pages": [],
-        **spent,
         "trace": [event],
     }
 

@@ -1,5 +1,10 @@
 """The agent graph: explore -> refine -> reflect -> (explore | answer), bounded.
 
+The Explorer reads pages whole (page first), the Refiner picks the lines of each page that
+answer (one narrow call a page, verified by construction), the Reflector checks by code
+whether every part of the question has evidence and sends the Explorer back for what is
+missing, and the Answerer answers from the verified lines.
+
 Built by :func:`build_graph`; dependencies reach the nodes through LangGraph's runtime
 context. A SQLite checkpointer keeps each chat thread's state, so a follow-up question
 starts from the evidence memory of the previous turns.
@@ -28,18 +33,9 @@ from mardoc.memory import EvidenceMemory
 from mardoc.types import NOT_ANSWERABLE, Answer
 
 
-def route_after_refine(state: AgentState) -> str:
-    """A round whose reading admitted no new evidence ends the search: the Reflector would only
-    call it insufficient, and the re-phrased searches after such a round found nothing either
-    (the first 7 decision-set questions under the earlier design, results/decision-agents-v1-stopped:
-    none of the 12 rounds after a first round admitted evidence; 8-9 calls and ~90 s a question).
-    The Answerer then answers from what the memory holds, or from the best pages read whole."""
-    return "reflect" if state.get("added", 0) else "answer"
-
-
 def route_after_reflect(state: AgentState) -> str:
     verdict = state.get("verdict", "")
-    if verdict in ("sufficient", "unanswerable", "budget"):
+    if verdict in ("sufficient", "unanswerable", "exhausted", "budget"):
         return "answer"
     if state.get("round", 0) >= state.get("max_rounds", 1):
         return "answer"
@@ -56,7 +52,7 @@ def build_graph(checkpointer: Any = None) -> Any:
     g.add_conditional_edges(START, route_start, {"rewrite": "rewrite", "explore": "explore"})
     g.add_edge("rewrite", "explore")
     g.add_edge("explore", "refine")
-    g.add_conditional_edges("refine", route_after_refine, {"reflect": "reflect", "answer": "answer"})
+    g.add_edge("refine", "reflect")
     g.add_conditional_edges("reflect", route_after_reflect, {"explore": "explore", "answer": "answer"})
     g.add_edge("answer", END)
     return g.compile(checkpointer=checkpointer)
@@ -102,7 +98,7 @@ def fresh_turn(
     return {
         "question": question, "asked": question, "history": list(history), "docs": list(docs) if docs is not None else None, "round": 0,
         "max_rounds": max_rounds, "feedback": "", "queries": [], "open_pages": [], "observations": [],
-        "verdict": "", "added": 0, "calls": Overwrite(0), "tokens": Overwrite(0), "trace": Overwrite([]),
+        "verdict": "", "added": 0, "pages_read": [], "absent": [], "evidence_from": 0, "calls": Overwrite(0), "tokens": Overwrite(0), "trace": Overwrite([]),
         "answer": None, "pages_ranked": [], "given_pages": list(pages) if pages is not None else None,
     }  # fmt: skip
 
@@ -143,6 +139,7 @@ def run_agents(
             last: Answer | None = prior.get("answer")
             turn = (prior.get("asked") or prior.get("question", ""), last.text if last is not None else "")
             inp["history"] = [*prior.get("history", []), turn]
+            inp["evidence_from"] = len(mem.evidence)
     else:
         graph = build_graph()
         config = {"configurable": {"thread_id": uuid.uuid4().hex}}

@@ -10,7 +10,8 @@ a number, "GS6001, GS5002" for a list. This module puts the value in its type's 
 * Str: without surrounding quotes and a final full stop.
 
 The type is the model's, except that a question asking "how many" is a count whenever the
-answer holds exactly one number. Anything that does not fit its type is left as written.
+answer holds exactly one number, and a question asking for several values ("... respectively",
+"in list format") gets a list whenever the answer holds several items. Anything that does not fit its type is left as written.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ _WORDS = {
 }  # fmt: skip
 _SPLIT = re.compile(r"\s*(?:;|\n|,\s*(?:and\s+)?|\s+and\s+)\s*")
 _COUNT = re.compile(r"\bhow\s+many\b", re.I)
+# a question that asks for several values: "... respectively", "in list format", "list the ..."
+_LISTY = re.compile(r"\brespectively\b|\b(?:in|as)\s+(?:a\s+|the\s+)?list\b|\blist\s+(?:format|form|the|all)\b|^\s*list\b", re.I)
 
 
 def numbers_in(text: str) -> list[str]:
@@ -79,6 +82,8 @@ def normalise_short(short: str, fmt: str, question: str = "") -> tuple[str, str]
     if not s or s.lower().rstrip(".") in _SILENT:
         return NOT_ANSWERABLE, "None"
     fmt = fmt if fmt != "None" else "Str"
+    if fmt != "List" and _LISTY.search(question) and len([p for p in _SPLIT.split(s.strip("[]")) if p.strip()]) >= 2:
+        fmt = "List"  # the question asks for several values and the answer gives several
     if fmt in ("Str", "Float") and _COUNT.search(question):
         as_int = _as_int(s)
         if as_int is not None:

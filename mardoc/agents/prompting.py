@@ -44,9 +44,8 @@ class PromptTemplate:
 PROMPT_FIELDS: dict[str, frozenset[str]] = {
     "system": frozenset({"sentinel", "fence"}),
     "rag_answer": frozenset({"question", "excerpts", "notes", "sentinel", "parts"}),
-    "explorer": frozenset({"question", "memory", "feedback", "documents", "round"}),
-    "refiner": frozenset({"question", "memory", "observations"}),
-    "reflector": frozenset({"question", "memory", "round", "max_rounds", "sentinel"}),
+    "refiner": frozenset({"question", "document", "page", "lines"}),
+    "answer": frozenset({"question", "excerpts", "parts", "count", "sentinel"}),
     "judge": frozenset({"question", "gold", "prediction"}),
     "rewriter": frozenset({"history", "question"}),
 }

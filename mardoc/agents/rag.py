@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mardoc.agents.normalise import normalise_short
-from mardoc.agents.prompting import fence, fence_chunks, load_prompt, new_nonce, system_prompt
+from mardoc.agents.prompting import fence_chunks, load_prompt, new_nonce, system_prompt
 from mardoc.agents.questions import parts_text
 from mardoc.agents.state import RagReply
 from mardoc.errors import BackendError, MardocError
@@ -41,30 +41,31 @@ def answer_from_excerpts(
     settings: Settings,
     tell: Callable[[dict[str, Any]], None],
     agent: str = "rag",
-    notes: str = "",
     nonce: str = "",
+    prompt: str = "rag_answer",
+    fields: dict[str, str] | None = None,
 ) -> ExcerptAnswer:
-    """Answer ``question`` from ``chunks`` in one call (the rag prompt), normalised and cited.
+    """Answer ``question`` from ``chunks`` in one call, normalised and cited.
 
-    ``notes``: facts already verified from these documents (the agents' evidence memory),
-    shown after the excerpts and fenced like them; empty for ``rag``, whose prompt is then
-    exactly the one-call prompt. ``nonce``: the fence nonce (the agents pass their turn's,
-    so every call of a turn has the same system prompt); by default one for this question.
+    ``prompt``: the prompt file (``rag_answer``: whole pages or passages; the agents'
+    ``answer``: the lines their Refiner selected), with its further ``fields``. ``nonce``:
+    the fence nonce; by default rag's for this question, so the agents' fallback to rag's
+    reading is the same call, byte for byte (and the same LLM-call cache entry).
     """
     nonce = nonce or new_nonce("rag", question)
     excerpts, shown = fence_chunks(list(chunks), nonce, settings.agents.observation_chars)
-    if notes:
-        notes = f"\nFacts already verified in these documents (each line quoted from a page above or read before):\n{fence('verified facts', notes, nonce)}\n"
+    values = {"notes": ""} if prompt == "rag_answer" else {}
+    values.update(fields or {})
     messages = [
         {"role": "system", "content": system_prompt(nonce)},
         {
             "role": "user",
-            "content": load_prompt("rag_answer").render(
+            "content": load_prompt(prompt).render(
                 question=question,
                 excerpts=excerpts or "(no excerpts found)",
-                notes=notes,
                 sentinel=NOT_ANSWERABLE,
                 parts=parts_text(question),
+                **values,
             ),
         },
     ]

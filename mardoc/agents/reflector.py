@@ -1,4 +1,14 @@
-"""The Reflector: is the evidence sufficient? If not, targeted feedback for the Explorer."""
+"""The Reflector: is the evidence enough? If not, what is missing and where to look.
+
+The verdict is decided by code against the memory, so it can be held to account:
+* the question names something the documents never mention -> ``unanswerable``;
+* every part of the question has evidence sharing its own words -> ``sufficient``;
+* a part has none -> ``insufficient``, with that part as the next search and as feedback;
+* nothing relevant was found on the pages read -> ``insufficient``: the next-ranked pages;
+* out of rounds -> ``exhausted``: the Answerer decides from what there is.
+A small model's own "sufficient" or "unanswerable" over-abstained and passed wrong counts
+(issue 16's traces), so the model is not asked for a verdict at all.
+"""
 
 from __future__ import annotations
 
@@ -6,56 +16,58 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from mardoc.agents.llm import budget_left, call, emit, memory_text, turn_nonce
-from mardoc.agents.prompting import load_prompt
-from mardoc.agents.questions import uncovered_parts
-from mardoc.agents.state import AgentDeps, AgentState, PageRef, Reflection
-from mardoc.types import NOT_ANSWERABLE
+from mardoc.agents.llm import budget_left, emit
+from mardoc.agents.questions import content_words, uncovered_parts
+from mardoc.agents.state import AgentDeps, AgentState
+from mardoc.memory import Evidence
+
+
+def turn_evidence(state: AgentState) -> list[Evidence]:
+    """The active evidence of this turn, and of earlier turns of the thread where it shares
+    words with this turn's question (a follow-up's answer may already be in memory)."""
+    memory = state["memory"]
+    start = state.get("evidence_from", 0)
+    words = content_words(state["question"])
+    out = []
+    for i, e in enumerate(memory.evidence):
+        if e.status != "active":
+            continue
+        if i >= start or words & content_words(f"{e.statement} {e.quote}"):
+            out.append(e)
+    return out
 
 
 def reflect(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
     deps = runtime.context
     rnd = state.get("round", 1)
     max_rounds = state.get("max_rounds", deps.settings.agents.max_rounds)
-    memory = state["memory"]
+    question = state["question"]
     event: dict[str, Any] = {"agent": "reflector", "round": rnd}
-    if not budget_left(state, deps):
-        event.update(verdict="budget", note="LLM call or token budget exhausted")
-        emit(event)
-        return {"verdict": "budget", "trace": [event]}
-    nonce = turn_nonce(state["question"])
-    prompt = load_prompt("reflector").render(
-        question=state["question"],
-        memory=memory_text(memory, state["question"], deps, nonce),
-        round=rnd,
-        max_rounds=max_rounds,
-        sentinel=NOT_ANSWERABLE,
-    )
-    res = call(deps, prompt, Reflection, nonce, max_tokens=250, agent="reflector",
-               what=f"checking {len(memory.active())} evidence item(s) against the question")  # fmt: skip
-    update: dict[str, Any] = res.spent()
-    event["cost"] = res.cost()
-    pages: list[PageRef]
-    if res.value is None:
-        # A broken reflection must not end the search early: treat it as insufficient.
-        verdict, feedback, queries, pages = "insufficient", "", [], []
-        event["error"] = res.error
+    absent = state.get("absent", [])
+    evidence = turn_evidence(state)
+    queries: list[str] = []
+    last = rnd >= max_rounds or not budget_left(state, deps)
+    if absent:
+        verdict = "unanswerable"
+        feedback = "the documents never mention " + ", ".join(repr(t) for t in absent)
+    elif not evidence:
+        read = [p for _, p in state.get("pages_read", [])]
+        verdict = "exhausted" if last else "insufficient"
+        feedback = f"nothing that answers the question on pages {read}" + ("" if last else "; reading the next-ranked pages")
     else:
-        r: Reflection = res.value
-        verdict, feedback = r.verdict, r.feedback
-        queries = [q for q in r.queries if q.strip()][:2]
-        pages = [p for p in r.pages if p.page > 0][:2]
-    if verdict == "sufficient" and not memory.active():
-        verdict = "insufficient"  # nothing verified yet: "sufficient" cannot be true
-        feedback = feedback or "no verified evidence yet"
-    missing = uncovered_parts(state["question"], memory) if verdict == "sufficient" else []
-    if missing and rnd < max_rounds:
-        # held to account: a part of the question without any evidence is not answered yet
-        verdict = "insufficient"
-        feedback = "no evidence yet for: " + "; ".join(missing)
-        queries = (missing + queries)[:2]
-        event["overruled"] = "sufficient"
-    event.update(verdict=verdict, feedback=feedback, queries=queries, pages=[p.model_dump() for p in pages])
+        missing = uncovered_parts(question, _with(state, evidence))
+        if missing and not last:
+            verdict = "insufficient"
+            feedback = "no evidence yet for: " + "; ".join(missing)
+            queries = missing[:2]
+        else:
+            verdict = "sufficient" if not missing else "exhausted"
+            feedback = f"{len(evidence)} verified line(s)" + (f"; still missing: {'; '.join(missing)}" if missing else "")
+    event.update(verdict=verdict, feedback=feedback, queries=queries)
     emit(event)
-    update.update(verdict=verdict, feedback=feedback, queries=queries, open_pages=pages, trace=[event])
-    return update
+    return {"verdict": verdict, "feedback": feedback, "queries": queries, "open_pages": [], "trace": [event]}
+
+
+def _with(state: AgentState, evidence: list[Evidence]) -> Any:
+    """A memory holding only ``evidence`` (for the coverage check)."""
+    return state["memory"].model_copy(update={"evidence": evidence})

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import operator
+import re
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, TypedDict
+from typing import Annotated, Any, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -26,61 +27,27 @@ class AgentDeps:
     doc_paths: dict[str, str]  # doc_id -> PDF path (for page renders)
 
 
-def bounded(chars: int) -> Any:
-    """A string field whose JSON schema bounds its length (``maxLength``): a grammar-constrained
-    model must close it in time; what an unconstrained backend writes is still accepted."""
-    return Field("", json_schema_extra={"maxLength": chars})
+class PageLines(BaseModel):
+    """The Refiner's slot for one page: the labels of the lines needed to answer."""
 
+    lines: list[int] = Field(default_factory=list, json_schema_extra={"maxItems": 8})
 
-def few(items: int) -> Any:
-    """A list field whose JSON schema bounds its length (``maxItems``), schema only as above."""
-    return Field(default_factory=list, json_schema_extra={"maxItems": items})
-
-
-class Action(BaseModel):
-    tool: Literal["search", "open_page", "get_figure", "get_table", "neighbours"] = "search"
-    query: str = bounded(200)
-    kinds: list[Literal["block", "page", "figure", "table"]] = Field(default_factory=list)
-    doc: str = ""
-    page: int = 0
-    id: str = ""
-
-
-MAX_PLAN_ACTIONS = 3  # what the Explorer prompt asks for; the grammar allows no more
-
-
-class ExplorerPlan(BaseModel):
-    actions: list[Action] = Field(max_length=MAX_PLAN_ACTIONS)
-
-
-class Fact(BaseModel):
-    statement: str = Field(json_schema_extra={"maxLength": 300})
-    source: str = Field(json_schema_extra={"maxLength": 24})  # "O3.2", "O3.2-O3.4", or "O3" with a quote
-    quote: str = bounded(300)  # optional verbatim words; the cited lines are the quote when absent
-
-
-class Step(BaseModel):
-    inference: str = bounded(300)
-    uses: list[str] = few(6)
-    conclusion: str = bounded(300)
-
-
-class RefinerOutput(BaseModel):
-    facts: list[Fact] = Field(json_schema_extra={"maxItems": 10})
-    steps: list[Step] = few(3)
-    gaps: list[str] = few(3)
+    @field_validator("lines", mode="before")
+    @classmethod
+    def _numbers(cls, v: Any) -> list[int]:
+        # "L3", "3", 3 and [3, "L7"] all name lines; anything else names none
+        items = v if isinstance(v, list) else [v]
+        out: list[int] = []
+        for item in items:
+            m = re.search(r"\d+", str(item))
+            if m:
+                out.append(int(m.group(0)))
+        return out
 
 
 class PageRef(BaseModel):
     doc: str = ""
     page: int = 0
-
-
-class Reflection(BaseModel):
-    verdict: Literal["sufficient", "insufficient", "unanswerable"]
-    feedback: str = bounded(300)
-    queries: list[str] = few(2)
-    pages: list[PageRef] = few(2)
 
 
 ANSWER_CHARS = 400  # the grammar closes a longer answer: a small model can ramble to its token limit
@@ -135,6 +102,9 @@ class AgentState(TypedDict, total=False):
     seen: list[str]  # chunk ids already shown to the Refiner in this thread
     pages_ranked: list[tuple[str, int]]  # (doc_id, page) in first-seen retrieval order
     given_pages: list[tuple[str, int]] | None  # oracle mode: round 1 reads exactly these
+    pages_read: list[tuple[str, int]]  # pages read whole in this turn (not read again)
+    absent: list[str]  # what the question names that the documents never mention
+    evidence_from: int  # memory.evidence index where this turn's evidence starts
     verdict: str
     added: int  # evidence items the last Refiner call admitted (0: the round made no progress)
     calls: Annotated[int, operator.add]

@@ -87,6 +87,7 @@ class Retriever:
         self.settings = settings
         self.visible_docs = visible_docs
         self._qcache: dict[str, np.ndarray] = {}
+        self._doc_text: dict[str, str] = {}
         self._lock = threading.Lock()
         self.last_plan: dict[str, object] = {}
 
@@ -217,6 +218,22 @@ class Retriever:
         for doc_id, page in pages:
             out.extend(self.page_chunks(doc_id, page, kinds=["page", "figure", "table"]))
         return out
+
+    def doc_text(self, doc_id: str) -> str:
+        """A document's whole text (its pages, figures and tables), for checks by code such as
+        whether a name the question mentions occurs anywhere; cached per document."""
+        with self._lock:
+            hit = self._doc_text.get(doc_id)
+        if hit is not None:
+            return hit
+        hits = self.store.scroll(Where(doc_ids=[doc_id], kinds=["page", "figure", "table"]))
+        chunks = sorted((chunk_from_payload(h.id, h.payload) for h in hits), key=lambda c: (c.page, c.ordinal))
+        text = "\n".join(c.text for c in chunks)
+        with self._lock:
+            if len(self._doc_text) > 64:
+                self._doc_text.clear()
+            self._doc_text[doc_id] = text
+        return text
 
     def get_chunk(self, chunk_id: str) -> Chunk | None:
         hits = [h for h in self.store.retrieve([chunk_id]) if h.payload.get("kind") != "doc"]

@@ -36,22 +36,30 @@ def make_library(indexed: Path, tmp_path: Path, replies: list[Any], **agents: An
     return Library(tmp_path / "lib", settings=s, embedder=tiny_embedder(), chat=ScriptedChatModel(replies))
 
 
-def refine_with(needle: str, statement: str, quote: str) -> Callable[[list, Any], str]:
-    """A Refiner reply that cites the observation containing ``needle`` (if shown)."""
+LINE = re.compile(r"\[L(\d+)\] (.*)")
+
+
+def lines_with(*needles: str) -> Callable[[list, Any], str]:
+    """A Refiner reply choosing the lines of the shown page that contain any of ``needles``."""
 
     def reply(messages: list, schema: Any) -> str:
-        text = messages[1]["content"]  # the task prompt (a repair turn may follow it)
-        parts = FENCE_OBS.split(text)
-        for i in range(1, len(parts), 2):
-            if needle in parts[i + 1]:
-                return json.dumps(
-                    {
-                        "facts": [{"statement": statement, "quote": quote, "source": parts[i]}],
-                        "steps": [],
-                        "gaps": [],
-                    }
-                )
-        return json.dumps({"facts": [], "steps": [], "gaps": [f"still looking for {needle}"]})
+        text = messages[1]["content"]
+        return json.dumps({"lines": [int(n) for n, line in LINE.findall(text) if any(w in line for w in needles)]})
+
+    return reply
+
+
+def model(refine: Callable[[list, Any], str], answer: Any, rewrite: str = "") -> Callable[[list, Any], str]:
+    """One scripted model for a whole turn, replying by the schema asked for: the Refiner's
+    per-page line choice, the answer, the follow-up rewrite."""
+
+    def reply(messages: list, schema: Any) -> str:
+        name = getattr(schema, "__name__", "")
+        if name == "PageLines":
+            return refine(messages, schema)
+        if name == "Standalone":
+            return json.dumps({"question": rewrite})
+        return answer(messages, schema) if callable(answer) else answer
 
     return reply
 
@@ -59,8 +67,7 @@ def refine_with(needle: str, statement: str, quote: str) -> Callable[[list, Any]
 def answer_citing_first(
     short: str, fmt: str = "Int", extra: list[int] | None = None
 ) -> Callable[[list, Any], str]:
-    """An answering reply (the Answerer reads pages as numbered excerpts) citing excerpt E1,
-    the first page read, plus ``extra`` excerpt numbers."""
+    """An answering reply citing excerpt E1 plus ``extra`` excerpt numbers."""
 
     def reply(messages: list, schema: Any) -> str:
         return json.dumps(
@@ -68,7 +75,3 @@ def answer_citing_first(
         )
 
     return reply
-
-
-def verdict(v: str, **kw: Any) -> str:
-    return json.dumps({"verdict": v, **kw})

@@ -14,7 +14,6 @@ from mardoc.agents.refiner import refine
 from mardoc.agents.state import AgentDeps
 from mardoc.memory import EvidenceMemory
 from mardoc.models.openai_compat import OpenAICompatChatModel
-from mardoc.retrieval.retriever import ScoredChunk
 from mardoc.settings import Settings
 from mardoc.types import Chunk
 from tests.fake_server import FakeOpenAIServer
@@ -47,20 +46,22 @@ def state(chunks: list[Chunk]) -> dict:
             "observations": list(chunks), "calls": 0, "tokens": 0}  # fmt: skip
 
 
-REFINED = json.dumps(
-    {
-        "facts": [{"statement": "Revenue in 2018 was 42", "quote": "Revenue 2018: 42", "source": "O1"}],
-        "steps": [],
-        "gaps": [],
-    }
-)
+def picks(*lines: int) -> str:
+    return json.dumps({"lines": list(lines)})
 
 
-def test_refiner_sends_figure_crops_to_vision_model(tmp_path: Path) -> None:
+def test_refiner_sends_the_page_render_to_a_vision_model(tmp_path: Path) -> None:
     c = figure_chunk(tmp_path)
-    with FakeOpenAIServer([("ok", REFINED)]) as srv:
+    pdf = tmp_path / "r.pdf"
+    doc = pymupdf.open()
+    for _ in range(3):
+        doc.new_page().insert_text((72, 72), "Revenue 2018: 42")
+    doc.save(pdf)
+    with FakeOpenAIServer([("ok", picks(1))]) as srv:
         chat = OpenAICompatChatModel("vlm", base_url=srv.base_url, supports_images=True)
-        out = refine(state([c]), Runtime(context=deps(chat)))
+        d = deps(chat)
+        d.doc_paths = {"d1": str(pdf)}
+        out = refine(state([c]), Runtime(context=d))
         content = srv.requests[0]["body"]["messages"][1]["content"]
     assert isinstance(content, list)
     images = [p for p in content if p["type"] == "image_url"]
@@ -68,59 +69,39 @@ def test_refiner_sends_figure_crops_to_vision_model(tmp_path: Path) -> None:
     assert out["memory"].active()[0].source.kind == "figure"
 
 
-def test_refiner_uses_text_surrogates_for_text_models(tmp_path: Path) -> None:
+def test_refiner_reads_a_figure_as_its_text_for_text_models(tmp_path: Path) -> None:
     c = figure_chunk(tmp_path)
-    chat = ScriptedChatModel([REFINED])
+    chat = ScriptedChatModel([picks(1)])
     out = refine(state([c]), Runtime(context=deps(chat)))
     content = chat.calls[0]["messages"][1]["content"]
-    assert isinstance(content, str) and "Figure 2: Revenue by year" in content
-    assert out["memory"].active()[0].statement == "Revenue in 2018 was 42"
-    assert out["trace"][0]["images"] == 0
-
-
-def test_refiner_rejects_quotes_not_in_the_source(tmp_path: Path) -> None:
-    bad = json.dumps({"facts": [{"statement": "Revenue was 99", "quote": "Revenue 2018: 99", "source": "O1"},
-                                {"statement": "Costs were 7", "quote": "Costs 2018: 7", "source": "O7"}],
-                      "steps": [], "gaps": []})  # fmt: skip
-    out = refine(state([figure_chunk(tmp_path)]), Runtime(context=deps(ScriptedChatModel([bad]))))
-    assert out["memory"].active() == [] and out["trace"][0]["rejected"] == 2
-
-
-def test_refiner_relocates_a_verbatim_quote_with_a_wrong_label(tmp_path: Path) -> None:
-    wrong = json.dumps({"facts": [{"statement": "Revenue in 2018 was 42", "quote": "Revenue 2018: 42", "source": "O7"}],
-                        "steps": [], "gaps": []})  # fmt: skip
-    c = figure_chunk(tmp_path)
-    out = refine(state([c]), Runtime(context=deps(ScriptedChatModel([wrong]))))
+    assert isinstance(content, str) and "[L1] Figure 2: Revenue by year. Revenue 2018: 42" in content
+    assert "Page 3 of r.pdf" in content
     (e,) = out["memory"].active()
-    assert e.source.chunk_id == c.id  # attributed to where the quote actually is
+    assert e.quote == "Figure 2: Revenue by year. Revenue 2018: 42" and e.source.page == 3
 
 
-def test_explorer_round_one_searches_the_question_without_llm(tmp_path: Path) -> None:
+def test_explorer_round_one_ranks_pages_and_reads_the_best_whole_without_llm(tmp_path: Path) -> None:
+    from mardoc.retrieval.retriever import PageHit
+
     retriever = MagicMock()
-    retriever.search.return_value = [ScoredChunk(figure_chunk(tmp_path), 0.9)]
+    retriever.search_pages.return_value = [PageHit("d1", "r.pdf", 3, 0.9), PageHit("d1", "r.pdf", 8, 0.5)]
+    retriever.read_pages.return_value = [figure_chunk(tmp_path)]
+    retriever.doc_text.return_value = "Revenue 2018: 42"
     chat = ScriptedChatModel(["{}"])
-    s = {
-        "question": "What was revenue in 2018?",
-        "memory": EvidenceMemory(),
-        "round": 0,
-        "docs": None,
-        "calls": 0,
-        "tokens": 0,
-    }
+    s = {"question": "What was revenue in 2018?", "memory": EvidenceMemory(), "round": 0, "docs": None,
+         "calls": 0, "tokens": 0}  # fmt: skip
     out = explore(s, Runtime(context=deps(chat, retriever)))
     assert chat.calls == []
-    assert retriever.search.call_args.args[0] == "What was revenue in 2018?"
-    assert out["round"] == 1 and len(out["observations"]) == 1 and out["pages_ranked"] == [("d1", 3)]
+    assert retriever.search_pages.call_args.args[0] == "What was revenue in 2018?"
+    assert retriever.read_pages.call_args.args[0] == [("d1", 3), ("d1", 8)]
+    assert out["round"] == 1 and out["pages_ranked"] == [("d1", 3), ("d1", 8)] and out["absent"] == []
+    assert out["pages_read"] == [("d1", 3), ("d1", 8)]
 
 
 def two_line_chunk() -> Chunk:
     text = "Annual report 2018, section Finance, revenue and costs of the group\nRevenue 2018: 42 million euros in total.\nCosts 2018: 17 million euros in total."
-    return Chunk(id="00000000-0000-0000-0000-000000000002", doc_id="d1", doc_name="r.pdf", kind="block", page=5,
+    return Chunk(id="00000000-0000-0000-0000-000000000002", doc_id="d1", doc_name="r.pdf", kind="page", page=5,
                  pages=(5,), bboxes=((0, 0, 200, 100),), text=text)  # fmt: skip
-
-
-def refined(*facts: dict) -> str:
-    return json.dumps({"facts": list(facts), "steps": [], "gaps": []})
 
 
 def test_split_units_are_verbatim_runs_of_the_text() -> None:
@@ -135,63 +116,42 @@ def test_split_units_are_verbatim_runs_of_the_text() -> None:
     assert all(quote_found(" ".join(units[i : i + 3]), text) for i in range(len(units) - 2))
 
 
-def test_refiner_takes_the_quote_from_the_cited_line() -> None:
-    c = two_line_chunk()
-    chat = ScriptedChatModel(
-        [refined({"statement": "Costs in 2018 were 17 million euros", "source": "O1.3"})]
-    )
-    out = refine(state([c]), Runtime(context=deps(chat)))
-    assert "[O1.3] Costs 2018: 17 million euros in total." in chat.calls[0]["messages"][1]["content"]
+def test_refiner_keeps_the_chosen_lines_verbatim_and_drops_numbers_naming_none() -> None:
+    chat = ScriptedChatModel([json.dumps({"lines": ["L3", 9, 0]})])
+    out = refine(state([two_line_chunk()]), Runtime(context=deps(chat)))
+    assert "[L3] Costs 2018: 17 million euros in total." in chat.calls[0]["messages"][1]["content"]
     (e,) = out["memory"].active()
     assert e.quote == "Costs 2018: 17 million euros in total." and e.source.page == 5
+    assert out["trace"][0]["pages"] == {"r.pdf p.5": [3]}
 
 
-def test_refiner_accepts_a_range_of_lines() -> None:
-    chat = ScriptedChatModel([refined({"statement": "Revenue was 42 and costs 17", "source": "O1.2-O1.3"})])
+def test_refiner_reads_each_page_in_its_own_call() -> None:
+    other = two_line_chunk().model_copy(update={"id": "00000000-0000-0000-0000-000000000003", "page": 6})
+    chat = ScriptedChatModel([picks(2), picks()])
+    out = refine(state([two_line_chunk(), other]), Runtime(context=deps(chat)))
+    assert len(chat.calls) == 2 and out["calls"] == 2
+    assert "Page 5 of" in chat.calls[0]["messages"][1]["content"] and "Page 6 of" in chat.calls[1]["messages"][1]["content"]
+    (e,) = out["memory"].active()  # the page that helped leaves evidence, the other nothing
+    assert e.source.page == 5 and e.quote.startswith("Revenue 2018: 42")
+
+
+def test_a_malformed_reply_leaves_no_evidence_and_names_the_error() -> None:
+    chat = ScriptedChatModel(["not json at all"])
     out = refine(state([two_line_chunk()]), Runtime(context=deps(chat)))
-    (e,) = out["memory"].active()
-    assert e.quote.startswith("Revenue 2018: 42") and e.quote.endswith("17 million euros in total.")
+    assert out["memory"].active() == [] and "p.5" in out["trace"][0]["error"]
 
 
-def test_refiner_rejects_numbers_the_cited_line_does_not_state() -> None:
-    chat = ScriptedChatModel([refined({"statement": "Costs in 2018 were 99 million", "source": "O1.3"},
-                                      {"statement": "Profit was 25", "source": "O1.9"})])  # fmt: skip
-    out = refine(state([two_line_chunk()]), Runtime(context=deps(chat)))
-    assert out["memory"].active() == []
-    reasons = out["trace"][0]["rejections"]
-    assert "numbers ['99']" in reasons[0] and "no such line" in reasons[1]
-
-
-def test_refiner_links_steps_to_cited_lines() -> None:
-    reply = json.dumps({"facts": [{"statement": "Revenue 2018 was 42 million", "source": "O1.2"},
-                                  {"statement": "Costs 2018 were 17 million", "source": "O1.3"}],
-                        "steps": [{"inference": "42 - 17", "uses": ["O1.2", "O1.3"], "conclusion": "Profit was 25 million"}],
-                        "gaps": []})  # fmt: skip
-    out = refine(state([two_line_chunk()]), Runtime(context=deps(ScriptedChatModel([reply]))))
-    mem = out["memory"]
-    (step,) = mem.steps
-    assert set(step.depends_on) == {e.id for e in mem.active()} and len(step.depends_on) == 2
-
-
-def test_refiner_moves_a_fact_to_the_line_that_states_its_numbers() -> None:
-    chat = ScriptedChatModel([refined({"statement": "Revenue in 2018 was 42 million euros", "source": "O1.3"},
-                                      {"statement": "Costs were 17 million", "source": "O1.9"})])  # fmt: skip
-    out = refine(state([two_line_chunk()]), Runtime(context=deps(chat)))
-    quotes = [e.quote for e in out["memory"].active()]
-    assert quotes == ["Revenue 2018: 42 million euros in total.", "Costs 2018: 17 million euros in total."]
-
-
-def test_the_answer_reads_evidence_pages_first_then_the_ranking() -> None:
-    from mardoc.agents.answerer import facts_notes, pages_to_read
+def test_focused_excerpts_show_lines_with_neighbours_and_table_headers() -> None:
+    from mardoc.agents.answerer import focused_excerpts
     from mardoc.memory import Source
 
+    table = Chunk(id="00000000-0000-0000-0000-000000000009", doc_id="d1", doc_name="r.pdf", kind="table", page=7,
+                  pages=(7,), bboxes=(), text="| Year | Revenue |\n| --- | --- |\n| 2016 | 30 |\n| 2017 | 35 |\n| 2018 | 42 |")  # fmt: skip
+    retriever = MagicMock()
+    retriever.get_chunk.side_effect = lambda cid: table if cid == table.id else None
     mem = EvidenceMemory()
-    for page, text in ((7, "Revenue was 42 in 2018."), (7, "Costs were 17."), (2, "The firm has 3 plants.")):
-        src = Source(doc_id="d1", doc_name="r.pdf", page=page, chunk_id=f"c{page}", kind="block")
-        mem.add_evidence(text, text, src, 1, text)
-    ranked = [("d1", 1), ("d1", 2), ("d1", 9), ("d1", 7)]
-    # the page with the most verified facts, then the other evidence page, then the ranking
-    assert pages_to_read(mem, ranked, 3) == [("d1", 7), ("d1", 2), ("d1", 1)]
-    assert pages_to_read(EvidenceMemory(), ranked, 2) == [("d1", 1), ("d1", 2)]  # as rag reads
-    notes = facts_notes(mem).splitlines()
-    assert notes[0] == "- Revenue was 42 in 2018. (r.pdf p.7)" and len(notes) == 3
+    src = Source(doc_id="d1", doc_name="r.pdf", page=7, chunk_id=table.id, kind="table")
+    mem.add_evidence("| 2018 | 42 |", "| 2018 | 42 |", src, 1, table.text)
+    (ex,) = focused_excerpts(mem.active(), retriever, [("d1", 7)])
+    assert ex.text.splitlines() == ["| Year | Revenue |", "| --- | --- |", "...", "| 2017 | 35 |", "| 2018 | 42 |"]
+    assert ex.page == 7

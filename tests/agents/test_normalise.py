@@ -27,6 +27,9 @@ from mardoc.eval.scoring import score_answer
         ("none", "Str", "", ("Not answerable", "None")),
         ("", "Int", "", ("Not answerable", "None")),
         ("between 3 and 5", "Int", "", ("between 3 and 5", "Str")),  # two numbers: left as written
+        ("5.3% and 5.2%", "Str", "What were the rates in Q1 and Q2 respectively?", ('["5.3%", "5.2%"]', "List")),
+        ("Paris, Rome", "Str", "Which cities host a plant? Answer in list format.", ('["Paris", "Rome"]', "List")),
+        ("Paris", "Str", "Which city hosts the plant? Answer in list format.", ("Paris", "Str")),  # one item
     ],
 )
 def test_normalise(short: str, fmt: str, question: str, expected: tuple[str, str]) -> None:

@@ -44,21 +44,9 @@ def obedient(messages: list, schema: object) -> str:
         return json.dumps({"answer": "42", "short_answer": "42", "format": "Int", "cited": [], "evidence": [],
                            "facts": [], "verdict": "sufficient", "actions": []})  # fmt: skip
     name = getattr(schema, "__name__", "")
-    if name == "RefinerOutput":
-        obs = re.findall(r"<<DOCUMENT-DATA \w+ (O\d+):", messages[1]["content"])
-        return json.dumps(
-            {
-                "facts": [
-                    {
-                        "statement": "Rated output is 3.6 MW",
-                        "quote": "rated output is 3.6 megawatts",
-                        "source": obs[0],
-                    }
-                ]
-            }
-        )
-    if name == "Reflection":
-        return json.dumps({"verdict": "sufficient"})
+    if name == "PageLines":
+        lines = re.findall(r"\[L(\d+)\] (.*)", messages[1]["content"])
+        return json.dumps({"lines": [int(n) for n, line in lines if "megawatts" in line]})
     ids = re.findall(r"\[([0-9a-f]{12})\]", messages[1]["content"])
     return json.dumps(
         {

@@ -1,0 +1,52 @@
+"""What a question names, checked by code against the documents' text (abstention)."""
+
+from __future__ import annotations
+
+import pytest
+
+from mardoc.agents.questions import absent_terms, named_terms, question_parts
+
+DOC = """Annual Report 2018 of Godfrey Phillips India Limited. Bankers: State Bank of India.
+Plants at Andheri (Mumbai) and Guldhar. G.W. Bush and Obama are named in the survey.
+The "Top itineraries" section. P R E D I C T I V E modelling. Revenue grew 12% in FY2018."""
+
+
+@pytest.mark.parametrize(
+    ("question", "absent"),
+    [
+        ("Where are the two plants of Godfrey Phillips located?", []),
+        ("Where are the two plants of Apple Inc. located?", ["Apple"]),
+        ("What was the revenue growth in 2018?", []),
+        ("What was the revenue growth in 2024?", ["2024"]),
+        ("What was the revenue in FY2018?", []),  # the year inside FY2018 is found on its own
+        ('How many days does the "Top itineraries" section recommend?', []),
+        ('How many days does the "Best hotels" section recommend?', ["Best hotels"]),
+        ("Which bank serves Zorbatron Limited?", ["Zorbatron"]),
+        ("Is Predictive modelling listed?", []),  # letter-spaced text still matches
+        # instructions on the answer's form name nothing the question asks about
+        ("Which years does the chart show? Format the years in a list like ['1999', '2031'].", []),
+        ("What is the date? Format it as YYYY-MM-DD.", []),
+        # a question written in capitals: its capitalised words are not names
+        ("WHAT IS THE LOGO COLOR OF GODFREY PHILLIPS?", []),
+        ("Who appears in Figure 3 on Page 2 of Chapter 1?", []),  # parts of a document are no names
+        ("When did Obama speak? And Trump?", ["Trump"]),
+    ],
+)
+def test_absent_terms(question: str, absent: list[str]) -> None:
+    assert absent_terms(question, DOC) == absent
+
+
+def test_named_terms_skip_the_first_word_and_sentence_starts() -> None:
+    assert named_terms("Which Youtube video does Slide 4 show? Describe it.") == ["Youtube"]
+
+
+def test_no_text_means_nothing_can_be_called_absent() -> None:
+    assert absent_terms("What did Apple earn in 2024?", "") == []
+
+
+def test_question_parts() -> None:
+    assert question_parts("What is the default weight of a glob pattern, and what is the maximum?") == [
+        "What is the default weight of a glob pattern",
+        "what is the maximum",
+    ]
+    assert question_parts("What is the weight and the maximum?") == ["What is the weight and the maximum?"]
