@@ -152,6 +152,11 @@ def summarise(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     caches = [r["cache"] for r in rows if r.get("cache")]
     if caches:
         out["cache"] = {k: round(sum(c.get(k, 0) for c in caches), 3) for k in ("hits", "misses", "seconds_saved")}
+        # what the questions would have taken with every call paid: a run that replays some
+        # calls from the cache (the agents' fallback is rag's own call) is timed by this
+        cold = [r["seconds"] + (r.get("cache") or {}).get("seconds_saved", 0.0) for r in ok if r.get("seconds") is not None]
+        out["seconds_cold_median"] = percentile(cold, 0.5)
+        out["seconds_cold_p90"] = percentile(cold, 0.9)
     judged = [r["judge_score"] for r in ok if r.get("judge_score") is not None]
     if any("judge_score" in r for r in ok):
         out["judge"] = {
