@@ -23,8 +23,29 @@ _STOP = frozenset(
 )
 
 
+_ASKS = re.compile(r"^(?:what|which|who|whom|whose|when|where|how|why|is|are|was|were|does|do|did|can|could|list|name|give)\b", re.I)
+
+
 def question_parts(question: str) -> list[str]:
-    """The sub-questions of ``question`` (one item when it asks one thing)."""
+    """The sub-questions of ``question`` (one item when it asks one thing).
+
+    A leading clause that asks nothing ("According to the report, which ...", "In Figure 1,
+    what ...") belongs to the question after it: it is not a part of its own."""
+    pieces = _split_pieces(question)
+    parts: list[str] = []
+    asks = False  # whether the last part holds a piece that asks something
+    for piece in pieces:
+        if parts and not asks:
+            parts[-1] = f"{parts[-1]}, {piece}"
+        else:
+            parts.append(piece)
+        asks = bool(_ASKS.match(piece))
+    if len(parts) < 2:
+        return [question.strip()]
+    return parts
+
+
+def _split_pieces(question: str) -> list[str]:
     parts = [p.strip(" ,;?") for p in _SPLIT.split(question.strip())]
     if len(parts) < 2 or any(len(_WORD.findall(p.lower())) < 2 for p in parts):
         return [question.strip()]  # a fragment is not a question of its own: one question

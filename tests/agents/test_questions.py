@@ -50,3 +50,10 @@ def test_question_parts() -> None:
         "what is the maximum",
     ]
     assert question_parts("What is the weight and the maximum?") == ["What is the weight and the maximum?"]
+    # a leading clause that asks nothing is not a part of its own
+    q = "According to this report, which group is larger in 2018? Republicans or Democrats"
+    assert question_parts(q) == [q]
+    assert question_parts("According to the manual, what is the default weight, and what is the maximum?") == [
+        "According to the manual, what is the default weight",
+        "what is the maximum",
+    ]
