@@ -18,9 +18,10 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from mardoc.agents.llm import emit, turn_nonce
+from mardoc.agents.prompting import SHOWN_CHARS
 from mardoc.agents.questions import content_words
 from mardoc.agents.rag import ExcerptAnswer, answer_from_excerpts
-from mardoc.agents.refiner import PAGE_CHARS, split_units
+from mardoc.agents.refiner import split_units
 from mardoc.agents.reflector import turn_evidence
 from mardoc.agents.state import AgentDeps, AgentState
 from mardoc.memory import Evidence
@@ -28,7 +29,7 @@ from mardoc.render import locate_quote
 from mardoc.retrieval import Retriever
 from mardoc.types import NOT_ANSWERABLE, Answer, Chunk, Citation
 
-MAX_PAGES = 4  # pages whose lines the answer reads
+MAX_PAGES = 3  # pages whose lines the answer reads
 CONTEXT = 1  # lines shown before and after each verified line of a page with few of them
 FEW = 3  # a page with more verified lines than this shows only them (they are a region already)
 _COUNT = re.compile(r"\bhow\s+many\b|\bnumber\s+of\b|\bcount\b", re.I)
@@ -53,7 +54,7 @@ def focused_excerpts(evidence: list[Evidence], retriever: Retriever,
             if c is None:
                 continue
             first = first or c
-            units = split_units(c.text[:PAGE_CHARS])  # the lines as the Refiner saw them
+            units = split_units(c.text[:SHOWN_CHARS])  # the lines as the Refiner saw them
             wanted = {e.quote for e in items if e.source.chunk_id == chunk_id}
             around = CONTEXT if len(items) <= FEW else 0
             keep: set[int] = set()

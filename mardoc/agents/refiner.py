@@ -21,7 +21,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from mardoc.agents.llm import budget_left, call, emit, turn_nonce
-from mardoc.agents.prompting import fence, load_prompt
+from mardoc.agents.prompting import SHOWN_CHARS, fence, load_prompt
 from mardoc.agents.state import AgentDeps, AgentState, PageLines
 from mardoc.memory import Source
 from mardoc.models import image_part
@@ -57,7 +57,7 @@ def split_units(text: str) -> list[str]:
     return units
 
 
-PAGE_CHARS = 2500  # characters of one page (its text, then tables and figures) a Refiner call reads
+PAGE_CHARS = 2000  # characters of one page (its text, then tables and figures) a Refiner call reads
 MAX_LINES = 8  # lines one page may give as evidence (the slot's bound)
 
 
@@ -82,7 +82,7 @@ def pages_of(chunks: list[Chunk], budget: int = PAGE_CHARS) -> list[PageReading]
     for c in chunks:
         key = (c.doc_id, c.page)
         reading = pages.setdefault(key, PageReading(c.doc_id, c.doc_name, c.page, []))
-        for unit in split_units(c.text[:budget]):
+        for unit in split_units(c.text[:SHOWN_CHARS]):  # a chunk cut where rag cuts it
             if used.get(key, 0) + len(unit) > budget and reading.lines:
                 break
             used[key] = used.get(key, 0) + len(unit)
