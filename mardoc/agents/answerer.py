@@ -30,21 +30,23 @@ from mardoc.retrieval import Retriever
 from mardoc.types import NOT_ANSWERABLE, Answer, Chunk, Citation
 
 MAX_PAGES = 3  # pages whose lines the answer reads
-CONTEXT = 1  # lines shown before and after each verified line of a page with few of them
-FEW = 3  # a page with more verified lines than this shows only them (they are a region already)
+CONTEXT = 1  # lines shown before and after each verified line (a small model's choice of a run
+# of lines often stops one line short of the one that answers)
 _COUNT = re.compile(r"\bhow\s+many\b|\bnumber\s+of\b|\bcount\b", re.I)
 
 
 def focused_excerpts(evidence: list[Evidence], retriever: Retriever,
-                     order: list[tuple[str, int]]) -> list[Chunk]:  # fmt: skip
+                     order: list[tuple[str, int]]) -> tuple[list[Chunk], list[tuple[Chunk, str]]]:  # fmt: skip
     """One excerpt per page holding evidence: its verified lines with their neighbours, in
-    the page's order, "..." where lines are left out; pages in ``order`` first."""
+    the page's order, "..." where lines are left out; pages in ``order`` first. Also returns
+    every line shown, with its chunk (a neighbour may be the line that states the answer)."""
     by_page: dict[tuple[str, int], list[Evidence]] = {}
     for e in evidence:
         by_page.setdefault((e.source.doc_id, e.source.page), []).append(e)
     rank = {p: i for i, p in enumerate(order)}
     pages = sorted(by_page, key=lambda p: (rank.get(p, len(rank)), p))[:MAX_PAGES]
     out: list[Chunk] = []
+    shown: list[tuple[Chunk, str]] = []
     for key in pages:
         items = by_page[key]
         pieces: list[str] = []
@@ -56,11 +58,10 @@ def focused_excerpts(evidence: list[Evidence], retriever: Retriever,
             first = first or c
             units = split_units(c.text[:SHOWN_CHARS])  # the lines as the Refiner saw them
             wanted = {e.quote for e in items if e.source.chunk_id == chunk_id}
-            around = CONTEXT if len(items) <= FEW else 0
             keep: set[int] = set()
             for i, u in enumerate(units):
                 if u in wanted:
-                    keep.update(range(max(0, i - around), min(len(units), i + around + 1)))
+                    keep.update(range(max(0, i - CONTEXT), min(len(units), i + CONTEXT + 1)))
                     if u.startswith("|") and units and units[0].startswith("|"):
                         keep.update({0, 1})  # a table row with its header
             last = -2
@@ -68,12 +69,13 @@ def focused_excerpts(evidence: list[Evidence], retriever: Retriever,
                 if i != last + 1 and pieces:
                     pieces.append("...")
                 pieces.append(units[i])
+                shown.append((c, units[i]))
                 last = i
             if keep and pieces[-1] != "...":
                 pieces.append("...")
         if first is not None and pieces:
             out.append(first.model_copy(update={"text": "\n".join(pieces[:-1] if pieces[-1] == "..." else pieces)}))
-    return out
+    return out, shown
 
 
 def _closest(evidence: list[Evidence], question: str) -> list[Evidence]:
@@ -102,10 +104,29 @@ def _evidence_citation(e: Evidence, deps: AgentDeps) -> Citation:
                     chunk_id=s.chunk_id, evidence_id=e.id)  # fmt: skip
 
 
-def _citations(got: ExcerptAnswer, evidence: list[Evidence], question: str, deps: AgentDeps) -> list[Citation]:
-    """The verified lines stating the short answer, then the closest line of each cited page."""
+def _line_citation(c: Chunk, line: str, deps: AgentDeps) -> Citation:
+    path = deps.doc_paths.get(c.doc_id)
+    bbox = c.bboxes[0] if c.bboxes and c.kind != "page" else None
+    if path and (bbox is None or c.kind == "block"):
+        bbox = locate_quote(Path(path), c.page, line) or bbox
+    return Citation(doc_id=c.doc_id, doc_name=c.doc_name, page=c.page, bbox=bbox, quote=line, chunk_id=c.id)
+
+
+def _citations(got: ExcerptAnswer, evidence: list[Evidence], question: str, deps: AgentDeps,
+               shown: list[tuple[Chunk, str]] | None = None) -> list[Citation]:  # fmt: skip
+    """The lines shown that state the short answer (verified lines or their neighbours), the
+    closest to the question first; then the closest verified line of each cited page."""
     if got.short == NOT_ANSWERABLE:
         return []
+    items = [i.strip(" \"'[]").lower() for i in got.short.strip("[]").split(",")]
+    items = [i for i in items if i]
+    words = content_words(question)
+    stating = [(c, line) for c, line in shown or [] if items and all(i in line.lower() for i in items)]
+    stating.sort(key=lambda cl: -len(words & content_words(cl[1])))
+    if stating:
+        first = [_line_citation(c, line, deps) for c, line in stating[:2]]
+        rest = _citations(got, evidence, question, deps)
+        return list({(c.doc_id, c.page, c.quote): c for c in first + rest}.values())
     cited = _stating(evidence, got.short, question)[:2]
     for c in got.citations:
         cited += _closest([e for e in evidence if (e.source.doc_id, e.source.page) == (c.doc_id, c.page)], question)[:1]
@@ -132,18 +153,19 @@ def answer(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
         return {"answer": reply, "calls": 0, "tokens": 0, "trace": [event]}
     before = deps.chat.usage.snapshot()
     if evidence:
-        excerpts = focused_excerpts(evidence, deps.retriever, ranked + read)  # type: ignore[arg-type]
+        excerpts, shown = focused_excerpts(evidence, deps.retriever, ranked + read)  # type: ignore[arg-type]
         count = ("\nTo count, count the matching items in the lines, each once.\n" if _COUNT.search(question) else "")
         got = answer_from_excerpts(question, excerpts, deps.chat, deps.settings, emit, agent="answerer",
                                    nonce=turn_nonce(question), prompt="answer", fields={"count": count})  # fmt: skip
         event["note"] = f"answered from {len(evidence)} verified line(s) on {len(excerpts)} page(s)"
     else:
+        shown = []
         # nothing verified: read the best pages whole, the same call as rag's
         first = list(state.get("given_pages") or ranked)[: deps.settings.agents.read_pages]
         got = answer_from_excerpts(question, deps.retriever.read_pages(first), deps.chat, deps.settings, emit)  # type: ignore[arg-type]
         event["note"] = f"no verified lines: read pages {[p for _, p in first]} whole"
     after = deps.chat.usage.snapshot()
-    citations = _citations(got, evidence, question, deps)
+    citations = _citations(got, evidence, question, deps, shown)
     cost = {k: int(after[k] - before[k]) for k in ("calls", "prompt_tokens", "completion_tokens")}
     event.update(short=got.short, citations=len(citations), dropped=got.dropped, cost=cost)
     if got.error:

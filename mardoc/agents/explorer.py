@@ -33,21 +33,23 @@ MAX_GIVEN = 6  # oracle mode: gold pages read in round 1 (one Refiner call each)
 
 def _pages_for_round(state: AgentState, deps: AgentDeps, ranked: list[tuple[str, int]],
                      read: set[tuple[str, int]], notes: list[str]) -> list[tuple[str, int]]:  # fmt: skip
-    """A later round's pages: the Reflector's pages, pages found for its queries (the parts
-    without evidence), then the ranking's next pages; none already read."""
+    """A later round's pages: for a part without evidence, the best pages for that part (read
+    again if read before); otherwise the Reflector's pages, then the ranking's next pages, none
+    already read."""
     docs = state.get("docs")
     wanted: list[tuple[str, int]] = []
     for ref in state.get("open_pages", [])[:2]:
         doc_id = resolve_doc(ref.doc, deps.doc_names) if ref.doc else (docs[0] if docs and len(docs) == 1 else None)
         if doc_id is not None and ref.page > 0:
             wanted.append((doc_id, ref.page))
-    for query in state.get("queries", [])[:2]:
-        if not query.strip():
-            continue
-        hits = deps.retriever.search_pages(query, docs=docs, k=NEXT_PAGES + len(read))
-        found = [(h.doc_id, h.page) for h in hits if (h.doc_id, h.page) not in read]
-        notes.append(f"search_pages {query!r} -> {[p for _, p in found[:NEXT_PAGES]]}")
-        wanted.extend(found[:1])  # the best unread page for each missing part
+    if state.get("focus"):
+        # a part of the question has no evidence: its best pages, read before or not, are read
+        # again for that part alone (the Refiner is asked about it, not the whole question)
+        query = f"{state.get('queries', [''])[0]} {state['question']}".strip()
+        hits = deps.retriever.search_pages(query, docs=docs, k=NEXT_PAGES)
+        found = [(h.doc_id, h.page) for h in hits]
+        notes.append(f"search_pages {query!r} -> {[p for _, p in found]} for the part {state['focus'].split('?')[0]!r}")
+        return found
     wanted.extend(ranked)
     fresh = [p for p in dict.fromkeys(wanted) if p not in read]
     return fresh[:NEXT_PAGES]
@@ -94,6 +96,7 @@ def explore(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
         "absent": absent,
         "queries": [],
         "open_pages": [],
+        "focus": state.get("focus", "") if rnd > 1 else "",
         "trace": [event],
     }
 

@@ -143,7 +143,7 @@ def refine(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
         if not budget_left(so_far, deps):  # type: ignore[arg-type]
             event["note"] = "budget exhausted"
             break
-        chosen, res = read_page(reading, question, deps, nonce)
+        chosen, res = read_page(reading, state.get("focus") or question, deps, nonce)
         spent = {k: spent[k] + v for k, v in res.spent().items()}
         cost = {k: cost[k] + v for k, v in res.cost().items()}
         if res.error:

@@ -3,7 +3,8 @@
 The verdict is decided by code against the memory, so it can be held to account:
 * the question names something the documents never mention -> ``unanswerable``;
 * every part of the question has evidence sharing its own words -> ``sufficient``;
-* a part has none -> ``insufficient``, with that part as the next search and as feedback;
+* a part has none -> ``insufficient``: the next round reads the best pages for that part (read
+  before or not) and asks the Refiner about that part alone;
 * nothing relevant was found on the pages read -> ``insufficient``: the next-ranked pages;
 * out of rounds -> ``exhausted``: the Answerer decides from what there is.
 A small model's own "sufficient" or "unanswerable" over-abstained and passed wrong counts
@@ -46,6 +47,7 @@ def reflect(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
     absent = state.get("absent", [])
     evidence = turn_evidence(state)
     queries: list[str] = []
+    focus = ""
     last = rnd >= max_rounds or not budget_left(state, deps)
     if absent:
         verdict = "unanswerable"
@@ -60,12 +62,17 @@ def reflect(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
             verdict = "insufficient"
             feedback = "no evidence yet for: " + "; ".join(missing)
             queries = missing[:2]
+            # the next pages are read for the missing part, in the words of the whole question
+            focus = f"{missing[0]}? (a part of the question: {question})"
         else:
             verdict = "sufficient" if not missing else "exhausted"
             feedback = f"{len(evidence)} verified line(s)" + (f"; still missing: {'; '.join(missing)}" if missing else "")
     event.update(verdict=verdict, feedback=feedback, queries=queries)
     emit(event)
-    return {"verdict": verdict, "feedback": feedback, "queries": queries, "open_pages": [], "trace": [event]}
+    if focus:
+        event["focus"] = focus
+    return {"verdict": verdict, "feedback": feedback, "queries": queries, "focus": focus, "open_pages": [],
+            "trace": [event]}  # fmt: skip
 
 
 def _with(state: AgentState, evidence: list[Evidence]) -> Any:

@@ -105,6 +105,7 @@ class AgentState(TypedDict, total=False):
     pages_read: list[tuple[str, int]]  # pages read whole in this turn (not read again)
     absent: list[str]  # what the question names that the documents never mention
     evidence_from: int  # memory.evidence index where this turn's evidence starts
+    focus: str  # the part of the question a later round reads for ("" = the whole question)
     verdict: str
     added: int  # evidence items the last Refiner call admitted (0: the round made no progress)
     calls: Annotated[int, operator.add]

@@ -84,6 +84,9 @@ def test_a_part_without_evidence_is_searched_and_the_answer_keeps_both_parts(ind
     assert any("priority of magic rules" in q for q in first["queries"])
     second = [t for t in a.trace if t["agent"] == "explorer"][1]
     assert any("priority of magic rules" in n for n in second["notes"])
+    # round 2 asks the Refiner about the missing part alone, in the words of the whole question
+    last_read = prompts_of(lib, "PageLines")[-1]
+    assert "Question: what is the default priority of magic rules? (a part of the question: What is" in last_read
     answer = prompts_of(lib, "RagReply")[-1]
     assert "The question has 2 parts" in answer
 

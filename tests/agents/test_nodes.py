@@ -152,6 +152,6 @@ def test_focused_excerpts_show_lines_with_neighbours_and_table_headers() -> None
     mem = EvidenceMemory()
     src = Source(doc_id="d1", doc_name="r.pdf", page=7, chunk_id=table.id, kind="table")
     mem.add_evidence("| 2018 | 42 |", "| 2018 | 42 |", src, 1, table.text)
-    (ex,) = focused_excerpts(mem.active(), retriever, [("d1", 7)])
+    (ex,), shown = focused_excerpts(mem.active(), retriever, [("d1", 7)])
     assert ex.text.splitlines() == ["| Year | Revenue |", "| --- | --- |", "...", "| 2017 | 35 |", "| 2018 | 42 |"]
-    assert ex.page == 7
+    assert ex.page == 7 and [line for _, line in shown] == [ex.text.splitlines()[i] for i in (0, 1, 3, 4)]
