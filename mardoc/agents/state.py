@@ -30,7 +30,7 @@ class AgentDeps:
 class PageLines(BaseModel):
     """The Refiner's slot for one page: the labels of the lines needed to answer."""
 
-    lines: list[int] = Field(default_factory=list, json_schema_extra={"maxItems": 8})
+    lines: list[int] = Field(json_schema_extra={"maxItems": 8})  # required: a reply without it is malformed
 
     @field_validator("lines", mode="before")
     @classmethod

@@ -8,11 +8,9 @@ from pathlib import Path
 import pytest
 
 from mardoc.errors import BackendError
-from tests.agents.conftest import answer_citing_first, make_library, refine_with, verdict
+from tests.agents.conftest import answer_citing_first, lines_with, make_library, model
 
-WEIGHT = refine_with(
-    "default weight value", "The default glob weight is 50", "The default weight value is 50"
-)
+WEIGHT = lines_with("default weight value is 50")
 Q = "What is the default weight of a glob?"
 
 
@@ -27,12 +25,12 @@ def test_garbage_everywhere_ends_with_a_recorded_failure(indexed: Path, tmp_path
     assert a.short == "Not answerable" and a.citations == []
     errors = [t["error"] for t in a.trace if t.get("error")]
     assert errors and all("model output" in e for e in errors)
-    # bounded: each call is one try + two repairs, over at most 2 rounds of 3 agents
-    assert lib.chat.usage.calls <= 3 * 3 * 2  # type: ignore[attr-defined]
+    # bounded: each call is one try + two repairs; 2 rounds of page reads (3 + 2 pages), one answer
+    assert lib.chat.usage.calls <= 3 * (3 + 2 + 1)  # type: ignore[attr-defined]
 
 
 def test_garbage_then_valid_is_repaired(indexed: Path, tmp_path: Path) -> None:
-    lib = make_library(indexed, tmp_path, ["{oops", WEIGHT, verdict("sufficient"), answer_citing_first("50")])
+    lib = make_library(indexed, tmp_path, ["{oops", model(WEIGHT, answer_citing_first("50"))])
     a = lib.ask(Q, mode="agents")
     assert a.short == "50" and a.citations and a.citations[0].page == 4
 
@@ -41,13 +39,11 @@ def test_citations_of_unknown_evidence_and_pages_are_dropped(indexed: Path, tmp_
     def invented(messages: list, schema: object) -> str:  # excerpts that were never shown
         return json.dumps({"answer": "50", "short_answer": "50", "format": "Int", "cited": [0, 57]})
 
-    lib = make_library(indexed, tmp_path, [WEIGHT, verdict("sufficient"), invented])
+    lib = make_library(indexed, tmp_path, [model(WEIGHT, invented)])
     a = lib.ask(Q, mode="agents")
     assert a.trace[-1]["dropped"] == [0, 57]
-    # nothing the model named is cited; only the verified line that states the answer
-    assert a.short == "50" and [(c.page, c.quote) for c in a.citations] == [
-        (4, "The default weight value is 50")
-    ]
+    # nothing the model named is cited; only the lines shown that state the answer
+    assert a.short == "50" and a.citations and all(c.page == 4 and "50" in c.quote for c in a.citations)
 
 
 def test_rag_drops_citations_of_excerpts_that_were_not_shown(indexed: Path, tmp_path: Path) -> None:
