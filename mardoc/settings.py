@@ -155,6 +155,22 @@ class AgentsSettings(_Section):
     read_pages: int = Field(
         3, ge=1, le=10, description="Pages read whole by the answering call (rag's context, the Answerer's pages)."
     )
+    judge_pages: int = Field(
+        3, ge=1, le=10, description="Best-ranked pages the Refiner judges in the first round (one prompt evaluation each)."
+    )
+    found: float = Field(
+        0.5, ge=0.0, le=1.0,
+        description="A page judged to answer with at least this probability counts as found (no further round).",
+    )
+    abstain_below: float = Field(
+        0.0, ge=0.0, le=1.0,
+        description="'Not answerable' when no page read was judged to answer with at least this probability.",
+    )
+    insist_above: float = Field(
+        1.0, ge=0.0, le=1.0,
+        description="When the answer says 'Not answerable' but a page was judged to answer with at least this "
+        "probability, it is asked once more to answer from those pages (1.0: never).",
+    )
     rag_context: Literal["pages", "chunks"] = Field(
         "pages",
         description="What rag reads: the best-ranked pages whole (pages) or the top-k chunks (chunks).",

@@ -1,7 +1,7 @@
 """The Explorer: chooses the pages to read, page first, and reads them whole.
 
 Round 1 ranks the pages for the question (the retriever's ``search_pages``) and reads the
-best ``read_pages`` of them whole: the page's text, then its tables and figures with their
+best ``judge_pages`` of them whole (for the Refiner to judge): the page's text, then its tables and figures with their
 captions and labels, page numbers written in. It also checks by code whether the question
 names something (a year, a quoted phrase, a proper name) that the documents in scope never
 mention: such a question cannot be answered from them, and nothing is read.
@@ -27,7 +27,7 @@ from mardoc.types import Chunk
 
 log = logging.getLogger(__name__)
 PAGES_RANKED = 10  # pages of the question's page ranking kept for later rounds and the trace
-NEXT_PAGES = 2  # pages a later round reads
+NEXT_PAGES = 3  # pages a later round reads (the next of the ranking, or the best for a missing part)
 MAX_GIVEN = 6  # oracle mode: gold pages read in round 1 (one Refiner call each)
 
 
@@ -75,7 +75,7 @@ def explore(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
         else:
             hits = deps.retriever.search_pages(question, docs=docs, k=PAGES_RANKED)
             ranked = [(h.doc_id, h.page) for h in hits]
-            to_read = ranked[: deps.settings.agents.read_pages]
+            to_read = ranked[: deps.settings.agents.judge_pages]
             notes.append(f"search_pages -> {[p for _, p in ranked]}")
         if absent:
             notes.append(f"the documents never mention {absent}: nothing read")
@@ -97,6 +97,7 @@ def explore(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
         "queries": [],
         "open_pages": [],
         "focus": state.get("focus", "") if rnd > 1 else "",
+        "judged": state.get("judged", []) if rnd > 1 else [],
         "trace": [event],
     }
 

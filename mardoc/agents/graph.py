@@ -1,9 +1,10 @@
 """The agent graph: explore -> refine -> reflect -> (explore | answer), bounded.
 
-The Explorer reads pages whole (page first), the Refiner picks the lines of each page that
-answer (one narrow call a page, verified by construction), the Reflector checks by code
-whether every part of the question has evidence and sends the Explorer back for what is
-missing, and the Answerer answers from the verified lines.
+The Explorer reads pages whole (page first), the Refiner judges whether each page states
+what the question asks (one yes/no probability a page) and keeps the best lines of those
+that do as evidence, the Reflector checks by code whether every part of the question has
+evidence and sends the Explorer back for what is missing (or abstains when no page was
+judged to answer), and the Answerer reads the pages judged to answer.
 
 Built by :func:`build_graph`; dependencies reach the nodes through LangGraph's runtime
 context. A SQLite checkpointer keeps each chat thread's state, so a follow-up question
@@ -98,7 +99,7 @@ def fresh_turn(
     return {
         "question": question, "asked": question, "history": list(history), "docs": list(docs) if docs is not None else None, "round": 0,
         "max_rounds": max_rounds, "feedback": "", "queries": [], "open_pages": [], "observations": [],
-        "verdict": "", "added": 0, "pages_read": [], "absent": [], "evidence_from": 0, "focus": "", "calls": Overwrite(0), "tokens": Overwrite(0), "trace": Overwrite([]),
+        "verdict": "", "added": 0, "pages_read": [], "absent": [], "evidence_from": 0, "focus": "", "judged": [], "calls": Overwrite(0), "tokens": Overwrite(0), "trace": Overwrite([]),
         "answer": None, "pages_ranked": [], "given_pages": list(pages) if pages is not None else None,
     }  # fmt: skip
 

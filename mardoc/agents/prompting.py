@@ -44,8 +44,8 @@ class PromptTemplate:
 PROMPT_FIELDS: dict[str, frozenset[str]] = {
     "system": frozenset({"sentinel", "fence"}),
     "rag_answer": frozenset({"question", "excerpts", "notes", "sentinel", "parts"}),
-    "refiner": frozenset({"question", "document", "page", "lines"}),
-    "answer": frozenset({"question", "excerpts", "parts", "count", "sentinel"}),
+    "page_judge": frozenset({"question", "document", "page", "text"}),
+    "answer_insist": frozenset({"question", "excerpts", "parts", "sentinel"}),
     "judge": frozenset({"question", "gold", "prediction"}),
     "rewriter": frozenset({"history", "question"}),
 }

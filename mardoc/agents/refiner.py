@@ -1,13 +1,16 @@
-"""The Refiner: distils the pages read into verified evidence, one narrow call per page.
+"""The Refiner: judges each page read, one narrow call per page, and keeps what it found.
 
-A page is shown as labelled lines (``[L3]``), each a verbatim unit of the page's text, tables
-and figures; the model's only slot is the list of line numbers that state something needed
-to answer the question. Code checks each number names a line, and the chosen lines become
-evidence, verbatim, with their page and chunk: what the model writes never enters the memory
-except as a choice among the page's own lines. A page read but not relevant leaves no trace
-but an empty choice in the trace. One focused call per page reads better with a small model
-than one wide call over several pages (it answered 2 of 20 answerable held-out questions with
-the gold pages in one call), and the calls' outputs are a few tokens each.
+Its slot is a yes/no judgement with a confidence: does this page state what the question asks
+for? The model writes no text at all: code reads the probability of "yes" from the next-token
+probabilities (one prompt evaluation, no sampling; :mod:`mardoc.models.judging`). A small
+model asked to pick lines picked runs of lines on almost every page (the eighth session's
+traces), so "nothing found" meant nothing; a probability can be thresholded, and the
+thresholds are settings chosen on the dev set by a stated rule (README, "How the agents
+answer").
+
+A page judged to answer (probability >= ``agents.found``) leaves evidence in the memory: for
+each part of the question, the page's line that shares the most words with that part,
+verbatim, with its page and chunk. A page judged not to answer leaves only its judgement.
 """
 
 from __future__ import annotations
@@ -15,16 +18,17 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from langgraph.runtime import Runtime
 
-from mardoc.agents.llm import budget_left, call, emit, turn_nonce
-from mardoc.agents.prompting import SHOWN_CHARS, fence, load_prompt
-from mardoc.agents.state import AgentDeps, AgentState, PageLines
+from mardoc.agents.llm import budget_left, emit, turn_nonce
+from mardoc.agents.prompting import SHOWN_CHARS, fence, load_prompt, system_prompt
+from mardoc.agents.questions import content_words, question_parts
+from mardoc.agents.state import AgentDeps, AgentState
+from mardoc.errors import BackendError, MardocError
 from mardoc.memory import Source
-from mardoc.models import image_part
+from mardoc.models import yes_probability
 from mardoc.types import Chunk
 
 log = logging.getLogger(__name__)
@@ -57,13 +61,12 @@ def split_units(text: str) -> list[str]:
     return units
 
 
-PAGE_CHARS = 2000  # characters of one page (its text, then tables and figures) a Refiner call reads
-MAX_LINES = 8  # lines one page may give as evidence (the slot's bound)
+PAGE_CHARS = 2000  # characters of one page (its text, then tables and figures) a judgement reads
 
 
 @dataclass
 class PageReading:
-    """One page as the Refiner shows it: labelled lines, each the verbatim unit of a chunk."""
+    """One page as the Refiner reads it: its lines, each the verbatim unit of a chunk."""
 
     doc_id: str
     doc_name: str
@@ -71,12 +74,12 @@ class PageReading:
     lines: list[tuple[Chunk, str]]
 
     def text(self) -> str:
-        return "\n".join(f"[L{i}] {unit}" for i, (_, unit) in enumerate(self.lines, start=1))
+        return "\n".join(unit for _, unit in self.lines)
 
 
 def pages_of(chunks: list[Chunk], budget: int = PAGE_CHARS) -> list[PageReading]:
-    """The observations grouped by page (in the order read), each cut into labelled lines
-    within ``budget`` characters: the page's text first, then its tables and figures."""
+    """The observations grouped by page (in the order read), each cut into lines within
+    ``budget`` characters: the page's text first, then its tables and figures."""
     pages: dict[tuple[str, int], PageReading] = {}
     used: dict[tuple[str, int], int] = {}
     for c in chunks:
@@ -90,74 +93,86 @@ def pages_of(chunks: list[Chunk], budget: int = PAGE_CHARS) -> list[PageReading]
     return list(pages.values())
 
 
-def _image(reading: PageReading, deps: AgentDeps) -> list[dict[str, Any]]:
-    """The rendered page, for a model that reads images."""
-    path = deps.doc_paths.get(reading.doc_id)
-    if not path or not Path(path).is_file():
-        return []
-    from mardoc.render import render_highlights
+def judge_page(reading: PageReading, question: str, deps: AgentDeps, nonce: str) -> tuple[float, str]:
+    """The narrow slot: how sure the model is that this page states what ``question`` asks.
 
-    return [image_part(render_highlights(Path(path), reading.page, [], dpi=80))]
-
-
-def read_page(reading: PageReading, question: str, deps: AgentDeps, nonce: str) -> tuple[list[int], Any]:
-    """The narrow slot: which labelled lines of this page are needed to answer ``question``.
-
-    Returns the valid line numbers (1-based, in page order, at most ``MAX_LINES``) and the
-    call's result. Numbers naming no line are dropped: the lines are the evidence, verbatim,
-    so nothing the model writes can enter the memory but a choice among the page's lines.
+    Returns the probability and an error ("" when none); a reply that cannot be read counts
+    as a "no" (0.0) with its error, for the trace. A dead backend raises.
     """
-    prompt = load_prompt("refiner").render(
+    prompt = load_prompt("page_judge").render(
         question=question,
         document=reading.doc_name,
         page=reading.page,
-        lines=fence(f"{reading.doc_name} page {reading.page}", reading.text(), nonce),
+        text=fence(f"{reading.doc_name} page {reading.page}", reading.text(), nonce),
     )
-    images = _image(reading, deps) if deps.chat.supports_images else None
-    res = call(deps, prompt, PageLines, nonce, max_tokens=60, images=images, agent="refiner",
-               what=f"reading {reading.doc_name} p.{reading.page} ({len(reading.lines)} lines)")  # fmt: skip
-    chosen: list[int] = []
-    if res.value is not None:
-        chosen = sorted({n for n in res.value.lines if 1 <= n <= len(reading.lines)})[:MAX_LINES]
-    return chosen, res
+    messages = [{"role": "system", "content": system_prompt(nonce)}, {"role": "user", "content": prompt}]
+    try:
+        return yes_probability(deps.chat, messages), ""
+    except BackendError:
+        raise
+    except MardocError as exc:
+        log.warning("page judgement failed: %s", exc)
+        return 0.0, str(exc)
+
+
+def best_lines(reading: PageReading, question: str) -> list[tuple[Chunk, str]]:
+    """For each part of ``question``, the page's line sharing the most of that part's words
+    (none for a part no line shares a word with): the evidence a relevant page leaves."""
+    out: list[tuple[Chunk, str]] = []
+    for part in question_parts(question) or [question]:
+        words = content_words(part)
+        scored = [(len(words & content_words(unit)), i) for i, (_, unit) in enumerate(reading.lines)]
+        score, i = max(scored, default=(0, -1))
+        if score > 0 and reading.lines[i] not in out:
+            out.append(reading.lines[i])
+    return out
 
 
 def refine(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
-    """One narrow call per page read: the lines that answer the question become evidence."""
+    """One judgement per page read; pages judged to answer leave their best lines as evidence."""
     deps = runtime.context
     memory = state["memory"].model_copy(deep=True)
     chunks = list(state.get("observations", []))
     rnd = state.get("round", 1)
     question = state["question"]
+    asked = state.get("focus") or question
+    judged = [list(j) for j in state.get("judged", [])]
     event: dict[str, Any] = {"agent": "refiner", "round": rnd, "added": 0, "pages": {}}
     if not chunks:
         event["note"] = "nothing to read"
         emit(event)
-        return {"memory": memory, "added": 0, "trace": [event]}
+        return {"memory": memory, "added": 0, "judged": judged, "trace": [event]}
     nonce = turn_nonce(question)
-    spent = {"calls": 0, "tokens": 0}
-    cost = {"calls": 0, "prompt_tokens": 0, "completion_tokens": 0}
+    before = deps.chat.usage.snapshot()
     errors: list[str] = []
     for reading in pages_of(chunks):
-        so_far = {"calls": state.get("calls", 0) + spent["calls"], "tokens": state.get("tokens", 0) + spent["tokens"]}
+        now = deps.chat.usage.snapshot()
+        so_far = {"calls": state.get("calls", 0) + now["calls"] - before["calls"],
+                  "tokens": state.get("tokens", 0) + now["prompt_tokens"] - before["prompt_tokens"]}  # fmt: skip
         if not budget_left(so_far, deps):  # type: ignore[arg-type]
             event["note"] = "budget exhausted"
             break
-        chosen, res = read_page(reading, state.get("focus") or question, deps, nonce)
-        spent = {k: spent[k] + v for k, v in res.spent().items()}
-        cost = {k: cost[k] + v for k, v in res.cost().items()}
-        if res.error:
-            errors.append(f"p.{reading.page}: {res.error}")
-        for n in chosen:
-            c, unit = reading.lines[n - 1]
-            src = Source(doc_id=c.doc_id, doc_name=c.doc_name, page=c.page, chunk_id=c.id, kind=c.kind,
-                         bbox=c.bboxes[0] if c.bboxes and c.kind != "page" else None)  # fmt: skip
-            known = len(memory.evidence)
-            if memory.add_evidence(unit[:300], unit, src, rnd, c.text) is not None:
-                event["added"] += len(memory.evidence) > known
-        event["pages"][f"{reading.doc_name} p.{reading.page}"] = chosen
+        emit({"agent": "refiner", "phase": "call",
+              "what": f"judging {reading.doc_name} p.{reading.page} ({len(reading.lines)} lines)"})  # fmt: skip
+        p, error = judge_page(reading, asked, deps, nonce)
+        if error:
+            errors.append(f"p.{reading.page}: {error}")
+        judged.append([reading.doc_id, reading.page, round(p, 4)])
+        kept: list[str] = []
+        if p >= deps.settings.agents.found:
+            for c, unit in best_lines(reading, asked):
+                src = Source(doc_id=c.doc_id, doc_name=c.doc_name, page=c.page, chunk_id=c.id, kind=c.kind,
+                             bbox=c.bboxes[0] if c.bboxes and c.kind != "page" else None)  # fmt: skip
+                known = len(memory.evidence)
+                if memory.add_evidence(unit[:300], unit, src, rnd, c.text) is not None:
+                    event["added"] += len(memory.evidence) > known
+                    kept.append(unit[:80])
+        event["pages"][f"{reading.doc_name} p.{reading.page}"] = {"p": round(p, 3), "kept": kept}
+    after = deps.chat.usage.snapshot()
+    cost = {k: int(after[k] - before[k]) for k in ("calls", "prompt_tokens", "completion_tokens")}
     if errors:
         event["error"] = "; ".join(errors)[:500]
     event["cost"] = cost
     emit(event)
-    return {"memory": memory, "added": event["added"], **spent, "trace": [event]}
+    spent = {"calls": cost["calls"], "tokens": cost["prompt_tokens"] + cost["completion_tokens"]}
+    return {"memory": memory, "added": event["added"], "judged": judged, **spent, "trace": [event]}

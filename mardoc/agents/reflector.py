@@ -1,12 +1,15 @@
 """The Reflector: is the evidence enough? If not, what is missing and where to look.
 
-The verdict is decided by code against the memory, so it can be held to account:
+The verdict is decided by code against the memory and the Refiner's judgements, so it can be
+held to account:
 * the question names something the documents never mention -> ``unanswerable``;
-* every part of the question has evidence sharing its own words -> ``sufficient``;
-* a part has none -> ``insufficient``: the next round reads the best pages for that part (read
-  before or not) and asks the Refiner about that part alone;
-* nothing relevant was found on the pages read -> ``insufficient``: the next-ranked pages;
-* out of rounds -> ``exhausted``: the Answerer decides from what there is.
+* no page read was judged to answer (probability < ``agents.found``) -> ``insufficient``: the
+  next-ranked pages; in the last round, ``unanswerable`` when even the best page's probability
+  is below ``agents.abstain_below``, else ``exhausted``;
+* a page answers but a part of the question has no evidence sharing its own words ->
+  ``insufficient``: the next round reads the best pages for that part, and the Refiner judges
+  them for that part alone;
+* every part has evidence -> ``sufficient``.
 A small model's own "sufficient" or "unanswerable" over-abstained and passed wrong counts
 (issue 16's traces), so the model is not asked for a verdict at all.
 """
@@ -46,16 +49,20 @@ def reflect(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
     event: dict[str, Any] = {"agent": "reflector", "round": rnd}
     absent = state.get("absent", [])
     evidence = turn_evidence(state)
+    a = deps.settings.agents
+    best = max((float(j[2]) for j in state.get("judged", [])), default=0.0)
     queries: list[str] = []
     focus = ""
     last = rnd >= max_rounds or not budget_left(state, deps)
     if absent:
         verdict = "unanswerable"
         feedback = "the documents never mention " + ", ".join(repr(t) for t in absent)
-    elif not evidence:
+    elif not evidence:  # no page judged to answer (pages that are leave evidence), in this turn or before
         read = [p for _, p in state.get("pages_read", [])]
-        verdict = "exhausted" if last else "insufficient"
-        feedback = f"nothing that answers the question on pages {read}" + ("" if last else "; reading the next-ranked pages")
+        verdict = "insufficient" if not last else ("unanswerable" if best < a.abstain_below else "exhausted")
+        feedback = f"no page of {read} judged to answer (best {best:.2f})" + (
+            "; reading the next-ranked pages" if not last else
+            f" < {a.abstain_below:.2f}: not answerable from the documents" if verdict == "unanswerable" else "")  # fmt: skip
     else:
         missing = uncovered_parts(question, _with(state, evidence))
         if missing and not last:

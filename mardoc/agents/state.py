@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import operator
-import re
 from dataclasses import dataclass
 from typing import Annotated, Any, TypedDict
 
@@ -25,24 +24,6 @@ class AgentDeps:
     settings: Settings
     doc_names: dict[str, str]  # doc_id -> file name, for the documents in scope
     doc_paths: dict[str, str]  # doc_id -> PDF path (for page renders)
-
-
-class PageLines(BaseModel):
-    """The Refiner's slot for one page: the labels of the lines needed to answer."""
-
-    lines: list[int] = Field(json_schema_extra={"maxItems": 8})  # required: a reply without it is malformed
-
-    @field_validator("lines", mode="before")
-    @classmethod
-    def _numbers(cls, v: Any) -> list[int]:
-        # "L3", "3", 3 and [3, "L7"] all name lines; anything else names none
-        items = v if isinstance(v, list) else [v]
-        out: list[int] = []
-        for item in items:
-            m = re.search(r"\d+", str(item))
-            if m:
-                out.append(int(m.group(0)))
-        return out
 
 
 class PageRef(BaseModel):
@@ -105,6 +86,7 @@ class AgentState(TypedDict, total=False):
     pages_read: list[tuple[str, int]]  # pages read whole in this turn (not read again)
     absent: list[str]  # what the question names that the documents never mention
     evidence_from: int  # memory.evidence index where this turn's evidence starts
+    judged: list[list[Any]]  # [doc_id, page, probability the page answers] for each page judged this turn
     focus: str  # the part of the question a later round reads for ("" = the whole question)
     verdict: str
     added: int  # evidence items the last Refiner call admitted (0: the round made no progress)

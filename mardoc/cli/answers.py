@@ -23,8 +23,8 @@ def step_line(event: dict) -> str | None:
         what = "; ".join(event.get("notes", []))[:150]
         line = f"explore r{event.get('round')}: {what}"
     elif agent == "refiner":
-        chosen = ", ".join(f"{page}: {len(lines)} line(s)" for page, lines in event.get("pages", {}).items())
-        line = f"refine  r{event.get('round')}: +{event.get('added', 0)} evidence ({chosen or 'nothing read'})"
+        judged = ", ".join(f"{page}: {j.get('p', 0):.2f}" for page, j in event.get("pages", {}).items())
+        line = f"refine  r{event.get('round')}: +{event.get('added', 0)} evidence (answers? {judged or 'nothing read'})"
     elif agent == "rewriter":
         line = f"follow-up read as: {event.get('question') or event.get('asked', '')}"
     elif agent == "reflector":

@@ -176,6 +176,32 @@ class CachedChatModel:
         self.store.put(key, self.identity, reply, spent)
         return value
 
+    def yes_probability(self, messages: list[Message]) -> float:
+        """The inner model's yes/no judgement, cached like a call (keyed apart from replies)."""
+        from mardoc.models.judging import yes_probability
+
+        key = call_key(self.identity, messages, None, {"judgement": "yes_probability"})
+        hit = self.store.get(key)
+        if hit is not None:
+            try:
+                value = float(hit[0])
+            except ValueError:
+                log.warning("LLM cache entry %s is not a probability; calling the model", key[:12])
+            else:
+                self.stats.hits += 1
+                self.stats.seconds_saved += hit[4]
+                self.usage.add(hit[2], hit[3], 0.0, calls=hit[1])
+                return value
+        self.stats.misses += 1
+        before = self.inner.usage.snapshot()
+        value = yes_probability(self.inner, messages)
+        after = self.inner.usage.snapshot()
+        spent = {k: after[k] - before[k] for k in after}
+        self.usage.add(int(spent["prompt_tokens"]), int(spent["completion_tokens"]), float(spent["seconds"]),
+                       calls=int(spent["calls"]))  # fmt: skip
+        self.store.put(key, self.identity, repr(value), spent)
+        return value
+
     def _call(self, messages: list[Message], schema: Any, max_tokens: int, temperature: float) -> tuple[Any, dict]:
         """The inner model's reply and what it spent (also added to this model's usage)."""
         before = self.inner.usage.snapshot()

@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from mardoc.errors import ModelOutputError
 from mardoc.models.messages import approx_tokens, text_of
 from mardoc.models.protocols import Message, T, Usage
 from mardoc.models.structured import complete_via
@@ -68,6 +69,16 @@ class ScriptedChatModel:
         prompt = sum(approx_tokens(text_of(m["content"])) for m in messages)
         self.usage.add(prompt, approx_tokens(text), 0.0)
         return text
+
+    def yes_probability(self, messages: list[Message]) -> float:
+        """The next scripted reply as a probability: a number, or "yes" (1.0) / "no" (0.0)."""
+        text = self._next(messages, "yes_probability").strip().lower()
+        if text in ("yes", "no"):
+            return 1.0 if text == "yes" else 0.0
+        try:
+            return float(text)
+        except ValueError:
+            raise ModelOutputError(f"model output is not a yes/no judgement: {text[:80]!r}") from None
 
     def complete(
         self,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,8 +12,6 @@ import pytest
 from mardoc import Library, Settings
 from tests.conftest import DEMO_PDF
 from tests.fakes import ScriptedChatModel, tiny_embedder
-
-FENCE_OBS = re.compile(r"<<DOCUMENT-DATA \w+ (O\d+):")
 
 
 @pytest.fixture(scope="module")
@@ -36,32 +33,34 @@ def make_library(indexed: Path, tmp_path: Path, replies: list[Any], **agents: An
     return Library(tmp_path / "lib", settings=s, embedder=tiny_embedder(), chat=ScriptedChatModel(replies))
 
 
-LINE = re.compile(r"\[L(\d+)\] (.*)")
-
-
-def lines_with(*needles: str) -> Callable[[list, Any], str]:
-    """A Refiner reply choosing the lines of the shown page that contain any of ``needles``."""
+def pages_saying(*needles: str, yes: float = 0.9, no: float = 0.05) -> Callable[[list, Any], str]:
+    """A Refiner judgement: ``yes`` for a shown page that contains any of ``needles``."""
 
     def reply(messages: list, schema: Any) -> str:
         text = messages[1]["content"]
-        return json.dumps({"lines": [int(n) for n, line in LINE.findall(text) if any(w in line for w in needles)]})
+        return str(yes if any(w in text for w in needles) else no)
 
     return reply
 
 
-def model(refine: Callable[[list, Any], str], answer: Any, rewrite: str = "") -> Callable[[list, Any], str]:
-    """One scripted model for a whole turn, replying by the schema asked for: the Refiner's
-    per-page line choice, the answer, the follow-up rewrite."""
+def model(judge: Callable[[list, Any], str], answer: Any, rewrite: str = "") -> Callable[[list, Any], str]:
+    """One scripted model for a whole turn, replying by what is asked: the Refiner's per-page
+    judgement, the answer, the follow-up rewrite."""
 
     def reply(messages: list, schema: Any) -> str:
-        name = getattr(schema, "__name__", "")
-        if name == "PageLines":
-            return refine(messages, schema)
+        name = getattr(schema, "__name__", schema)
+        if name == "yes_probability":
+            return judge(messages, schema)
         if name == "Standalone":
             return json.dumps({"question": rewrite})
         return answer(messages, schema) if callable(answer) else answer
 
     return reply
+
+
+def calls_of(lib: Any, kind: str) -> list[str]:
+    """The user prompts of the scripted calls of one kind ("yes_probability", "RagReply", ...)."""
+    return [c["messages"][1]["content"] for c in lib.chat.calls if getattr(c["schema"], "__name__", c["schema"]) == kind]
 
 
 def answer_citing_first(

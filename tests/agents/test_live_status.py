@@ -31,7 +31,7 @@ def test_a_slow_model_shows_which_agent_works_on_what(indexed: Path, tmp_path: P
         answer = lib.ask("What is the default weight of a glob?", mode="agents", on_event=status)
     screen = out.getvalue()
     assert answer.short == "50"
-    assert "refiner reading shared-mime-info-spec.pdf p." in screen and "answerer answering from" in screen
+    assert "refiner judging shared-mime-info-spec.pdf p." in screen and "answerer answering from" in screen
     assert "0:00:00" in screen  # the elapsed clock of the step at work
     assert "· refine  r1: +1 evidence" in screen and "reflect r1: sufficient" in screen  # finished steps stay
 

@@ -36,6 +36,22 @@ def test_schema_constrained_output(llm: LlamaCppChatModel) -> None:
     assert out.city.lower() == "rome"
 
 
+def page_question(page: str) -> list[dict[str, str]]:
+    return [{"role": "user", "content": f"Question: What is the default weight of a glob pattern?\n\nPage:\n{page}\n\n"
+             'Does this page state the answer to the question? Reply with JSON: {"answer": "yes"} or {"answer": "no"}'}]  # fmt: skip
+
+
+def test_yes_probability_separates_a_page_that_answers_from_one_that_does_not(llm: LlamaCppChatModel) -> None:
+    answers = page_question("Globs have a weight. The default weight value is 50, and the maximum is 100.")
+    other = page_question("The magic element holds rules matched against the file contents, by offset.")
+    before = llm.usage.calls
+    p_yes, p_no = llm.yes_probability(answers), llm.yes_probability(other)
+    assert 0.0 <= p_no < 0.5 < p_yes <= 1.0
+    assert llm.usage.calls == before + 2
+    # a chat call after a judgement still decodes normally (the KV cache stays consistent)
+    assert "paris" in llm.complete([{"role": "user", "content": "Capital of France? One word."}], max_tokens=8).lower()
+
+
 VARIANT_RUN = """
 import sys
 from mardoc.models.llamacpp import LlamaCppChatModel

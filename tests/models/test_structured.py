@@ -1,7 +1,7 @@
 import pytest
 from pydantic import BaseModel
 
-from mardoc.agents.state import PageLines, RagReply
+from mardoc.agents.state import RagReply
 from mardoc.errors import ModelOutputError
 from mardoc.models.fake import ScriptedChatModel
 from mardoc.models.structured import extract_json, parse_structured, salvage_json
@@ -62,7 +62,7 @@ def test_cut_values_are_dropped_never_completed() -> None:
 
 
 def test_a_cut_list_keeps_its_complete_items() -> None:
-    text = '{"lines": [3, 4, 5, 1'
+    text = '{"answer": "a", "short_answer": "b", "format": "Str", "cited": [3, 4, 5, 1'
     chat = ScriptedChatModel([text])
-    out = chat.complete([{"role": "user", "content": "q"}], schema=PageLines)
-    assert out.lines == [3, 4, 5]  # the cut last number is dropped, never completed
+    out = chat.complete([{"role": "user", "content": "q"}], schema=RagReply)
+    assert out.cited == [3, 4, 5]  # the cut last number is dropped, never completed

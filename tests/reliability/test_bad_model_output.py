@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from mardoc.errors import BackendError
-from tests.agents.conftest import answer_citing_first, lines_with, make_library, model
+from tests.agents.conftest import answer_citing_first, calls_of, make_library, model, pages_saying
 
-WEIGHT = lines_with("default weight value is 50")
+WEIGHT = pages_saying("default weight value is 50")
 Q = "What is the default weight of a glob?"
 
 
@@ -25,14 +25,17 @@ def test_garbage_everywhere_ends_with_a_recorded_failure(indexed: Path, tmp_path
     assert a.short == "Not answerable" and a.citations == []
     errors = [t["error"] for t in a.trace if t.get("error")]
     assert errors and all("model output" in e for e in errors)
-    # bounded: each call is one try + two repairs; 2 rounds of page reads (3 + 2 pages), one answer
-    assert lib.chat.usage.calls <= 3 * (3 + 2 + 1)  # type: ignore[attr-defined]
+    # bounded: 2 rounds of page judgements (4 + 3 pages, one call each, no repair: a judgement
+    # that cannot be read counts as "no"), then one answer (one try + two repairs)
+    assert lib.chat.usage.calls <= 4 + 3 + 3  # type: ignore[attr-defined]
 
 
 def test_garbage_then_valid_is_repaired(indexed: Path, tmp_path: Path) -> None:
-    lib = make_library(indexed, tmp_path, ["{oops", model(WEIGHT, answer_citing_first("50"))])
+    answers = iter(["not json at all", answer_citing_first("50")(None, None)])  # type: ignore[arg-type]
+    lib = make_library(indexed, tmp_path, [model(WEIGHT, lambda m, s: next(answers))])
     a = lib.ask(Q, mode="agents")
     assert a.short == "50" and a.citations and a.citations[0].page == 4
+    assert len(calls_of(lib, "RagReply")) == 2  # the garbage answer, then the repaired one
 
 
 def test_citations_of_unknown_evidence_and_pages_are_dropped(indexed: Path, tmp_path: Path) -> None:

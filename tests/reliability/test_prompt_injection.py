@@ -43,10 +43,8 @@ def obedient(messages: list, schema: object) -> str:
     if "answer 42" in visible:
         return json.dumps({"answer": "42", "short_answer": "42", "format": "Int", "cited": [], "evidence": [],
                            "facts": [], "verdict": "sufficient", "actions": []})  # fmt: skip
-    name = getattr(schema, "__name__", "")
-    if name == "PageLines":
-        lines = re.findall(r"\[L(\d+)\] (.*)", messages[1]["content"])
-        return json.dumps({"lines": [int(n) for n, line in lines if "megawatts" in line]})
+    if schema == "yes_probability":  # the Refiner's judgement of a page
+        return "0.9" if "megawatts" in messages[1]["content"] else "0.05"
     ids = re.findall(r"\[([0-9a-f]{12})\]", messages[1]["content"])
     return json.dumps(
         {

@@ -1,0 +1,117 @@
+"""Choose the agents' two judgement thresholds from one agents run, by a stated rule.
+
+Usage: python bench/judge_thresholds.py RUN_DIR [--json OUT]
+
+RUN_DIR holds an agents run's predictions.jsonl, made with ``agents.abstain_below = 0`` (never
+abstain by judgement) and a low ``agents.insist_above`` (ask again whenever the model said "Not
+answerable" over a page judged to answer at least that much). The run's traces hold, per
+question, every page's judged probability, the answer, and (where it was asked again) the first
+answer, so the outcome under any higher thresholds is known without calling the model again:
+
+* ``abstain_below = a``: "Not answerable" when the best page judged is below ``a`` (the
+  Reflector's decision in the last round; it changes nothing else in the run);
+* ``insist_above = i``: the first answer ("Not answerable") stands when the best page is below ``i``.
+
+The rule, fixed before looking: over a grid of 0.05 steps, the pair with the highest accuracy
+(the benchmark's measure); ties go to the smaller ``abstain_below`` (abstain less) and then the
+larger ``insist_above`` (ask again less). The choice is made on the dev questions it is printed
+for; a two-fold cross-fit (choose on one half, score the other) shows how optimistic that is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from mardoc.types import NOT_ANSWERABLE
+
+GRID_ABSTAIN = [round(0.05 * i, 2) for i in range(0, 11)]  # 0 .. 0.5
+GRID_INSIST = [round(0.05 * i, 2) for i in range(10, 21)]  # 0.5 .. 1.0
+
+
+def facts(row: dict[str, Any]) -> dict[str, Any]:
+    """What the thresholds act on, from one prediction row's trace."""
+    trace = row.get("trace") or []
+    best = max((float(j.get("p", 0.0)) for t in trace if t.get("agent") == "refiner"
+                for j in (t.get("pages") or {}).values() if isinstance(j, dict)), default=0.0)  # fmt: skip
+    answerer = next((t for t in reversed(trace) if t.get("agent") == "answerer"), {})
+    absent = any(t.get("absent") for t in trace if t.get("agent") == "explorer")
+    return {"best": best, "absent": absent, "asked_again": "first_short" in answerer,
+            "gold_na": row["gold"] == NOT_ANSWERABLE, "score": float(row.get("score") or 0.0),
+            "said_na": str(row.get("short", "")).strip() == NOT_ANSWERABLE}  # fmt: skip
+
+
+def outcome(f: dict[str, Any], abstain: float, insist: float) -> tuple[float, bool]:
+    """(score, said "Not answerable") of one question under the thresholds."""
+    if f["absent"] or f["best"] < abstain or (f["asked_again"] and f["best"] < insist):
+        return (1.0 if f["gold_na"] else 0.0), True
+    return f["score"], f["said_na"]
+
+
+def evaluate(fs: Sequence[dict[str, Any]], abstain: float, insist: float) -> dict[str, float]:
+    got = [outcome(f, abstain, insist) for f in fs]
+    said = [g for g, f in zip(got, fs, strict=True) if g[1]]
+    right_na = sum(1 for g, f in zip(got, fs, strict=True) if g[1] and f["gold_na"])
+    gold_na = sum(f["gold_na"] for f in fs)
+    return {"accuracy": sum(s for s, _ in got) / max(len(fs), 1), "na_said": len(said),
+            "na_precision": right_na / len(said) if said else 0.0,
+            "na_recall": right_na / gold_na if gold_na else 0.0}  # fmt: skip
+
+
+def choose(fs: Sequence[dict[str, Any]]) -> tuple[float, float]:
+    best: tuple[float, float, float] | None = None
+    for a in GRID_ABSTAIN:
+        for i in sorted(GRID_INSIST, reverse=True):
+            acc = evaluate(fs, a, i)["accuracy"]
+            if best is None or acc > best[0] + 1e-12:
+                best = (acc, a, i)
+    assert best is not None
+    return best[1], best[2]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("run", type=Path)
+    ap.add_argument("--json", type=Path)
+    args = ap.parse_args()
+    rows = [json.loads(x) for x in (args.run / "predictions.jsonl").read_text().splitlines() if x.strip()]
+    fs = [facts(r) for r in rows if not r.get("error")]
+    console = Console()
+    table = Table(title=f"{args.run.name}: accuracy by threshold ({len(fs)} questions)")
+    table.add_column("abstain_below")
+    for i in GRID_INSIST[::2]:
+        table.add_column(f"insist {i:.2f}", justify="right")
+    for a in GRID_ABSTAIN:
+        table.add_row(f"{a:.2f}", *(f"{evaluate(fs, a, i)['accuracy']:.3f}" for i in GRID_INSIST[::2]))
+    console.print(table)
+    a, i = choose(fs)
+    chosen = evaluate(fs, a, i)
+    console.print(f"chosen by the rule: abstain_below={a}, insist_above={i}: " + json.dumps({k: round(v, 3) for k, v in chosen.items()}))
+    # two-fold cross-fit, repeated over 20 seeded splits: how much of the gain is choosing on the same questions
+    cross = []
+    for seed in range(20):
+        idx = list(range(len(fs)))
+        random.Random(seed).shuffle(idx)
+        halves = [[fs[k] for k in idx[: len(idx) // 2]], [fs[k] for k in idx[len(idx) // 2 :]]]
+        total = 0.0
+        for h in (0, 1):
+            ca, ci = choose(halves[h])
+            total += evaluate(halves[1 - h], ca, ci)["accuracy"] * len(halves[1 - h])
+        cross.append(total / len(fs))
+    base = evaluate(fs, 0.0, 1.0)
+    console.print(f"without either threshold: accuracy {base['accuracy']:.3f}; cross-fitted accuracy with the rule "
+                  f"(2-fold, 20 splits): mean {sum(cross) / len(cross):.3f}, min {min(cross):.3f}, max {max(cross):.3f}")
+    if args.json:
+        args.json.write_text(json.dumps({"chosen": {"abstain_below": a, "insist_above": i, **chosen},
+                                         "without": base, "cross_fit": cross}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
