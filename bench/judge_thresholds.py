@@ -48,6 +48,34 @@ def facts(row: dict[str, Any]) -> dict[str, Any]:
             "said_na": str(row.get("short", "")).strip() == NOT_ANSWERABLE}  # fmt: skip
 
 
+def first_page_hits(rows: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """On answerable questions with gold pages: how often the page judged most probable is a
+    gold page, against the retrieval's first page (both among the pages judged in round 1)."""
+    out = {"questions": 0, "judge_first_is_gold": 0, "rank_first_is_gold": 0, "any_judged_is_gold": 0}
+    for r in rows:
+        gold = set(r.get("evidence_pages") or [])
+        refiner = next((t for t in r.get("trace") or [] if t.get("agent") == "refiner"), None)
+        if r["gold"] == NOT_ANSWERABLE or not gold or not refiner or not refiner.get("pages"):
+            continue
+        judged = [(int(k.rsplit("p.", 1)[1]), float(v["p"])) for k, v in refiner["pages"].items()]
+        out["questions"] += 1
+        out["rank_first_is_gold"] += judged[0][0] in gold
+        out["judge_first_is_gold"] += max(judged, key=lambda pv: pv[1])[0] in gold
+        out["any_judged_is_gold"] += any(p in gold for p, _ in judged)
+    return out
+
+
+def separation(fs: Sequence[dict[str, Any]]) -> dict[str, float]:
+    """AUC of the best judged probability for telling answerable from unanswerable questions."""
+    pos = [f["best"] for f in fs if not f["gold_na"] and not f["absent"]]
+    neg = [f["best"] for f in fs if f["gold_na"] and not f["absent"]]
+    if not pos or not neg:
+        return {"auc_answerable_vs_not": float("nan")}
+    auc = sum((a > b) + 0.5 * (a == b) for a in pos for b in neg) / (len(pos) * len(neg))
+    return {"auc_answerable_vs_not": auc, "mean_best_answerable": sum(pos) / len(pos),
+            "mean_best_unanswerable": sum(neg) / len(neg)}  # fmt: skip
+
+
 def outcome(f: dict[str, Any], abstain: float, insist: float) -> tuple[float, bool]:
     """(score, said "Not answerable") of one question under the thresholds."""
     if f["absent"] or f["best"] < abstain or (f["asked_again"] and f["best"] < insist):
@@ -105,12 +133,17 @@ def main() -> None:
             ca, ci = choose(halves[h])
             total += evaluate(halves[1 - h], ca, ci)["accuracy"] * len(halves[1 - h])
         cross.append(total / len(fs))
+    hits = first_page_hits([r for r in rows if not r.get("error")])
+    sep = separation(fs)
+    console.print("pages judged in round 1, answerable questions: " + json.dumps(hits))
+    console.print("best judgement, answerable vs unanswerable: " + json.dumps({k: round(v, 3) for k, v in sep.items()}))
     base = evaluate(fs, 0.0, 1.0)
     console.print(f"without either threshold: accuracy {base['accuracy']:.3f}; cross-fitted accuracy with the rule "
                   f"(2-fold, 20 splits): mean {sum(cross) / len(cross):.3f}, min {min(cross):.3f}, max {max(cross):.3f}")
     if args.json:
         args.json.write_text(json.dumps({"chosen": {"abstain_below": a, "insist_above": i, **chosen},
-                                         "without": base, "cross_fit": cross}, indent=1))
+                                         "without": base, "cross_fit": cross,
+                                         "first_page": hits, "separation": sep}, indent=1))
 
 
 if __name__ == "__main__":

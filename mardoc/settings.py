@@ -155,9 +155,6 @@ class AgentsSettings(_Section):
     read_pages: int = Field(
         3, ge=1, le=10, description="Pages read whole by the answering call (rag's context, the Answerer's pages)."
     )
-    judge_pages: int = Field(
-        3, ge=1, le=10, description="Best-ranked pages the Refiner judges in the first round (one prompt evaluation each)."
-    )
     found: float = Field(
         0.5, ge=0.0, le=1.0,
         description="A page judged to answer with at least this probability counts as found (no further round).",

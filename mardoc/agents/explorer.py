@@ -1,7 +1,7 @@
 """The Explorer: chooses the pages to read, page first, and reads them whole.
 
 Round 1 ranks the pages for the question (the retriever's ``search_pages``) and reads the
-best ``judge_pages`` of them whole (for the Refiner to judge): the page's text, then its tables and figures with their
+best ``read_pages`` of them whole (the pages rag reads; the Refiner judges each): the page's text, then its tables and figures with their
 captions and labels, page numbers written in. It also checks by code whether the question
 names something (a year, a quoted phrase, a proper name) that the documents in scope never
 mention: such a question cannot be answered from them, and nothing is read.
@@ -75,7 +75,7 @@ def explore(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
         else:
             hits = deps.retriever.search_pages(question, docs=docs, k=PAGES_RANKED)
             ranked = [(h.doc_id, h.page) for h in hits]
-            to_read = ranked[: deps.settings.agents.judge_pages]
+            to_read = ranked[: deps.settings.agents.read_pages]
             notes.append(f"search_pages -> {[p for _, p in ranked]}")
         if absent:
             notes.append(f"the documents never mention {absent}: nothing read")

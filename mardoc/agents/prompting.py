@@ -44,7 +44,7 @@ class PromptTemplate:
 PROMPT_FIELDS: dict[str, frozenset[str]] = {
     "system": frozenset({"sentinel", "fence"}),
     "rag_answer": frozenset({"question", "excerpts", "notes", "sentinel", "parts"}),
-    "page_judge": frozenset({"question", "document", "page", "text"}),
+    "page_judge": frozenset({"document", "page"}),
     "answer_insist": frozenset({"question", "excerpts", "parts", "sentinel"}),
     "judge": frozenset({"question", "gold", "prediction"}),
     "rewriter": frozenset({"history", "question"}),
@@ -78,13 +78,11 @@ def fence(label: str, text: str, nonce: str) -> str:
     return f"<<{FENCE_WORD} {nonce} {label}>>\n{defuse(text)}\n<</{FENCE_WORD} {nonce}>>"
 
 
-def fence_chunks(
+def fenced_parts(
     chunks: Sequence[Chunk], nonce: str, max_chars: int, per_chunk: int = SHOWN_CHARS
-) -> tuple[str, int]:
-    """Numbered fenced excerpts ``[E1]``, ``[E2]`` … within a character budget.
-
-    Returns the text and how many excerpts it holds (the first n of ``chunks``).
-    """
+) -> list[str]:
+    """The numbered fenced excerpts ``[E1]``, ``[E2]`` … of the first chunks that fit the
+    character budget, one string each (``fence_chunks`` joins them)."""
     parts: list[str] = []
     used = 0
     for i, c in enumerate(chunks, start=1):
@@ -94,6 +92,17 @@ def fence_chunks(
         used += len(body)
         label = f"[E{i}] {c.doc_name} page {c.page} ({c.kind})"
         parts.append(fence(label, body, nonce))
+    return parts
+
+
+def fence_chunks(
+    chunks: Sequence[Chunk], nonce: str, max_chars: int, per_chunk: int = SHOWN_CHARS
+) -> tuple[str, int]:
+    """Numbered fenced excerpts ``[E1]``, ``[E2]`` … within a character budget.
+
+    Returns the text and how many excerpts it holds (the first n of ``chunks``).
+    """
+    parts = fenced_parts(chunks, nonce, max_chars, per_chunk)
     return "\n\n".join(parts), len(parts)
 
 

@@ -34,6 +34,29 @@ class ExcerptAnswer:
     dropped: list[int]  # cited excerpt numbers that were not shown
 
 
+_MARK = "\x00excerpts\x00"
+
+
+def answer_messages(question: str, excerpts: str, nonce: str, prompt: str = "rag_answer",
+                    fields: dict[str, str] | None = None) -> list[dict[str, Any]]:  # fmt: skip
+    """The answering call's messages: the shared system prompt, then the prompt file with the
+    question and the fenced excerpts."""
+    values = {"notes": ""} if prompt == "rag_answer" else {}
+    values.update(fields or {})
+    content = load_prompt(prompt).render(question=question, excerpts=excerpts, sentinel=NOT_ANSWERABLE,
+                                         parts=parts_text(question), **values)  # fmt: skip
+    return [{"role": "system", "content": system_prompt(nonce)}, {"role": "user", "content": content}]
+
+
+def answer_head(question: str, nonce: str) -> list[dict[str, Any]]:
+    """The answering call's messages cut where the excerpts begin: a call that continues them
+    with the first excerpts shares its prompt prefix (and llama.cpp's evaluated prefix) with
+    the answering call over the same excerpts."""
+    messages = answer_messages(question, _MARK, nonce)
+    content = messages[1]["content"]
+    return [messages[0], {"role": "user", "content": content[: content.index(_MARK)]}]
+
+
 def answer_from_excerpts(
     question: str,
     chunks: Sequence[Chunk],
@@ -54,21 +77,7 @@ def answer_from_excerpts(
     """
     nonce = nonce or new_nonce("rag", question)
     excerpts, shown = fence_chunks(list(chunks), nonce, settings.agents.observation_chars)
-    values = {"notes": ""} if prompt == "rag_answer" else {}
-    values.update(fields or {})
-    messages = [
-        {"role": "system", "content": system_prompt(nonce)},
-        {
-            "role": "user",
-            "content": load_prompt(prompt).render(
-                question=question,
-                excerpts=excerpts or "(no excerpts found)",
-                sentinel=NOT_ANSWERABLE,
-                parts=parts_text(question),
-                **values,
-            ),
-        },
-    ]
+    messages = answer_messages(question, excerpts or "(no excerpts found)", nonce, prompt, fields)
     error = ""
     tell(
         {

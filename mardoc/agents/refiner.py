@@ -22,9 +22,10 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from mardoc.agents.llm import budget_left, emit, turn_nonce
-from mardoc.agents.prompting import SHOWN_CHARS, fence, load_prompt, system_prompt
+from mardoc.agents.llm import budget_left, emit
+from mardoc.agents.prompting import SHOWN_CHARS, fenced_parts, load_prompt, new_nonce
 from mardoc.agents.questions import content_words, question_parts
+from mardoc.agents.rag import answer_head
 from mardoc.agents.state import AgentDeps, AgentState
 from mardoc.errors import BackendError, MardocError
 from mardoc.memory import Source
@@ -93,19 +94,36 @@ def pages_of(chunks: list[Chunk], budget: int = PAGE_CHARS) -> list[PageReading]
     return list(pages.values())
 
 
-def judge_page(reading: PageReading, question: str, deps: AgentDeps, nonce: str) -> tuple[float, str]:
-    """The narrow slot: how sure the model is that this page states what ``question`` asks.
+def judgements(chunks: list[Chunk], question: str, deps: AgentDeps) -> list[tuple[tuple[str, int], list[dict[str, Any]]]]:
+    """The judgement call of each page read, in order: the answering call's own prompt (rag's
+    prompt, rag's fence), cut after that page's excerpts, then the question about that page.
+
+    So the calls over pages 1..k share their prefix with each other and with the answering
+    call over the same pages: llama.cpp evaluates each page once for all of them, and a
+    judgement costs its question's few tokens. Each page is judged having read the pages before
+    it, as the answer will read them.
+    """
+    nonce = new_nonce("rag", question)
+    parts = fenced_parts(chunks, nonce, deps.settings.agents.observation_chars)
+    head = answer_head(question, nonce)
+    last: dict[tuple[str, int], int] = {}
+    for i, c in enumerate(chunks[: len(parts)]):
+        last[(c.doc_id, c.page)] = i
+    out = []
+    for key, i in sorted(last.items(), key=lambda kv: kv[1]):
+        doc_name = chunks[i].doc_name
+        ask = load_prompt("page_judge").render(page=key[1], document=doc_name)
+        content = head[1]["content"] + "\n\n".join(parts[: i + 1]) + "\n\n" + ask
+        out.append((key, [head[0], {"role": "user", "content": content}]))
+    return out
+
+
+def judge_page(messages: list[dict[str, Any]], deps: AgentDeps) -> tuple[float, str]:
+    """The narrow slot: how sure the model is that the page states what the question asks.
 
     Returns the probability and an error ("" when none); a reply that cannot be read counts
     as a "no" (0.0) with its error, for the trace. A dead backend raises.
     """
-    prompt = load_prompt("page_judge").render(
-        question=question,
-        document=reading.doc_name,
-        page=reading.page,
-        text=fence(f"{reading.doc_name} page {reading.page}", reading.text(), nonce),
-    )
-    messages = [{"role": "system", "content": system_prompt(nonce)}, {"role": "user", "content": prompt}]
     try:
         return yes_probability(deps.chat, messages), ""
     except BackendError:
@@ -142,22 +160,22 @@ def refine(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
         event["note"] = "nothing to read"
         emit(event)
         return {"memory": memory, "added": 0, "judged": judged, "trace": [event]}
-    nonce = turn_nonce(question)
     before = deps.chat.usage.snapshot()
     errors: list[str] = []
-    for reading in pages_of(chunks):
+    lines = {(r.doc_id, r.page): r for r in pages_of(chunks)}
+    for key, messages in judgements(chunks, asked, deps):
         now = deps.chat.usage.snapshot()
         so_far = {"calls": state.get("calls", 0) + now["calls"] - before["calls"],
                   "tokens": state.get("tokens", 0) + now["prompt_tokens"] - before["prompt_tokens"]}  # fmt: skip
         if not budget_left(so_far, deps):  # type: ignore[arg-type]
             event["note"] = "budget exhausted"
             break
-        emit({"agent": "refiner", "phase": "call",
-              "what": f"judging {reading.doc_name} p.{reading.page} ({len(reading.lines)} lines)"})  # fmt: skip
-        p, error = judge_page(reading, asked, deps, nonce)
+        reading = lines[key]
+        emit({"agent": "refiner", "phase": "call", "what": f"judging {reading.doc_name} p.{reading.page}"})
+        p, error = judge_page(messages, deps)
         if error:
             errors.append(f"p.{reading.page}: {error}")
-        judged.append([reading.doc_id, reading.page, round(p, 4)])
+        judged.append([reading.doc_id, reading.page, round(p, 4), rnd])
         kept: list[str] = []
         if p >= deps.settings.agents.found:
             for c, unit in best_lines(reading, asked):

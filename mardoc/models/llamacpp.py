@@ -148,7 +148,7 @@ class LlamaCppChatModel:
         top = float(logits.max())
         p_yes = float(np.exp(logits[yes] - top).sum())
         p_no = float(np.exp(logits[no] - top).sum())
-        self.usage.add(len(tokens) - keep, 1, elapsed)
+        self.usage.add(len(tokens), 1, elapsed)  # the whole prompt, as a chat call counts it (the seconds show the reuse)
         return p_yes / (p_yes + p_no) if p_yes + p_no > 0 else 0.5
 
     def _template(self, llm: Any) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -33,11 +34,19 @@ def make_library(indexed: Path, tmp_path: Path, replies: list[Any], **agents: An
     return Library(tmp_path / "lib", settings=s, embedder=tiny_embedder(), chat=ScriptedChatModel(replies))
 
 
+def judged_page(content: str) -> tuple[int, str]:
+    """The page a judgement asks about, and the text of its excerpts (the prompt also holds
+    the pages before it, as the answer will read them)."""
+    page = int(re.search(r"Do the excerpts of page (\d+) of", content).group(1))  # type: ignore[union-attr]
+    bodies = re.findall(rf"<<DOCUMENT-DATA \w+ \[E\d+\] \S+ page {page} \(\w+\)>>\n(.*?)\n<</DOCUMENT-DATA", content, re.S)
+    return page, "\n".join(bodies)
+
+
 def pages_saying(*needles: str, yes: float = 0.9, no: float = 0.05) -> Callable[[list, Any], str]:
-    """A Refiner judgement: ``yes`` for a shown page that contains any of ``needles``."""
+    """A Refiner judgement: ``yes`` for a judged page that contains any of ``needles``."""
 
     def reply(messages: list, schema: Any) -> str:
-        text = messages[1]["content"]
+        _, text = judged_page(messages[1]["content"])
         return str(yes if any(w in text for w in needles) else no)
 
     return reply

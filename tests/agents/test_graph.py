@@ -11,7 +11,14 @@ from pathlib import Path
 import pytest
 
 from mardoc.agents.graph import build_graph, route_after_reflect
-from tests.agents.conftest import answer_citing_first, calls_of, make_library, model, pages_saying
+from tests.agents.conftest import (
+    answer_citing_first,
+    calls_of,
+    judged_page,
+    make_library,
+    model,
+    pages_saying,
+)
 
 Q = "What is the default weight of a glob?"
 WEIGHT = pages_saying("default weight value is 50")
@@ -20,17 +27,17 @@ NA = json.dumps({"answer": "Not stated.", "short_answer": "Not answerable", "for
 
 
 def page_of(prompt: str) -> int:
-    return int(re.search(r"^Page (\d+) of shared-mime-info-spec.pdf", prompt, re.M).group(1))
+    return judged_page(prompt)[0]
 
 
 def test_round_one_judges_the_best_ranked_pages_one_call_a_page(indexed: Path, tmp_path: Path) -> None:
-    lib = make_library(indexed, tmp_path, [model(WEIGHT, answer_citing_first("50"))], judge_pages=3)
+    lib = make_library(indexed, tmp_path, [model(WEIGHT, answer_citing_first("50"))], read_pages=3)
     a = lib.ask(Q, mode="agents")
     ranked = [p.page for p in lib.retriever.search_pages(Q, k=3)]
     judged = calls_of(lib, "yes_probability")
-    # one judgement per page, in ranking order, the page read whole with its number written in
+    # one judgement per page, in ranking order, each page read whole with its number written in
     assert [page_of(p) for p in judged] == ranked
-    assert all('{"answer": "yes"} or {"answer": "no"}' in p for p in judged)
+    assert all(p.rstrip().endswith('{"answer": "yes"} or {"answer": "no"}') for p in judged)
     assert a.short == "50" and a.format == "Int" and a.usage["rounds"] == 1
     assert [t["agent"] for t in a.trace] == ["explorer", "refiner", "reflector", "answerer"]
     refiner = a.trace[1]
@@ -41,32 +48,43 @@ def test_round_one_judges_the_best_ranked_pages_one_call_a_page(indexed: Path, t
     assert a.citations[0].bbox is not None  # the line, located on the page
 
 
-def test_the_answer_reads_only_the_pages_judged_to_answer(indexed: Path, tmp_path: Path) -> None:
-    lib = make_library(indexed, tmp_path, [model(WEIGHT, answer_citing_first("50"))], judge_pages=4)
+def test_the_answer_is_rags_call_and_every_judgement_is_a_prefix_of_it(indexed: Path, tmp_path: Path) -> None:
+    reply = json.dumps({"answer": "It is 50.", "short_answer": "50", "format": "Int", "cited": [1]})
+    lib = make_library(indexed, tmp_path, [model(WEIGHT, reply)], read_pages=3)
     lib.ask(Q, mode="agents")
-    (answer,) = calls_of(lib, "RagReply")
-    pages = {int(p) for p in re.findall(r"\[E\d+\] \S+ page (\d+)", answer)}
-    assert pages == {4} and "The default weight value is 50" in answer
-    assert "Answer the question using only these excerpts." in answer  # rag's own prompt
+    rag = make_library(indexed, tmp_path / "rag", [reply], read_pages=3)
+    rag.ask(Q, mode="rag")
+    (answer,) = [c["messages"] for c in lib.chat.calls if getattr(c["schema"], "__name__", "") == "RagReply"]  # type: ignore[attr-defined]
+    assert answer == rag.chat.calls[0]["messages"]  # type: ignore[attr-defined]
+    # each judgement is the answering prompt cut after its page's excerpts, then its question:
+    # llama.cpp evaluates each page once for the judgements and the answer
+    for c in lib.chat.calls[:3]:  # type: ignore[attr-defined]
+        system, user = c["messages"][0]["content"], c["messages"][1]["content"]
+        head = user[: user.rindex("\n\nDo the excerpts of page")]
+        assert system == answer[0]["content"] and answer[1]["content"].startswith(head) and len(head) > 200
 
 
-def test_pages_are_answered_from_most_probable_first(indexed: Path, tmp_path: Path) -> None:
-    ranked = None
+def test_a_later_page_judged_to_answer_better_is_read_first(indexed: Path, tmp_path: Path) -> None:
+    ranked = [p.page for p in lib_pages(indexed, tmp_path)]
 
-    def judge(messages: list, schema: object) -> str:  # the third-ranked page is the surest
-        return "0.95" if page_of(messages[1]["content"]) == ranked[2] else "0.6"
+    def judge(messages: list, schema: object) -> str:  # round 1 finds nothing; the 4th-ranked page answers
+        return "0.8" if page_of(messages[1]["content"]) == ranked[3] else "0.1"
 
-    lib = make_library(indexed, tmp_path, [model(judge, answer_citing_first("50"))], judge_pages=3, read_pages=3)
-    ranked = [p.page for p in lib.retriever.search_pages(Q, k=3)]
+    lib = make_library(indexed, tmp_path / "b", [model(judge, answer_citing_first("50"))], read_pages=3, max_rounds=2)
     lib.ask(Q, mode="agents")
-    (answer,) = calls_of(lib, "RagReply")
+    answer = calls_of(lib, "RagReply")[-1]
     order = list(dict.fromkeys(int(p) for p in re.findall(r"\[E\d+\] \S+ page (\d+) \(page\)", answer)))
-    assert order == [ranked[2], ranked[0], ranked[1]]
+    assert order == [ranked[3], ranked[0], ranked[1]]
+
+
+def lib_pages(indexed: Path, tmp_path: Path) -> list:
+    lib = make_library(indexed, tmp_path / "ranking", ["{}"])
+    return lib.retriever.search_pages(Q, k=10)
 
 
 def test_nothing_judged_to_answer_reads_the_next_ranked_pages(indexed: Path, tmp_path: Path) -> None:
     reply = json.dumps({"answer": "It is 50.", "short_answer": "50", "format": "Int", "cited": [1]})
-    lib = make_library(indexed, tmp_path, [model(NOTHING, reply)], max_rounds=2, judge_pages=2)
+    lib = make_library(indexed, tmp_path, [model(NOTHING, reply)], max_rounds=2, read_pages=2)
     a = lib.ask(Q, mode="agents")
     explorers = [t for t in a.trace if t["agent"] == "explorer"]
     assert len(explorers) == 2
@@ -228,7 +246,7 @@ def test_oracle_pages_are_read_instead_of_searching(indexed: Path, tmp_path: Pat
     doc_id = next(iter(lib.catalog.complete_ids()))
     a = lib.ask(Q, mode="agents", pages=[(doc_id, 4)])
     judged = calls_of(lib, "yes_probability")
-    assert len(judged) == 1 and "Page 4 of" in judged[0] and a.short == "50"
+    assert len(judged) == 1 and page_of(judged[0]) == 4 and a.short == "50"
 
 
 def test_rag_reads_the_best_ranked_pages_whole_by_default(indexed: Path, tmp_path: Path) -> None:
