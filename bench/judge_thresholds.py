@@ -12,9 +12,13 @@ answer, so the outcome under any higher thresholds is known without calling the 
   Reflector's decision in the last round; it changes nothing else in the run);
 * ``insist_above = i``: the first answer ("Not answerable") stands when the best page is below ``i``.
 
-The rule, fixed before looking: over a grid of 0.05 steps, the pair with the highest accuracy
-(the benchmark's measure); ties go to the smaller ``abstain_below`` (abstain less) and then the
-larger ``insist_above`` (ask again less). The choice is made on the dev questions it is printed
+The rule: the judgement is used only if it separates answerable from unanswerable questions
+(AUC of the best page's probability >= 0.7); then, over the grids below, the pair with the
+highest accuracy among those that lose no right answer on an answerable question (recall not
+below the run's without thresholds: abstaining on most questions raises this benchmark's
+accuracy for a model that rarely answers right, and is no use to a person); ties go to the
+smaller ``abstain_below`` (abstain less) and then the larger ``insist_above`` (ask again less).
+Otherwise both stay off (0 and 1.0). The choice is made on the dev questions it is printed
 for; a two-fold cross-fit (choose on one half, score the other) shows how optimistic that is.
 """
 
@@ -32,8 +36,11 @@ from rich.table import Table
 
 from mardoc.types import NOT_ANSWERABLE
 
-GRID_ABSTAIN = [round(0.05 * i, 2) for i in range(0, 11)]  # 0 .. 0.5
-GRID_INSIST = [round(0.05 * i, 2) for i in range(10, 21)]  # 0.5 .. 1.0
+# The judged probabilities of this model lie between about 0.40 and 0.70 (the first 33 rows of
+# the ninth session's run; a grid of 0.05 steps up to 0.5, set before, never abstained): the
+# grids cover that range in 0.01 steps, and 1.0 (never).
+GRID_ABSTAIN = [0.0] + [round(0.40 + 0.01 * i, 2) for i in range(0, 31)]  # 0, 0.40 .. 0.70
+GRID_INSIST = [round(0.50 + 0.01 * i, 2) for i in range(0, 21)] + [1.0]  # 0.50 .. 0.70, 1.0
 
 
 def facts(row: dict[str, Any]) -> dict[str, Any]:
@@ -88,19 +95,26 @@ def evaluate(fs: Sequence[dict[str, Any]], abstain: float, insist: float) -> dic
     said = [g for g, f in zip(got, fs, strict=True) if g[1]]
     right_na = sum(1 for g, f in zip(got, fs, strict=True) if g[1] and f["gold_na"])
     gold_na = sum(f["gold_na"] for f in fs)
+    right = sum(g[0] for g, f in zip(got, fs, strict=True) if not f["gold_na"])
     return {"accuracy": sum(s for s, _ in got) / max(len(fs), 1), "na_said": len(said),
+            "recall": right / max(len(fs) - gold_na, 1),
             "na_precision": right_na / len(said) if said else 0.0,
             "na_recall": right_na / gold_na if gold_na else 0.0}  # fmt: skip
 
 
 def choose(fs: Sequence[dict[str, Any]]) -> tuple[float, float]:
+    if not separation(fs)["auc_answerable_vs_not"] >= 0.7:
+        return 0.0, 1.0
+    floor = evaluate(fs, 0.0, 1.0)["recall"]
     best: tuple[float, float, float] | None = None
     for a in GRID_ABSTAIN:
         for i in sorted(GRID_INSIST, reverse=True):
-            acc = evaluate(fs, a, i)["accuracy"]
-            if best is None or acc > best[0] + 1e-12:
-                best = (acc, a, i)
-    assert best is not None
+            got = evaluate(fs, a, i)
+            if got["recall"] < floor - 1e-12:
+                continue
+            if best is None or got["accuracy"] > best[0] + 1e-12:
+                best = (got["accuracy"], a, i)
+    assert best is not None  # (0, 1.0) always qualifies
     return best[1], best[2]
 
 
@@ -112,12 +126,14 @@ def main() -> None:
     rows = [json.loads(x) for x in (args.run / "predictions.jsonl").read_text().splitlines() if x.strip()]
     fs = [facts(r) for r in rows if not r.get("error")]
     console = Console()
-    table = Table(title=f"{args.run.name}: accuracy by threshold ({len(fs)} questions)")
+    table = Table(title=f"{args.run.name}: accuracy (recall on the answerable) by threshold ({len(fs)} questions)")
     table.add_column("abstain_below")
-    for i in GRID_INSIST[::2]:
+    shown_insist = GRID_INSIST[::4] + ([1.0] if GRID_INSIST[::4][-1] != 1.0 else [])
+    for i in shown_insist:
         table.add_column(f"insist {i:.2f}", justify="right")
-    for a in GRID_ABSTAIN:
-        table.add_row(f"{a:.2f}", *(f"{evaluate(fs, a, i)['accuracy']:.3f}" for i in GRID_INSIST[::2]))
+    for a in GRID_ABSTAIN[::3]:
+        cells = [evaluate(fs, a, i) for i in shown_insist]
+        table.add_row(f"{a:.2f}", *(f"{c['accuracy']:.3f} ({c['recall']:.3f})" for c in cells))
     console.print(table)
     a, i = choose(fs)
     chosen = evaluate(fs, a, i)

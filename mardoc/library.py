@@ -195,8 +195,9 @@ class Library:
         if mode == "rag":
             from mardoc.agents import answer_rag
 
+            scope = list(self.agent_deps(doc_ids).doc_names)  # the documents in scope, for the named-terms check
             return answer_rag(
-                question, self.retriever, self.chat, self.settings, doc_ids, pages=pages, on_event=on_event
+                question, self.retriever, self.chat, self.settings, doc_ids, pages=pages, on_event=on_event, scope=scope
             )
         if mode == "agents":
             from mardoc.agents import run_agents

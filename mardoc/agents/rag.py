@@ -10,7 +10,7 @@ from typing import Any
 
 from mardoc.agents.normalise import normalise_short
 from mardoc.agents.prompting import fence_chunks, load_prompt, new_nonce, system_prompt
-from mardoc.agents.questions import parts_text
+from mardoc.agents.questions import absent_terms, parts_text
 from mardoc.agents.state import RagReply
 from mardoc.errors import BackendError, MardocError
 from mardoc.models import ChatModel
@@ -125,15 +125,26 @@ def answer_rag(
     docs: Sequence[str] | None = None,
     pages: Sequence[tuple[str, int]] | None = None,
     on_event: Callable[[dict[str, Any]], None] | None = None,
+    scope: Sequence[str] | None = None,
 ) -> Answer:
     """One retrieve-then-answer call. ``pages`` (oracle mode): read exactly these
     ``(doc_id, page)`` pages instead of retrieving. ``on_event`` is told each step live.
+
+    ``scope``: the documents the question is about; when given, a question naming something
+    (a year, a quoted phrase, a proper name) that none of them mentions is "Not answerable"
+    with no call, the agents' check by code (:func:`mardoc.agents.questions.absent_terms`).
 
     A reply that cannot be parsed degrades to "Not answerable" with the error recorded; a
     failing backend raises :class:`BackendError` (an error, never an answer).
     """
     tell = on_event or (lambda event: None)
     start = time.perf_counter()
+    absent = absent_terms(question, "\n".join(retriever.doc_text(d) for d in scope)) if scope else []
+    if absent:
+        named = ", ".join(repr(t) for t in absent)
+        return Answer(question=question, text=f"The documents do not contain the answer: they never mention {named}.",
+                      short=NOT_ANSWERABLE, format="None", mode="rag", usage={"calls": 0, "prompt_tokens": 0, "completion_tokens": 0, "seconds": round(time.perf_counter() - start, 3)},
+                      trace=[{"round": 1, "absent": absent}])  # fmt: skip
     before = chat.usage.snapshot()
     tell(
         {"agent": "rag", "phase": "work", "what": "searching" if pages is None else "reading the given pages"}

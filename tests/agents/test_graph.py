@@ -153,6 +153,15 @@ def test_a_question_naming_what_the_documents_never_mention_is_not_answerable_wi
     assert "Zorbatron" in a.text
 
 
+def test_rag_makes_the_same_named_terms_check_without_a_call(indexed: Path, tmp_path: Path) -> None:
+    reply = json.dumps({"answer": "It is 50.", "short_answer": "50", "format": "Int", "cited": [1]})
+    lib = make_library(indexed, tmp_path, [reply])
+    a = lib.ask("What is the default weight of a glob in the Zorbatron 2031 edition?", mode="rag")
+    assert a.short == "Not answerable" and lib.chat.calls == [] and a.usage["calls"] == 0  # type: ignore[attr-defined]
+    assert "'Zorbatron'" in a.text and a.trace[0]["absent"] == ["2031", "Zorbatron"]
+    assert lib.ask(Q, mode="rag").short == "50"  # a question naming nothing absent is answered
+
+
 def test_route_rules() -> None:
     assert route_after_reflect({"verdict": "sufficient", "round": 1, "max_rounds": 3}) == "answer"
     assert route_after_reflect({"verdict": "insufficient", "round": 1, "max_rounds": 3}) == "explore"
