@@ -10,10 +10,9 @@ from typing import Any, TypeVar
 from langgraph.config import get_stream_writer
 from pydantic import BaseModel
 
-from mardoc.agents.prompting import fence, new_nonce, system_prompt
+from mardoc.agents.prompting import new_nonce, system_prompt
 from mardoc.agents.state import AgentDeps, AgentState
 from mardoc.errors import BackendError, MardocError
-from mardoc.memory import EvidenceMemory
 
 log = logging.getLogger(__name__)
 T = TypeVar("T", bound=BaseModel)
@@ -58,11 +57,6 @@ def turn_nonce(question: str) -> str:
     after the Reflector, the Refiner after the Explorer, read the same memory.
     """
     return new_nonce("turn", question)
-
-
-def memory_text(memory: EvidenceMemory, question: str, deps: AgentDeps, nonce: str) -> str:
-    """The memory for a prompt, fenced: its statements and quotes come from documents."""
-    return fence("evidence memory", memory.render(question, deps.settings.agents.memory_tokens), nonce)
 
 
 def budget_left(state: AgentState, deps: AgentDeps) -> bool:
@@ -115,4 +109,4 @@ def call(
     return CallResult(value, error, calls, tokens, prompt, tokens - prompt)
 
 
-__all__ = ["CallResult", "budget_left", "call", "emit", "memory_text", "new_nonce", "turn_nonce"]
+__all__ = ["CallResult", "budget_left", "call", "emit", "new_nonce", "turn_nonce"]

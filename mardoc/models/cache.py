@@ -158,19 +158,9 @@ class CachedChatModel:
         if temperature > 0 and not self.sampled:
             return self._call(messages, schema, max_tokens, temperature)[0]
         key = call_key(self.identity, messages, schema, {"max_tokens": max_tokens, "temperature": temperature})
-        hit = self.store.get(key)
-        if hit is not None:
-            reply, calls, prompt, completion, seconds = hit
-            try:
-                value = schema.model_validate_json(reply) if schema is not None else reply
-            except ValueError:
-                log.warning("LLM cache entry %s does not fit %s; calling the model", key[:12], schema)
-            else:
-                self.stats.hits += 1
-                self.stats.seconds_saved += seconds
-                self.usage.add(prompt, completion, 0.0, calls=calls)
-                return value
-        self.stats.misses += 1
+        found, value = self._replay(key, lambda reply: schema.model_validate_json(reply) if schema is not None else reply)
+        if found:
+            return value
         value, spent = self._call(messages, schema, max_tokens, temperature)
         reply = value.model_dump_json() if isinstance(value, BaseModel) else str(value)
         self.store.put(key, self.identity, reply, spent)
@@ -181,31 +171,35 @@ class CachedChatModel:
         from mardoc.models.judging import yes_probability
 
         key = call_key(self.identity, messages, None, {"judgement": "yes_probability"})
+        found, value = self._replay(key, float)
+        if found:
+            return float(value)
+        value, spent = self._measured(lambda: yes_probability(self.inner, messages))
+        self.store.put(key, self.identity, repr(value), spent)
+        return float(value)
+
+    def _replay(self, key: str, parse: Any) -> tuple[bool, Any]:
+        """``(True, value)`` for a stored call whose reply ``parse`` reads, counted as the same
+        logical call; ``(False, None)`` otherwise (a miss, or an entry that no longer parses)."""
         hit = self.store.get(key)
         if hit is not None:
+            reply, calls, prompt, completion, seconds = hit
             try:
-                value = float(hit[0])
+                value = parse(reply)
             except ValueError:
-                log.warning("LLM cache entry %s is not a probability; calling the model", key[:12])
+                log.warning("LLM cache entry %s no longer parses; calling the model", key[:12])
             else:
                 self.stats.hits += 1
-                self.stats.seconds_saved += hit[4]
-                self.usage.add(hit[2], hit[3], 0.0, calls=hit[1])
-                return value
+                self.stats.seconds_saved += seconds
+                self.usage.add(prompt, completion, 0.0, calls=calls)
+                return True, value
         self.stats.misses += 1
-        before = self.inner.usage.snapshot()
-        value = yes_probability(self.inner, messages)
-        after = self.inner.usage.snapshot()
-        spent = {k: after[k] - before[k] for k in after}
-        self.usage.add(int(spent["prompt_tokens"]), int(spent["completion_tokens"]), float(spent["seconds"]),
-                       calls=int(spent["calls"]))  # fmt: skip
-        self.store.put(key, self.identity, repr(value), spent)
-        return value
+        return False, None
 
-    def _call(self, messages: list[Message], schema: Any, max_tokens: int, temperature: float) -> tuple[Any, dict]:
-        """The inner model's reply and what it spent (also added to this model's usage)."""
+    def _measured(self, work: Any) -> tuple[Any, dict]:
+        """``work()``'s result and what the inner model spent on it (also added to this model's usage)."""
         before = self.inner.usage.snapshot()
-        value = self.inner.complete(messages, schema=schema, max_tokens=max_tokens, temperature=temperature)
+        value = work()
         after = self.inner.usage.snapshot()
         spent = {k: after[k] - before[k] for k in after}
         self.usage.add(
@@ -213,3 +207,9 @@ class CachedChatModel:
             calls=int(spent["calls"]),
         )  # fmt: skip
         return value, spent
+
+    def _call(self, messages: list[Message], schema: Any, max_tokens: int, temperature: float) -> tuple[Any, dict]:
+        """The inner model's reply and what it spent (also added to this model's usage)."""
+        return self._measured(
+            lambda: self.inner.complete(messages, schema=schema, max_tokens=max_tokens, temperature=temperature)
+        )

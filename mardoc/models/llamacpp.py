@@ -117,8 +117,8 @@ class LlamaCppChatModel:
 
         One prompt evaluation and no sampling: the chat template is applied as for a chat
         call, the reply's start is written in, the prompt's longest prefix already in the KV
-        cache is kept, and the next-token logits are read. A narrow judgement a small model can make, with a confidence code
-        can threshold (a free yes/no reply carries none).
+        cache is kept, and the next-token logits are read. A narrow judgement with a
+        confidence code can threshold (a free yes/no reply carries none).
         """
         import numpy as np
 
@@ -133,11 +133,7 @@ class LlamaCppChatModel:
                     f"local model {self.name}: a prompt of {len(tokens)} tokens exceeds n_ctx={llm.n_ctx()} "
                     "(raise MARDOC_MODELS__N_CTX, or lower the prompt budgets)"
                 )
-            keep = 0
-            for a, b in zip(llm.input_ids[: llm.n_tokens], tokens[:-1], strict=False):
-                if a != b:
-                    break
-                keep += 1
+            keep = llm.longest_token_prefix(llm.input_ids[: llm.n_tokens], tokens[:-1])
             llm.n_tokens = keep  # the cached prefix stays; the rest is evaluated (at least one token)
             llm.eval(tokens[keep:])
             from llama_cpp import llama_get_logits_ith
