@@ -37,11 +37,15 @@ CONFIGS = {
     "dense-funnel-64": {"mode": "dense", "dim": "64"},
     "dense-funnel-128": {"mode": "dense", "dim": "128"},
     "dense-auto": {"mode": "dense", "dim": "auto"},
-    "hybrid-auto": {"mode": "hybrid", "dim": "auto"},  # the default settings
+    "hybrid-auto": {"mode": "hybrid", "dim": "auto", "sparse_weight": 1.0},
+    # BM25 weighed less than the dense ranking in the fusion (RetrievalSettings.sparse_weight)
+    "hybrid-auto-w0.5": {"mode": "hybrid", "dim": "auto", "sparse_weight": 0.5},
+    "hybrid-auto-w0.25": {"mode": "hybrid", "dim": "auto", "sparse_weight": 0.25},
+    "hybrid-auto-w0.1": {"mode": "hybrid", "dim": "auto", "sparse_weight": 0.1},
     # Page aggregation of the hybrid chunk ranking (see Retriever.search_pages).
-    "hybrid-auto-sum": {"mode": "hybrid", "dim": "auto", "decay": 1.0},
-    "hybrid-auto-decay0.5": {"mode": "hybrid", "dim": "auto", "decay": 0.5},
-    "hybrid-auto-maxp": {"mode": "hybrid", "dim": "auto", "decay": 0.0},
+    "hybrid-auto-sum": {"mode": "hybrid", "dim": "auto", "decay": 1.0, "sparse_weight": 1.0},
+    "hybrid-auto-decay0.5": {"mode": "hybrid", "dim": "auto", "decay": 0.5, "sparse_weight": 1.0},
+    "hybrid-auto-maxp": {"mode": "hybrid", "dim": "auto", "decay": 0.0, "sparse_weight": 1.0},
 }
 
 

@@ -195,9 +195,9 @@ class Library:
         if mode == "rag":
             from mardoc.agents import answer_rag
 
-            scope = list(self.agent_deps(doc_ids).doc_names)  # the documents in scope, for the named-terms check
             return answer_rag(
-                question, self.retriever, self.chat, self.settings, doc_ids, pages=pages, on_event=on_event, scope=scope
+                question, self.retriever, self.chat, self.settings, doc_ids, pages=pages, on_event=on_event,
+                scope=self._complete_docs(doc_ids),  # for the named-terms check
             )
         if mode == "agents":
             from mardoc.agents import run_agents
@@ -213,14 +213,19 @@ class Library:
         from mardoc.agents import AgentDeps
 
         records = {r["doc_id"]: r for r in self.documents() if r.get("status") == "complete"}
-        scope = list(docs) if docs is not None else list(records)
+        scope = [d for d in (docs if docs is not None else records) if d in records]
         return AgentDeps(
             retriever=self.retriever,
             chat=self.chat,
             settings=self.settings,
-            doc_names={d: records[d]["name"] for d in scope if d in records},
-            doc_paths={d: records[d].get("path", "") for d in scope if d in records},
+            doc_names={d: records[d]["name"] for d in scope},
+            doc_paths={d: records[d].get("path", "") for d in scope},
         )
+
+    def _complete_docs(self, docs: Sequence[str] | None) -> list[str]:
+        """The fully ingested documents among ``docs`` (default: all of them)."""
+        complete = [r["doc_id"] for r in self.documents() if r.get("status") == "complete"]
+        return [d for d in complete if docs is None or d in docs]
 
     async def aask(self, question: str, **kwargs: Any) -> Answer:
         """Async :meth:`ask` (runs in a worker thread; the models are CPU-bound)."""

@@ -132,6 +132,9 @@ class RetrievalSettings(_Section):
     )
     prefetch_factor: int = Field(8, ge=1, description="First stage keeps prefetch_factor * k candidates.")
     hybrid: bool = Field(True, description="Fuse dense and BM25 results with RRF.")
+    sparse_weight: float = Field(
+        1.0, ge=0.0, le=1.0, description="BM25's weight in the hybrid fusion (the dense ranking weighs 1)."
+    )
     top_k: int = Field(8, ge=1, description="Chunks returned per search.")
     page_decay: float = Field(
         0.0,
@@ -167,6 +170,11 @@ class AgentsSettings(_Section):
         1.0, ge=0.0, le=1.0,
         description="When the answer says 'Not answerable' but a page was judged to answer with at least this "
         "probability, it is asked once more to answer from those pages (1.0: never).",
+    )
+    verify_answer: bool = Field(
+        True,
+        description="The Reflector checks the drafted answer: a name or phrase written on none of the pages "
+        "the answer read becomes 'Not answerable' (agents only; numbers and yes/no are not checked).",
     )
     rag_context: Literal["pages", "chunks"] = Field(
         "pages",

@@ -12,12 +12,16 @@
   rows). When it does and a page was judged to answer with probability at least
   ``agents.insist_above``, it is asked once more, told that a reader judged the pages to
   state the answer.
+* The Reflector holds the draft to account: a name or phrase of the short answer that is on
+  none of the pages shown (:func:`mardoc.agents.reflector.unsupported_items`) turns the
+  answer into "Not answerable", naming the draft (``agents.verify_answer``).
 Citations are the lines of the pages shown that state the short answer, the closest to the
 question first; else the excerpts the model cited.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +32,7 @@ from mardoc.agents.prompting import SHOWN_CHARS
 from mardoc.agents.questions import content_words
 from mardoc.agents.rag import ExcerptAnswer, answer_from_excerpts
 from mardoc.agents.refiner import split_units
-from mardoc.agents.reflector import turn_evidence
+from mardoc.agents.reflector import turn_evidence, unsupported_items
 from mardoc.agents.state import AgentDeps, AgentState
 from mardoc.render import locate_quote
 from mardoc.types import NOT_ANSWERABLE, Answer, Chunk, Citation
@@ -118,6 +122,17 @@ def answer(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
                                    prompt="answer_insist")  # fmt: skip
         event["note"] += f"; said '{NOT_ANSWERABLE}', asked again (a page judged {best:.2f})"
     after = deps.chat.usage.snapshot()
+    if deps.settings.agents.verify_answer and got.short != NOT_ANSWERABLE:
+        shown_text = "\n".join(c.text[:SHOWN_CHARS] for c in chunks[: got.shown])
+        missing = unsupported_items(got.short, got.format, shown_text)
+        if missing:
+            event.update(draft=got.short, unsupported=missing)
+            event["note"] += f"; draft {got.short!r} is on none of the pages read: not answerable"
+            pages_read = ", ".join(str(p) for _, p in pages)
+            got = replace(got, short=NOT_ANSWERABLE, format="None", citations=[],
+                          text=f"The documents read do not state the answer: the draft answer "
+                               f"{', '.join(repr(m) for m in missing)} is written on none of the pages read "
+                               f"(pages {pages_read}).")  # fmt: skip
     cited = citations(got, chunks[: got.shown], question, deps, {e.quote for e in turn_evidence(state)})
     cost = {k: int(after[k] - before[k]) for k in ("calls", "prompt_tokens", "completion_tokens")}
     event.update(short=got.short, citations=len(cited), dropped=got.dropped, cost=cost)

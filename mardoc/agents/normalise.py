@@ -11,7 +11,9 @@ a number, "GS6001, GS5002" for a list. This module puts the value in its type's 
 
 The type is the model's, except that a question asking "how many" is a count whenever the
 answer holds exactly one number, and a question asking for several values ("... respectively",
-"in list format") gets a list whenever the answer holds several items. Anything that does not fit its type is left as written.
+"in list format") gets a list whenever the answer holds several items, and so does a question
+asked in the plural ("What are the four activities?", "Which courses were ...") whenever the
+answer separates several items with commas or semicolons. Anything that does not fit its type is left as written.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ _WORDS = {
 _SPLIT = re.compile(r"\s*(?:;|\n|,\s*(?:and\s+)?|\s+and\s+)\s*")
 _COUNT = re.compile(r"\bhow\s+many\b", re.I)
 # a question that asks for several values: "... respectively", "in list format", "list the ..."
+# a question asked in the plural: "what are the ...", "which ... were ..."
+_PLURAL = re.compile(r"\b(?:what|which)\s+(?:[\w/-]+\s+){0,4}?(?:are|were)\b", re.I)
 _LISTY = re.compile(r"\brespectively\b|\b(?:in|as)\s+(?:a\s+|the\s+)?list\b|\blist\s+(?:format|form|the|all)\b|^\s*list\b", re.I)
 
 
@@ -84,6 +88,8 @@ def normalise_short(short: str, fmt: str, question: str = "") -> tuple[str, str]
     fmt = fmt if fmt != "None" else "Str"
     if fmt != "List" and _LISTY.search(question) and len([p for p in _SPLIT.split(s.strip("[]")) if p.strip()]) >= 2:
         fmt = "List"  # the question asks for several values and the answer gives several
+    elif fmt == "Str" and _PLURAL.search(question) and re.search(r"[,;]", s.strip("[]")) and len(_SPLIT.split(s.strip("[]"))) >= 2:
+        fmt = "List"  # asked in the plural, answered with a separated enumeration
     if fmt in ("Str", "Float") and _COUNT.search(question):
         as_int = _as_int(s)
         if as_int is not None:

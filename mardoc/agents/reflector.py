@@ -12,10 +12,18 @@ held to account:
 * every part has evidence -> ``sufficient``.
 A small model's own "sufficient" or "unanswerable" over-abstained and passed wrong counts
 (issue 16's traces), so the model is not asked for a verdict at all.
+
+The Reflector also holds the drafted answer to account (:func:`unsupported_items`): a name or
+phrase the answer gives must be written in the text the answering call was shown. A small
+model asked about something the pages do not hold tends to answer with a plausible name that
+is on none of them; such a draft becomes "Not answerable". Numbers are not checked (a count
+or a computed value is not written in the text), nor yes/no.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -24,6 +32,57 @@ from mardoc.agents.llm import budget_left, emit
 from mardoc.agents.questions import content_words, uncovered_parts
 from mardoc.agents.state import AgentDeps, AgentState
 from mardoc.memory import Evidence
+from mardoc.types import NOT_ANSWERABLE
+
+_TOKEN = re.compile(r"[a-z]+|[0-9]+")
+_UNCHECKED = frozenset(["yes", "no", "true", "false", "none"])
+SUPPORT_SHARE = 0.75  # of an item's words that must be in the text when the item is not written as is
+
+
+def _squash(text: str) -> str:
+    """Letters and digits only: "PREDICTIVE  MODEL-LING" and "predictivemodelling" match."""
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def _stems(text: str) -> set[str]:
+    return {t[:-1] if len(t) > 3 and t.endswith("s") else t for t in _TOKEN.findall(text.lower())}
+
+
+def answer_items(short: str, fmt: str) -> list[str]:
+    """The items of a short answer: a list's items, else the answer itself."""
+    if fmt == "List":
+        try:
+            value = json.loads(short)
+        except json.JSONDecodeError:
+            value = None
+        if isinstance(value, list):
+            return [str(v) for v in value]
+    return [short]
+
+
+def unsupported_items(short: str, fmt: str, shown: str) -> list[str]:
+    """The items of a short answer with words that the text ``shown`` does not hold.
+
+    An item is supported when it is written in the text (ignoring case, spaces and
+    punctuation: PDF text often loses spaces) or when at least ``SUPPORT_SHARE`` of its
+    words are (plural "s" ignored). Items without letters (numbers: counts and computed
+    values are not written) and yes/no answers are not checked.
+    """
+    if short == NOT_ANSWERABLE:
+        return []
+    text = _squash(shown)
+    words = _stems(shown)
+    out = []
+    for item in answer_items(short, fmt):
+        if not re.search(r"[A-Za-z]", item) or item.strip(" .").lower() in _UNCHECKED:
+            continue
+        if _squash(item) in text:
+            continue
+        mine = _stems(item)
+        if mine and len(mine & words) / len(mine) >= SUPPORT_SHARE:
+            continue
+        out.append(item)
+    return out
 
 
 def turn_evidence(state: AgentState) -> list[Evidence]:

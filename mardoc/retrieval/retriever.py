@@ -44,14 +44,16 @@ WIDE_POOL = 2000
 MARGIN = 0.02
 
 
-def rrf(rankings: Sequence[Sequence[Hit]], k: int, rrf_k: int = RRF_K) -> list[Hit]:
-    """Reciprocal rank fusion, ``sum 1 / (rrf_k + rank)`` with 0-based ranks (Qdrant's formula),
-    done here rather than in the engine so that ties are broken by id, the same every time."""
+def rrf(rankings: Sequence[Sequence[Hit]], k: int, rrf_k: int = RRF_K,
+        weights: Sequence[float] | None = None) -> list[Hit]:  # fmt: skip
+    """Weighted reciprocal rank fusion, ``sum w / (rrf_k + rank)`` with 0-based ranks (Qdrant's
+    formula; weights default to 1), done here rather than in the engine so that ties are broken
+    by id, the same every time. A ranking of weight 0 only adds candidates at the end."""
     scores: dict[str, float] = {}
     first: dict[str, Hit] = {}
-    for ranking in rankings:
+    for ranking, w in zip(rankings, weights or [1.0] * len(rankings), strict=True):
         for rank, h in enumerate(ranking):
-            scores[h.id] = scores.get(h.id, 0.0) + 1.0 / (rrf_k + rank)
+            scores[h.id] = scores.get(h.id, 0.0) + w / (rrf_k + rank)
             first.setdefault(h.id, h)
     order = sorted(scores, key=lambda i: (-round(scores[i], 12), i))[:k]
     return [Hit(i, scores[i], first[i].payload) for i in order]
@@ -141,8 +143,10 @@ class Retriever:
         k: int | None = None,
         dim: str | None = None,
         mode: Mode | None = None,
+        sparse_weight: float | None = None,
     ) -> list[ScoredChunk]:
-        """Top-k chunks for ``query``; ``dim`` is 64/128/256/full/auto, ``mode`` the fusion."""
+        """Top-k chunks for ``query``; ``dim`` is 64/128/256/full/auto, ``mode`` the fusion,
+        ``sparse_weight`` BM25's weight in the hybrid fusion (dense weighs 1)."""
         k = k or self.settings.top_k
         dim = dim or self.settings.dim
         mode = mode or ("hybrid" if self.settings.hybrid else "dense")
@@ -162,7 +166,8 @@ class Retriever:
                 pool = max(4 * k, 40)
                 dense = self._ranked(self._dense_node(vec, first, pool + TIE_SLACK, max(n, pool)), where, pool)
                 sparse = self._ranked(Nearest(SPARSE, bm25_query(query), pool + TIE_SLACK), where, pool)
-                hits = rrf([dense, sparse], k)
+                w = self.settings.sparse_weight if sparse_weight is None else sparse_weight
+                hits = rrf([dense, sparse], k, weights=[1.0, w])
         return [ScoredChunk(chunk_from_payload(h.id, h.payload), h.score) for h in hits]
 
     def _ranked(self, root: Node, where: Where, k: int) -> list[Hit]:
@@ -183,6 +188,7 @@ class Retriever:
         mode: Mode | None = None,
         rrf_k: int = 60,
         decay: float | None = None,
+        sparse_weight: float | None = None,
     ) -> list[PageHit]:
         """Pages ranked by the reciprocal ranks of their chunks among the top chunk hits.
 
@@ -193,7 +199,8 @@ class Retriever:
         the page chunk and a block) add evidence.
         """
         decay = self.settings.page_decay if decay is None else decay
-        hits = self.search(query, docs=docs, kinds=kinds, k=max(5 * k, 30), dim=dim, mode=mode)
+        hits = self.search(query, docs=docs, kinds=kinds, k=max(5 * k, 30), dim=dim, mode=mode,
+                           sparse_weight=sparse_weight)  # fmt: skip
         pages: dict[tuple[str, int], PageHit] = {}
         for rank, sc in enumerate(hits):
             key = (sc.chunk.doc_id, sc.chunk.page)

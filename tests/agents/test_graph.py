@@ -117,6 +117,22 @@ def test_a_not_answerable_over_a_page_judged_to_answer_is_asked_again(indexed: P
     assert lib2.ask(Q, mode="agents").short == "Not answerable" and len(calls_of(lib2, "RagReply")) == 1
 
 
+def test_a_drafted_name_on_none_of_the_pages_read_is_not_answerable(indexed: Path, tmp_path: Path) -> None:
+    made_up = answer_citing_first("Eric Kelleher", "Str")
+    lib = make_library(indexed, tmp_path, [model(WEIGHT, made_up)])
+    a = lib.ask("Who wrote the default weight rule?", mode="agents")
+    assert a.short == "Not answerable" and a.citations == [] and "'Eric Kelleher'" in a.text
+    last = a.trace[-1]
+    assert last["draft"] == "Eric Kelleher" and last["unsupported"] == ["Eric Kelleher"]
+    # rag's one call keeps the same draft; the agents' check is off with verify_answer=False
+    assert make_library(indexed, tmp_path / "rag", [made_up]).ask("Who wrote the default weight rule?", mode="rag").short == "Eric Kelleher"
+    off = make_library(indexed, tmp_path / "off", [model(WEIGHT, made_up)], verify_answer=False)
+    assert off.ask("Who wrote the default weight rule?", mode="agents").short == "Eric Kelleher"
+    # a phrase written on a page read stands
+    lib2 = make_library(indexed, tmp_path / "b", [model(WEIGHT, answer_citing_first("default weight value", "Str"))])
+    assert lib2.ask("Which value is 50?", mode="agents").short == "default weight value"
+
+
 def test_a_part_without_evidence_is_searched_and_judged_alone(indexed: Path, tmp_path: Path) -> None:
     q = "What is the default weight of a glob, and which icon names a comment?"
     lib = make_library(indexed, tmp_path, [model(WEIGHT, answer_citing_first("[50, 50]", "List"))], max_rounds=2)

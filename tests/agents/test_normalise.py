@@ -30,6 +30,10 @@ from mardoc.eval.scoring import score_answer
         ("5.3% and 5.2%", "Str", "What were the rates in Q1 and Q2 respectively?", ('["5.3%", "5.2%"]', "List")),
         ("Paris, Rome", "Str", "Which cities host a plant? Answer in list format.", ('["Paris", "Rome"]', "List")),
         ("Paris", "Str", "Which city hosts the plant? Answer in list format.", ("Paris", "Str")),  # one item
+        ("FORECASTING, OPTIMISATION", "Str", "According to the chart, what are the two activities?", ('["FORECASTING", "OPTIMISATION"]', "List")),
+        ("Paris; Rome", "Str", "Which cities were named?", ('["Paris", "Rome"]', "List")),
+        ("Research and Development", "Str", "What are the costs called?", ("Research and Development", "Str")),  # no separator
+        ("Andheri, Mumbai", "Str", "Where is the plant located?", ("Andheri, Mumbai", "Str")),  # asked in the singular
     ],
 )
 def test_normalise(short: str, fmt: str, question: str, expected: tuple[str, str]) -> None:

@@ -1,10 +1,11 @@
-"""What a question names, checked by code against the documents' text (abstention)."""
+"""What a question names, and what an answer names, checked by code against the documents' text (abstention)."""
 
 from __future__ import annotations
 
 import pytest
 
 from mardoc.agents.questions import absent_terms, named_terms, question_parts
+from mardoc.agents.reflector import unsupported_items
 
 DOC = """Annual Report 2018 of Godfrey Phillips India Limited. Bankers: State Bank of India.
 Plants at Andheri (Mumbai) and Guldhar. G.W. Bush and Obama are named in the survey.
@@ -57,3 +58,26 @@ def test_question_parts() -> None:
         "According to the manual, what is the default weight",
         "what is the maximum",
     ]
+
+
+SHOWN = "Magic rules\nThe default weight value is 50, and the maximum is 100.\nOPTIMISATION  PREDICTIVEMODELLING\nGlob patterns match file names."
+
+
+@pytest.mark.parametrize(
+    ("short", "fmt", "unsupported"),
+    [
+        ("Glob patterns", "Str", []),  # written as is
+        ("glob pattern", "Str", []),  # plural "s" and case ignored
+        ("Predictive modelling", "Str", []),  # PDF text lost the space
+        ("the maximum weight value", "Str", []),  # every word is on the page
+        ("Treemagic elements", "Str", ["Treemagic elements"]),  # half its words are not
+        ("YouTube", "Str", ["YouTube"]),
+        ('["Magic rules", "Eric Kelleher"]', "List", ["Eric Kelleher"]),  # each item alone
+        ("1923.78", "Float", []),  # numbers are not checked: counts and sums are not written
+        ('[50, 100]', "List", []),
+        ("Yes", "Str", []),
+        ("Not answerable", "None", []),
+    ],
+)
+def test_unsupported_items(short: str, fmt: str, unsupported: list[str]) -> None:
+    assert unsupported_items(short, fmt, SHOWN) == unsupported
