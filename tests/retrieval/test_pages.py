@@ -56,3 +56,17 @@ def test_rrf_breaks_ties_by_id_the_same_every_time() -> None:
     assert [h.id for h in fused] == ["a", "b"] and fused[0].score == fused[1].score
     assert [h.id for h in rrf([b, a], 2)] == ["a", "b"]
     assert abs(rrf([a], 1)[0].score - 1 / 60) < 1e-12  # 0-based ranks, as Qdrant's RRF
+
+
+def test_weighted_rrf_weighs_each_ranking_and_weight_zero_only_appends() -> None:
+    from mardoc.retrieval.query import Hit
+    from mardoc.retrieval.retriever import rrf
+
+    dense = [Hit("b", 1.0, {}), Hit("a", 0.9, {})]
+    sparse = [Hit("c", 5.0, {}), Hit("b", 4.0, {})]
+    assert [h.id for h in rrf([dense, sparse], 3)] == ["b", "c", "a"]  # BM25's first beats dense's second
+    assert [h.id for h in rrf([dense, sparse], 3, weights=[1.0, 0.1])] == ["b", "a", "c"]
+    zero = rrf([dense, sparse], 3, weights=[1.0, 0.0])
+    assert [h.id for h in zero] == ["b", "a", "c"] and zero[2].score == 0.0  # dense order, then the rest
+    with pytest.raises(ValueError):
+        rrf([dense, sparse], 3, weights=[1.0])
