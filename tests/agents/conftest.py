@@ -26,11 +26,14 @@ def indexed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def make_library(indexed: Path, tmp_path: Path, replies: list[Any], **agents: Any) -> Library:
+def make_library(
+    indexed: Path, tmp_path: Path, replies: list[Any], retrieval: dict[str, Any] | None = None, **agents: Any
+) -> Library:
     import shutil
 
     shutil.copytree(indexed / "lib", tmp_path / "lib")
-    s = Settings(home=tmp_path / "home", models={"embedder": "hash:256", "chat": "fake:"}, agents=agents)
+    s = Settings(home=tmp_path / "home", models={"embedder": "hash:256", "chat": "fake:"}, agents=agents,
+                 retrieval=retrieval or {})  # fmt: skip
     return Library(tmp_path / "lib", settings=s, embedder=tiny_embedder(), chat=ScriptedChatModel(replies))
 
 
