@@ -50,9 +50,11 @@ def _pages_for_round(state: AgentState, deps: AgentDeps, ranked: list[tuple[str,
         found = [(h.doc_id, h.page) for h in hits]
         notes.append(f"search_pages {query!r} -> {[p for _, p in found]} for the part {state['focus'].split('?')[0]!r}")
         return found
+    named = len(wanted)
     wanted.extend(ranked)
-    fresh = [p for p in dict.fromkeys(wanted) if p not in read]
-    return fresh[:NEXT_PAGES]
+    fresh = [p for p in dict.fromkeys(wanted) if p not in read][:NEXT_PAGES]
+    notes.append(f"{'the pages named, then ' if named else ''}the next-ranked pages not read yet -> {[p for _, p in fresh]}")
+    return fresh
 
 
 def explore(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:

@@ -91,6 +91,7 @@ def test_nothing_judged_to_answer_reads_the_next_ranked_pages(indexed: Path, tmp
     first, second = ([p for _, p in t["pages"]] for t in explorers)
     ranked = [p.page for p in lib.retriever.search_pages(Q, k=10)]
     assert first == ranked[:2] and second == ranked[2:5]  # never the same page twice
+    assert explorers[1]["notes"] == [f"the next-ranked pages not read yet -> {ranked[2:5]}"]
     reflectors = [t for t in a.trace if t["agent"] == "reflector"]
     assert reflectors[0]["verdict"] == "insufficient" and "next-ranked" in reflectors[0]["feedback"]
     assert reflectors[1]["verdict"] == "exhausted"  # abstain_below is 0: the best pages are read anyway
