@@ -21,6 +21,7 @@ question first; else the excerpts the model cited.
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -28,11 +29,12 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from mardoc.agents.llm import emit
+from mardoc.agents.normalise import normalise_short
 from mardoc.agents.prompting import SHOWN_CHARS
-from mardoc.agents.questions import content_words
+from mardoc.agents.questions import content_words, question_parts
 from mardoc.agents.rag import ExcerptAnswer, answer_from_excerpts
 from mardoc.agents.refiner import split_units
-from mardoc.agents.reflector import turn_evidence, unsupported_items
+from mardoc.agents.reflector import answer_items, turn_evidence, unsupported_items
 from mardoc.agents.state import AgentDeps, AgentState
 from mardoc.render import locate_quote
 from mardoc.types import NOT_ANSWERABLE, Answer, Chunk, Citation
@@ -44,17 +46,20 @@ def answer_pages(state: AgentState, deps: AgentDeps) -> tuple[list[Page], float]
     """The pages the answer reads, and the best probability a page answers.
 
     Round 1's pages in their ranking order (rag's pages: the answering call is rag's call);
-    before them, pages of a later round judged to answer better than any of round 1's (most
-    probable first), and, when nothing this turn was judged to answer, the pages of earlier
-    turns' evidence (a follow-up). At most ``read_pages``.
+    before them, the page of a later round judged most probable to answer, when it is judged
+    to answer better than any of round 1's: read in addition, never instead of a round-1 page
+    (with the bundled model the judgement orders pages worse than the ranking does); and, when
+    nothing this turn was judged to answer, the pages of earlier turns' evidence (a follow-up),
+    which take round 1's places. At most ``read_pages``, plus the later page.
     """
     a = deps.settings.agents
     judged = [(str(d), int(pg), float(p), int(r)) for d, pg, p, r in state.get("judged") or []]
     first = [(d, pg) for d, pg, _, r in judged if r == 1]
     best_first = max((p for _, _, p, r in judged if r == 1), default=0.0)
     later = [(d, pg) for d, pg, p, r in sorted(judged, key=lambda j: -j[2]) if r > 1 and p >= a.found and p > best_first]
-    earlier = [(e.source.doc_id, e.source.page) for e in turn_evidence(state)] if best_first < a.found else []
-    pages = list(dict.fromkeys(later + earlier + first))[: a.read_pages]
+    prior = state["memory"].evidence[: state.get("evidence_from", 0)]  # earlier turns' evidence
+    earlier = [(e.source.doc_id, e.source.page) for e in turn_evidence(state) if e in prior] if best_first < a.found else []
+    pages = list(dict.fromkeys(later[:1] + earlier + first))[: a.read_pages + (1 if later else 0)]
     if not pages:  # nothing judged (a spent budget): the best-ranked pages, as rag reads them
         pages = [(str(d), int(p)) for d, p in (state.get("given_pages") or state.get("pages_ranked") or [])][: a.read_pages]
     return pages, max((p for _, _, p, _ in judged), default=0.0)
@@ -99,6 +104,30 @@ def citations(got: ExcerptAnswer, shown: list[Chunk], question: str, deps: Agent
     return list({(c.doc_id, c.page, c.quote): c for c in out}.values())
 
 
+def _complete_parts(question: str, got: ExcerptAnswer, chunks: list[Chunk], deps: AgentDeps,
+                    event: dict[str, Any]) -> ExcerptAnswer:  # fmt: skip
+    """A multi-part question whose draft gives fewer items than it has parts (a small model
+    answers the first part and stops) is asked again part by part over the same pages; the
+    answer lists each part's answer and names the parts the pages do not answer."""
+    parts = question_parts(question)
+    if len(parts) < 2 or got.short == NOT_ANSWERABLE or len(answer_items(got.short, got.format)) >= len(parts):
+        return got
+    alone = [answer_from_excerpts(f"{part}? (a part of the question: {question})", chunks, deps.chat, deps.settings,
+                                  emit, agent="answerer") for part in parts]  # fmt: skip
+    found = [a.short for a in alone if a.short != NOT_ANSWERABLE]
+    event["parts"] = {part: a.short for part, a in zip(parts, alone, strict=True)}
+    if len(found) <= len(answer_items(got.short, got.format)):  # asked alone, no more than the draft
+        unanswered = [part for part, a in zip(parts, alone, strict=True) if a.short == NOT_ANSWERABLE]
+        return replace(got, text=f"{got.text} Not stated on the pages read: {'; '.join(unanswered)}.") if unanswered else got
+    short, fmt = normalise_short(json.dumps(found, ensure_ascii=False), "List", question)
+    text = "; ".join(f"{part}: {a.short if a.short != NOT_ANSWERABLE else 'not stated on the pages read'}"
+                     for part, a in zip(parts, alone, strict=True))  # fmt: skip
+    event["note"] += f"; the draft {got.short!r} answered fewer parts than asked: each part asked alone"
+    cited = [c for a in alone for c in a.citations]
+    return replace(got, short=short, format=fmt, text=text, citations=cited or got.citations,
+                   shown=max(a.shown for a in alone), error=got.error or next((a.error for a in alone if a.error), ""))  # fmt: skip
+
+
 def answer(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
     deps = runtime.context
     question = state["question"]
@@ -121,6 +150,7 @@ def answer(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
         got = answer_from_excerpts(question, chunks, deps.chat, deps.settings, emit, agent="answerer",
                                    prompt="answer_insist")  # fmt: skip
         event["note"] += f"; said '{NOT_ANSWERABLE}', asked again (a page judged {best:.2f})"
+    got = _complete_parts(question, got, chunks, deps, event)
     after = deps.chat.usage.snapshot()
     if deps.settings.agents.verify_answer and got.short != NOT_ANSWERABLE:
         shown_text = "\n".join(c.text[:SHOWN_CHARS] for c in chunks[: got.shown])

@@ -118,6 +118,29 @@ def test_a_not_answerable_over_a_page_judged_to_answer_is_asked_again(indexed: P
     assert lib2.ask(Q, mode="agents").short == "Not answerable" and len(calls_of(lib2, "RagReply")) == 1
 
 
+def test_a_draft_answering_one_of_two_parts_is_completed_part_by_part(indexed: Path, tmp_path: Path) -> None:
+    q = "What is the default weight of a glob pattern, and what is the maximum?"
+    replies = iter([answer_citing_first("50")([], None), answer_citing_first("50")([], None), answer_citing_first("100")([], None)])
+    lib = make_library(indexed, tmp_path, [model(WEIGHT, lambda m, s: next(replies))])
+    a = lib.ask(q, mode="agents")
+    draft, first, second = calls_of(lib, "RagReply")
+    assert "Question: What is the default weight of a glob pattern? (a part of the question: What is" in first
+    assert "Question: what is the maximum? (a part of the question: What is" in second
+    assert json.loads(a.short) == [50, 100] and a.format == "List"
+    assert a.text == "What is the default weight of a glob pattern: 50; what is the maximum: 100"
+    assert a.trace[-1]["parts"] == {"What is the default weight of a glob pattern": "50", "what is the maximum": "100"}
+    # a part the pages do not answer is named as missing, and the draft stands when nothing is added
+    replies2 = iter([answer_citing_first("50")([], None), answer_citing_first("50")([], None), NA])
+    lib2 = make_library(indexed, tmp_path / "b", [model(WEIGHT, lambda m, s: next(replies2))])
+    b = lib2.ask(q, mode="agents")
+    assert b.short == "50" and b.trace[-1]["parts"]["what is the maximum"] == "Not answerable"
+    assert b.text == "It is 50. Not stated on the pages read: what is the maximum."
+    # a one-part question is never asked again
+    lib3 = make_library(indexed, tmp_path / "c", [model(WEIGHT, answer_citing_first("50"))])
+    lib3.ask(Q, mode="agents")
+    assert len(calls_of(lib3, "RagReply")) == 1
+
+
 def test_a_drafted_name_on_none_of_the_pages_read_is_not_answerable(indexed: Path, tmp_path: Path) -> None:
     made_up = answer_citing_first("Eric Kelleher", "Str")
     lib = make_library(indexed, tmp_path, [model(WEIGHT, made_up)])
