@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from mardoc import Library, Settings
-from mardoc.agents.prompting import SHOWN_CHARS, fence_chunks
+from mardoc.agents.prompting import fence_chunks, shown_text
 from mardoc.agents.reflector import unsupported_items
 from mardoc.types import NOT_ANSWERABLE
 
@@ -50,8 +50,7 @@ def main() -> None:
             continue
         chunks = lib.retriever.read_pages([(doc_id, p) for p in r["agent_pages"]])
         _, shown = fence_chunks(chunks, "x", settings.agents.observation_chars)
-        text = "\n".join(c.text[:SHOWN_CHARS] for c in chunks[:shown])
-        missing = unsupported_items(r["short"], r["format"], text)
+        missing = unsupported_items(r["short"], r["format"], shown_text(chunks, shown))
         if missing:
             counts[f"flagged, {kind}"] += 1
             flagged.append({"qid": r["qid"], "kind": kind, "short": r["short"], "unsupported": missing, "gold": r["gold"]})

@@ -30,7 +30,7 @@ from langgraph.runtime import Runtime
 
 from mardoc.agents.llm import emit
 from mardoc.agents.normalise import normalise_short
-from mardoc.agents.prompting import SHOWN_CHARS
+from mardoc.agents.prompting import SHOWN_CHARS, shown_text
 from mardoc.agents.questions import content_words, question_parts
 from mardoc.agents.rag import ExcerptAnswer, answer_from_excerpts
 from mardoc.agents.refiner import split_units
@@ -110,13 +110,14 @@ def _complete_parts(question: str, got: ExcerptAnswer, chunks: list[Chunk], deps
     answers the first part and stops) is asked again part by part over the same pages; the
     answer lists each part's answer and names the parts the pages do not answer."""
     parts = question_parts(question)
-    if len(parts) < 2 or got.short == NOT_ANSWERABLE or len(answer_items(got.short, got.format)) >= len(parts):
+    drafted = len(answer_items(got.short, got.format))
+    if len(parts) < 2 or got.short == NOT_ANSWERABLE or drafted >= len(parts):
         return got
     alone = [answer_from_excerpts(f"{part}? (a part of the question: {question})", chunks, deps.chat, deps.settings,
                                   emit, agent="answerer") for part in parts]  # fmt: skip
     found = [a.short for a in alone if a.short != NOT_ANSWERABLE]
     event["parts"] = {part: a.short for part, a in zip(parts, alone, strict=True)}
-    if len(found) <= len(answer_items(got.short, got.format)):  # asked alone, no more than the draft
+    if len(found) <= drafted:  # asked alone, no more than the draft
         unanswered = [part for part, a in zip(parts, alone, strict=True) if a.short == NOT_ANSWERABLE]
         return replace(got, text=f"{got.text} Not stated on the pages read: {'; '.join(unanswered)}.") if unanswered else got
     short, fmt = normalise_short(json.dumps(found, ensure_ascii=False), "List", question)
@@ -153,8 +154,7 @@ def answer(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
     got = _complete_parts(question, got, chunks, deps, event)
     after = deps.chat.usage.snapshot()
     if deps.settings.agents.verify_answer and got.short != NOT_ANSWERABLE:
-        shown_text = "\n".join(c.text[:SHOWN_CHARS] for c in chunks[: got.shown])
-        missing = unsupported_items(got.short, got.format, shown_text)
+        missing = unsupported_items(got.short, got.format, shown_text(chunks, got.shown))
         if missing:
             event.update(draft=got.short, unsupported=missing)
             event["note"] += f"; draft {got.short!r} is on none of the pages read: not answerable"

@@ -106,5 +106,11 @@ def fence_chunks(
     return "\n\n".join(parts), len(parts)
 
 
+def shown_text(chunks: Sequence[Chunk], shown: int) -> str:
+    """The document text a model was shown: the first ``shown`` chunks, each cut where
+    :func:`fenced_parts` cuts it (for checks by code of what the model said)."""
+    return "\n".join(c.text[:SHOWN_CHARS] for c in chunks[:shown])
+
+
 def system_prompt(nonce: str) -> str:
     return load_prompt("system").render(sentinel=NOT_ANSWERABLE, fence=f"{FENCE_WORD} {nonce}")
