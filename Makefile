@@ -1,9 +1,10 @@
 # The two Quickstart commands: `make demo` and `make test`. Both set everything up first.
+# `make test-fast` is the development loop (no test marked slow).
 VENV ?= .venv
 DEMO_PDF := examples/shared-mime-info-spec.pdf
 DEMO_Q := What is the default weight of a glob pattern, and what is the maximum?
 
-.PHONY: setup demo test lint
+.PHONY: setup demo test test-fast lint
 
 setup:
 	bash scripts/setup.sh
@@ -13,6 +14,10 @@ demo: setup
 
 test: setup
 	bash scripts/test.sh
+
+# the development loop: everything but the tests marked slow (real models, large documents)
+test-fast: setup
+	bash scripts/test.sh -m "not slow"
 
 lint:
 	$(VENV)/bin/ruff check mardoc tests bench

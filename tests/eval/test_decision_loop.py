@@ -16,7 +16,7 @@ from mardoc.eval.judge import LlmJudge, sanity_check
 from mardoc.eval.metrics import show, summarise
 from mardoc.eval.runner import Runner, read_predictions
 from mardoc.models.cache import CachedChatModel, CallStore
-from tests.conftest import DEMO_PDF, DEV_DOCS
+from tests.conftest import DEMO_PDF, dev_data
 from tests.eval.test_runner import reply_for, samples
 from tests.fakes import ScriptedChatModel, tiny_embedder
 
@@ -104,7 +104,7 @@ def test_metrics_without_their_data_are_na_not_zero() -> None:
 
 
 def test_the_committed_decision_set_is_the_seeded_rule_applied_to_the_dev_set() -> None:
-    samples_, _ = load("mmlongbench", DEV_DOCS.parent)
+    samples_, _ = load("mmlongbench", dev_data())
     committed = load_set("decision")
     assert committed == decision_set(samples_, 100) and len(committed) == 100
     assert decision_set(samples_, 100) == decision_set(list(reversed(samples_)), 100)  # order-free
