@@ -220,6 +220,8 @@ class Library:
             settings=self.settings,
             doc_names={d: records[d]["name"] for d in scope},
             doc_paths={d: records[d].get("path", "") for d in scope},
+            doc_pages={d: int(records[d].get("pages", 0)) for d in scope},
+            doc_outlines={d: list(records[d].get("outline", [])) for d in scope},
         )
 
     def _complete_docs(self, docs: Sequence[str] | None) -> list[str]:

@@ -51,6 +51,28 @@ class FigureRef(BaseModel):
     source: str = ""  # raster | vector | scan (joined with "+" when merged)
 
 
+class TableGrid(BaseModel):
+    """A table as data: every cell's text and box, row by row, its first ``header_rows`` rows
+    the header. Cells merged across columns or rows repeat their text (as the table reads)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    cells: tuple[tuple[str, ...], ...]
+    boxes: tuple[tuple[BBox | None, ...], ...] = ()  # the cell boxes, same shape as ``cells``
+    header_rows: int = 1
+    caption: str = ""  # the caption or title printed with the table
+
+    @property
+    def n_cols(self) -> int:
+        return max((len(r) for r in self.cells), default=0)
+
+    def box(self, row: int, col: int) -> BBox | None:
+        try:
+            return self.boxes[row][col]
+        except IndexError:
+            return None
+
+
 class Chunk(BaseModel):
     """One retrievable unit: a page, a passage, a figure or a table, tied to its region."""
 
@@ -69,6 +91,7 @@ class Chunk(BaseModel):
     ocr: bool = False
     image_path: str = ""
     figures: tuple[FigureRef, ...] = ()  # a page chunk's figures, in reading order
+    table: TableGrid | None = None  # a table chunk's cells, as data
 
     def embed_text(self) -> str:
         """What is embedded: the text prefixed by its section path (context for short chunks)."""
@@ -91,6 +114,14 @@ def chunk_to_payload(chunk: Chunk) -> dict[str, Any]:
     payload["bboxes"] = [list(b) for b in chunk.bboxes]
     payload["pages"] = list(chunk.pages)
     payload["figures"] = [{**f.model_dump(), "bbox": list(f.bbox)} for f in chunk.figures]
+    if chunk.table is None:
+        payload.pop("table", None)
+    else:
+        payload["table"] = {
+            **chunk.table.model_dump(),
+            "cells": [list(r) for r in chunk.table.cells],
+            "boxes": [[list(b) if b else None for b in r] for r in chunk.table.boxes],
+        }
     return payload
 
 
@@ -103,6 +134,14 @@ def chunk_from_payload(point_id: str, payload: Mapping[str, Any]) -> Chunk:
     data["figures"] = tuple(
         FigureRef.model_validate({**f, "bbox": tuple(f["bbox"])}) for f in data.get("figures") or ()
     )
+    table = data.get("table")
+    if table:
+        data["table"] = TableGrid(
+            cells=tuple(tuple(r) for r in table.get("cells", ())),
+            boxes=tuple(tuple(tuple(b) if b else None for b in r) for r in table.get("boxes", ())),
+            header_rows=int(table.get("header_rows", 1)),
+            caption=str(table.get("caption", "")),
+        )
     return Chunk.model_validate(data)
 
 

@@ -32,7 +32,7 @@ from mardoc.agents.llm import emit
 from mardoc.agents.normalise import normalise_short
 from mardoc.agents.prompting import SHOWN_CHARS, shown_text
 from mardoc.agents.questions import content_words, question_parts
-from mardoc.agents.rag import ExcerptAnswer, answer_from_excerpts
+from mardoc.agents.reading import ExcerptAnswer, answer_from_excerpts
 from mardoc.agents.refiner import split_units
 from mardoc.agents.reflector import answer_items, turn_evidence, unsupported_items
 from mardoc.agents.state import AgentDeps, AgentState
@@ -142,6 +142,11 @@ def answer(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
         text = "The documents do not contain the answer" + (f": {state.get('feedback')}." if verdict == "unanswerable" else ".")
         reply = Answer(question=question, text=text, short=NOT_ANSWERABLE, format="None")
         return {"answer": reply, "calls": 0, "tokens": 0, "trace": [event]}
+    table = state.get("table_draft")
+    if table is not None:  # answered from the tables or the inventory, checked by code
+        event.update(short=table.short, citations=len(table.citations), note="the table step's answer")
+        emit(event)
+        return {"answer": table, "trace": [event]}
     before = deps.chat.usage.snapshot()
     chunks = deps.retriever.read_pages(pages)
     got = answer_from_excerpts(question, chunks, deps.chat, deps.settings, emit, agent="answerer")

@@ -30,6 +30,7 @@ from mardoc.agents.refiner import refine
 from mardoc.agents.reflector import reflect
 from mardoc.agents.rewriter import rewrite, route_start
 from mardoc.agents.state import AgentDeps, AgentState
+from mardoc.agents.tables import query_tables
 from mardoc.memory import EvidenceMemory
 from mardoc.types import NOT_ANSWERABLE, Answer
 
@@ -48,13 +49,15 @@ def build_graph(checkpointer: Any = None) -> Any:
     g.add_node("explore", explore)
     g.add_node("refine", refine)
     g.add_node("reflect", reflect)
+    g.add_node("tables", query_tables)
     g.add_node("answer", answer)
     g.add_node("rewrite", rewrite)
     g.add_conditional_edges(START, route_start, {"rewrite": "rewrite", "explore": "explore"})
     g.add_edge("rewrite", "explore")
     g.add_edge("explore", "refine")
     g.add_edge("refine", "reflect")
-    g.add_conditional_edges("reflect", route_after_reflect, {"explore": "explore", "answer": "answer"})
+    g.add_conditional_edges("reflect", route_after_reflect, {"explore": "explore", "answer": "tables"})
+    g.add_edge("tables", "answer")
     g.add_edge("answer", END)
     return g.compile(checkpointer=checkpointer)
 
@@ -100,7 +103,7 @@ def fresh_turn(
         "question": question, "asked": question, "history": list(history), "docs": list(docs) if docs is not None else None, "round": 0,
         "max_rounds": max_rounds, "feedback": "", "queries": [], "open_pages": [], "observations": [],
         "verdict": "", "added": 0, "pages_read": [], "absent": [], "evidence_from": 0, "focus": "", "judged": [], "calls": Overwrite(0), "tokens": Overwrite(0), "trace": Overwrite([]),
-        "answer": None, "pages_ranked": [], "given_pages": list(pages) if pages is not None else None,
+        "answer": None, "table_draft": None, "pages_ranked": [], "given_pages": list(pages) if pages is not None else None,
     }  # fmt: skip
 
 

@@ -48,6 +48,7 @@ PROMPT_FIELDS: dict[str, frozenset[str]] = {
     "answer_insist": frozenset({"question", "excerpts", "parts", "sentinel"}),
     "judge": frozenset({"question", "gold", "prediction"}),
     "rewriter": frozenset({"history", "question"}),
+    "table_sql": frozenset({"question", "schema", "error"}),
 }
 
 

@@ -5,116 +5,16 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from mardoc.agents.normalise import normalise_short
-from mardoc.agents.prompting import fence_chunks, load_prompt, new_nonce, system_prompt
-from mardoc.agents.questions import absent_terms, parts_text
-from mardoc.agents.state import RagReply
-from mardoc.errors import BackendError, MardocError
+from mardoc.agents.questions import absent_terms
+from mardoc.agents.reading import answer_from_excerpts
 from mardoc.models import ChatModel
 from mardoc.retrieval import Retriever
 from mardoc.settings import Settings
-from mardoc.types import NOT_ANSWERABLE, Answer, Chunk, Citation
+from mardoc.types import NOT_ANSWERABLE, Answer
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class ExcerptAnswer:
-    """One answering call over fenced excerpts, checked: citations only of excerpts shown."""
-
-    text: str
-    short: str
-    format: str
-    citations: list[Citation]
-    error: str
-    shown: int
-    dropped: list[int]  # cited excerpt numbers that were not shown
-
-
-_MARK = "\x00excerpts\x00"
-
-
-def answer_messages(question: str, excerpts: str, nonce: str, prompt: str = "rag_answer",
-                    fields: dict[str, str] | None = None) -> list[dict[str, Any]]:  # fmt: skip
-    """The answering call's messages: the shared system prompt, then the prompt file with the
-    question and the fenced excerpts."""
-    values = {"notes": ""} if prompt == "rag_answer" else {}
-    values.update(fields or {})
-    content = load_prompt(prompt).render(question=question, excerpts=excerpts, sentinel=NOT_ANSWERABLE,
-                                         parts=parts_text(question), **values)  # fmt: skip
-    return [{"role": "system", "content": system_prompt(nonce)}, {"role": "user", "content": content}]
-
-
-def answer_head(question: str, nonce: str) -> list[dict[str, Any]]:
-    """The answering call's messages cut where the excerpts begin: a call that continues them
-    with the first excerpts shares its prompt prefix (and llama.cpp's evaluated prefix) with
-    the answering call over the same excerpts."""
-    messages = answer_messages(question, _MARK, nonce)
-    content = messages[1]["content"]
-    return [messages[0], {"role": "user", "content": content[: content.index(_MARK)]}]
-
-
-def answer_from_excerpts(
-    question: str,
-    chunks: Sequence[Chunk],
-    chat: ChatModel,
-    settings: Settings,
-    tell: Callable[[dict[str, Any]], None],
-    agent: str = "rag",
-    nonce: str = "",
-    prompt: str = "rag_answer",
-    fields: dict[str, str] | None = None,
-) -> ExcerptAnswer:
-    """Answer ``question`` from ``chunks`` in one call, normalised and cited.
-
-    ``prompt``: the prompt file (``rag_answer``: whole pages or passages; the agents'
-    ``answer``: the lines their Refiner selected), with its further ``fields``. ``nonce``:
-    the fence nonce; by default rag's for this question, so the agents' fallback to rag's
-    reading is the same call, byte for byte (and the same LLM-call cache entry).
-    """
-    nonce = nonce or new_nonce("rag", question)
-    excerpts, shown = fence_chunks(list(chunks), nonce, settings.agents.observation_chars)
-    messages = answer_messages(question, excerpts or "(no excerpts found)", nonce, prompt, fields)
-    error = ""
-    tell(
-        {
-            "agent": agent,
-            "phase": "call",
-            "what": f"answering from {shown} excerpt{'s' if shown != 1 else ''}",
-        }
-    )
-    try:
-        reply = chat.complete(messages, schema=RagReply, max_tokens=300)
-    except BackendError:
-        raise
-    except MardocError as exc:
-        log.warning("%s answer failed: %s", agent, exc)
-        reply, error = RagReply(short_answer=NOT_ANSWERABLE, format="None"), str(exc)
-    short, fmt = normalise_short(reply.short_answer, reply.format, question)
-    citations = []
-    dropped: list[int] = []
-    for n in reply.cited:
-        if 1 <= n <= shown:
-            c = chunks[n - 1]
-            citations.append(
-                Citation(
-                    doc_id=c.doc_id,
-                    doc_name=c.doc_name,
-                    page=c.page,
-                    bbox=c.bboxes[0] if c.bboxes else None,
-                    quote=c.text[:200],
-                    chunk_id=c.id,
-                )  # fmt: skip
-            )
-        else:
-            dropped.append(n)
-            log.info("dropped citation of unknown excerpt E%s", n)
-    if short == NOT_ANSWERABLE:
-        citations = []
-    return ExcerptAnswer(reply.answer or short, short, fmt, citations, error, shown, dropped)
 
 
 def answer_rag(

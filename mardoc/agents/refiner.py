@@ -25,7 +25,7 @@ from langgraph.runtime import Runtime
 from mardoc.agents.llm import budget_left, emit
 from mardoc.agents.prompting import SHOWN_CHARS, fenced_parts, load_prompt, new_nonce
 from mardoc.agents.questions import content_words, question_parts
-from mardoc.agents.rag import answer_head
+from mardoc.agents.reading import answer_head
 from mardoc.agents.state import AgentDeps, AgentState
 from mardoc.errors import BackendError, MardocError
 from mardoc.memory import Source

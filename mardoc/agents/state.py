@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import operator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -24,6 +24,8 @@ class AgentDeps:
     settings: Settings
     doc_names: dict[str, str]  # doc_id -> file name, for the documents in scope
     doc_paths: dict[str, str]  # doc_id -> PDF path (for page renders)
+    doc_pages: dict[str, int] = field(default_factory=dict)  # doc_id -> page count
+    doc_outlines: dict[str, list[list[Any]]] = field(default_factory=dict)  # doc_id -> [[level, title, page]]
 
 
 class PageRef(BaseModel):
@@ -54,6 +56,14 @@ class _AnswerFields(BaseModel):
     @classmethod
     def _fmt(cls, v: str) -> str:
         return coerce_format(v)
+
+
+class SqlReply(BaseModel):
+    """The table step's reply: one SELECT over the tables of the pages read ("" for none)."""
+
+    model_config = ConfigDict(json_schema_extra={"required": ["sql"]})
+
+    sql: str = Field("", json_schema_extra={"maxLength": 600})
 
 
 class RagReply(_AnswerFields):
@@ -94,5 +104,6 @@ class AgentState(TypedDict, total=False):
     tokens: Annotated[int, operator.add]
     trace: Annotated[list[dict[str, Any]], operator.add]
     answer: Answer | None
+    table_draft: Answer | None  # the table step's answer (a lookup, a count, a query's result), if any
 
 

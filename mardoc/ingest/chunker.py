@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from mardoc.ingest.document import Document, Page, Region, TextBlock
-from mardoc.types import BBox, Chunk, FigureRef, chunk_id
+from mardoc.types import BBox, Chunk, FigureRef, TableGrid, chunk_id
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 _LABEL = re.compile(
@@ -52,7 +52,7 @@ class Chunker:
 
     def _make(self, doc: Document, kind: str, page: Page, ordinal: int, text: str,
               bboxes: list[BBox], section: str, ocr: bool = False, image: str = "",
-              figures: tuple[FigureRef, ...] = ()) -> Chunk:  # fmt: skip
+              figures: tuple[FigureRef, ...] = (), table: TableGrid | None = None) -> Chunk:  # fmt: skip
         return Chunk(
             id=chunk_id(doc.doc_id, kind, page.number, ordinal),
             doc_id=doc.doc_id,
@@ -67,6 +67,7 @@ class Chunker:
             ocr=ocr,
             image_path=image,
             figures=figures,
+            table=table,
         )
 
     def _page_chunks(
@@ -154,6 +155,7 @@ class Chunker:
                     cur_section,
                     page.ocr,
                     region.image_path,
+                    table=region.table.model_copy(update={"caption": region.caption}) if region.table else None,
                 )  # fmt: skip
             )
             ordinal += 1

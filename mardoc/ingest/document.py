@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from mardoc.types import BBox
+from mardoc.types import BBox, TableGrid
 
 
 @dataclass
@@ -37,6 +37,7 @@ class Region:
     label: str = ""  # a figure's label: the aligned text right under (or over) it, when no caption
     source: str = ""  # a figure's origin: raster | vector | scan
     keys: tuple[str, ...] = ()  # what repeats when the same picture recurs (image digests, a place)
+    table: TableGrid | None = None  # a table's cells, as data
 
 
 @dataclass

@@ -143,6 +143,8 @@ class Ingestor:
                 "title": doc.title,
                 "chunks": result.chunks,
                 "ocr_pages": result.ocr_pages,
+                # the document's sections: the PDF's outline, else the headings found
+                "outline": [[h.level, h.title, h.page] for h in doc.headings],
                 "seconds": round(result.seconds, 2),
             }  # fmt: skip
         )

@@ -1,4 +1,4 @@
-"""Tables: a cheap gate, PyMuPDF's table finder, and each found table as markdown."""
+"""Tables: a cheap gate, PyMuPDF's table finder, and each found table as data and markdown."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import numpy as np
 import pymupdf
 
 from mardoc.ingest.document import Region
+from mardoc.tables import header_rows, to_markdown
+from mardoc.types import BBox, TableGrid
 
 log = logging.getLogger(__name__)
 
@@ -19,13 +21,14 @@ def _cell_text(text: str) -> str:
     return " ".join(text.replace("|", "/").split())
 
 
-def table_markdown(table: Any, words: list[Any]) -> str:
-    """A found table as GitHub markdown, its first row as the header.
+def table_grid(table: Any, words: list[Any], caption: str = "") -> TableGrid | None:
+    """A found table as data: each cell's text and box, merged cells repeating their text.
 
     PyMuPDF's ``Table.to_markdown`` extracts a text page for every cell (60% of all parsing
     time on a 10-K report); here the page's words, extracted once, are dealt to the cells
     by their centres. Merged cells (``None`` in PyMuPDF's grid) repeat the text to their
-    left, or above, as ``to_markdown(fill_empty=True)`` does.
+    left, or above, as ``to_markdown(fill_empty=True)`` does. Empty rows and columns are
+    dropped; the header is one row, or two when the first spans columns.
     """
     rows = [list(r.cells) for r in table.rows]
     ncols = max((len(r) for r in rows), default=0)
@@ -42,23 +45,84 @@ def table_markdown(table: Any, words: list[Any]) -> str:
             if top <= cy <= bottom:
                 for j, cell in enumerate(rows[i]):
                     if cell is not None and cell[0] <= cx <= cell[2] and cell[1] <= cy <= cell[3]:
-                        grid[i][j].append(w[4])  # type: ignore[union-attr]
+                        grid[i][j].append(w)  # type: ignore[union-attr]
                         break
                 break
-    text = [[_cell_text(" ".join(c)) if c is not None else None for c in row] for row in grid]
-    for i, row in enumerate(text):  # merged cells: from the left, else from above
-        for j, val in enumerate(row):
+    text: list[list[str | None]] = []
+    boxes: list[list[BBox | None]] = []
+    for i, found in enumerate(grid):
+        places = [tuple(rows[i][j]) if j < len(rows[i]) and rows[i][j] is not None else None for j in range(ncols)]
+        for sub_text, sub_boxes in _split_row(found, places):  # type: ignore[arg-type]
+            text.append(sub_text)
+            boxes.append(sub_boxes)
+    for i, line in enumerate(text):  # merged cells: from the left, else from above
+        for j, val in enumerate(line):
             if val is None:
-                row[j] = row[j - 1] if j else (text[i - 1][j] if i else "")
-    lines = [row for row in text if any(row)]
-    keep = [j for j in range(ncols) if any(row[j] for row in lines)]  # drop empty columns
-    lines = [[row[j] for j in keep] for row in lines]
-    if not lines or not keep:
-        return ""
-    out = ["| " + " | ".join(v or f"Col{j + 1}" for j, v in enumerate(lines[0])) + " |"]
-    out.append("|" + "---|" * len(keep))
-    out += ["| " + " | ".join(v or "" for v in row) + " |" for row in lines[1:]]
-    return "\n".join(out)
+                if j:
+                    line[j], boxes[i][j] = line[j - 1], boxes[i][j - 1]
+                else:
+                    line[j], boxes[i][j] = (text[i - 1][j], boxes[i - 1][j]) if i else ("", None)
+    keep_rows = [i for i, line in enumerate(text) if any(line)]
+    keep = [j for j in range(ncols) if any(text[i][j] for i in keep_rows)]  # drop empty columns
+    if not keep_rows or not keep:
+        return None
+    cells: list[list[str]] = [[text[i][j] or "" for j in keep] for i in keep_rows]
+    return TableGrid(
+        cells=tuple(tuple(r) for r in cells),
+        boxes=tuple(tuple(boxes[i][j] for j in keep) for i in keep_rows),
+        header_rows=header_rows(cells),
+        caption=caption,
+    )
+
+
+def _lines(words: list[Any]) -> list[float]:
+    """The centres of the text lines the words stand on, top to bottom."""
+    if not words:
+        return []
+    height = float(np.median([w[3] - w[1] for w in words]))
+    centres: list[float] = []
+    for y in sorted((w[1] + w[3]) / 2 for w in words):
+        if not centres or y - centres[-1] > 0.5 * height:
+            centres.append(y)
+    return centres
+
+
+def _split_row(row: list[list[Any] | None], cells: list[BBox | None]) -> list[tuple[list[str | None], list[BBox | None]]]:
+    """A table row as text, split into one row per line of its first column when the table is
+    drawn without rules between its rows (PyMuPDF then sees one tall row whose cells hold a line
+    per real row): the first column and another have two or more lines, the same number. A line
+    that wraps in another column stays with the line above it; a header, whose first cell is
+    one line, is never split."""
+    whole = ([_cell_text(" ".join(w[4] for w in c)) if c is not None else None for c in row], list(cells))
+    filled = [c for c in row if c]
+    if len(filled) < 2:
+        return [whole]
+    anchors = _lines(filled[0])
+    same = sum(len(_lines(c)) == len(anchors) for c in filled[1:])
+    if len(anchors) < 2 or same < 1:
+        return [whole]
+    height = float(np.median([w[3] - w[1] for c in filled for w in c]))
+    parts: list[list[list[Any]]] = [[[] for _ in row] for _ in anchors]
+    for j, c in enumerate(row):
+        for w in c or ():
+            y = (w[1] + w[3]) / 2
+            k = max([i for i, a in enumerate(anchors) if a <= y + 0.5 * height] or [0])
+            parts[k][j].append(w)
+    out = []
+    for part in parts:
+        sub_text = [None if c is None else _cell_text(" ".join(w[4] for w in part[j])) for j, c in enumerate(row)]
+        sub_boxes = [
+            (box[0], min(w[1] for w in part[j]), box[2], max(w[3] for w in part[j])) if box and part[j] else box
+            for j, box in enumerate(cells)
+        ]
+        out.append((sub_text, sub_boxes))
+    return out
+
+
+def table_markdown(table: Any, words: list[Any]) -> str:
+    """A found table as GitHub markdown (its header rows joined into one)."""
+    grid = table_grid(table, words)
+    return to_markdown(grid) if grid is not None else ""
 
 
 def _ruled(drawings: list[dict]) -> bool:
@@ -119,11 +183,12 @@ def find_tables(pg: pymupdf.Page, page_number: int, words: list[Any], use_layout
         if t.row_count < 2 or t.col_count < 2:
             continue
         try:
-            md = table_markdown(t, words)
+            grid = table_grid(t, words)
         except Exception as exc:  # pragma: no cover - depends on odd PDFs
-            log.debug("table to markdown failed on page %d: %s", page_number, exc)
+            log.debug("table cells failed on page %d: %s", page_number, exc)
             continue
+        md = to_markdown(grid) if grid is not None else ""
         if len(md) < 20:
             continue
-        regions.append(Region("table", tuple(t.bbox), text=md))  # type: ignore[arg-type]
+        regions.append(Region("table", tuple(t.bbox), text=md, table=grid))  # type: ignore[arg-type]
     return regions

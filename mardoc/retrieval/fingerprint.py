@@ -25,8 +25,9 @@ def index_fingerprint(settings: Settings) -> str:
         # what the parser and chunker make of a page; 2: layout reading order, whole
         # units, normalised text, a figure chunk for every picture, page figures; 3: a
         # text-only grid read as columns when the stream says so, figure text in page
-        # order, raster slices merged before the size cut
-        "schema": 3,
+        # order, raster slices merged before the size cut; 4: tables kept as cell grids
+        # (text, boxes, header rows), their markdown with a joined multi-row header
+        "schema": 4,
     }
     vectors = embedder_vectors(settings)
     if vectors != "fp32":  # fp32 indexes keep the fingerprint they had before int8 existed

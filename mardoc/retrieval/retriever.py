@@ -226,6 +226,11 @@ class Retriever:
             out.extend(self.page_chunks(doc_id, page, kinds=["page", "figure", "table"]))
         return out
 
+    def doc_chunks(self, doc_id: str, kinds: Sequence[str]) -> list[Chunk]:
+        """A document's chunks of these kinds, in page and reading order (its inventory)."""
+        hits = self.store.scroll(Where(doc_ids=[doc_id], kinds=kinds))
+        return sorted((chunk_from_payload(h.id, h.payload) for h in hits), key=lambda c: (c.page, c.ordinal))
+
     def doc_text(self, doc_id: str) -> str:
         """A document's whole text (its pages, figures and tables), for checks by code such as
         whether a name the question mentions occurs anywhere; cached per document."""

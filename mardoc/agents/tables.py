@@ -1,0 +1,188 @@
+"""The table step: questions over tables and the document's inventory answered by code first.
+
+Between the Reflector and the Answerer, over the pages the answer will read:
+* a count of figures / tables / charts / pages ("how many figures are in the appendix?") is
+  counted in the document's inventory (:func:`mardoc.tables.count_answer`), no call;
+* a single-value question whose row and column words name one cell of a table on those pages
+  is answered by that cell (:func:`mardoc.tables.lookup`), no call;
+* otherwise, when the question's words are in a table's titles or row labels, the model writes
+  one SELECT over those tables (their schema and three sample rows, fenced), code runs it
+  read-only in a sandbox (:func:`mardoc.tables.run_select`); a failing query is shown its
+  error and may be rewritten once.
+A result is held to account by code before it becomes the draft: it has rows, a count is a
+whole number, a percentage a number, and every text value is a cell of the tables. The
+draft cites the cells that hold the result's values (their boxes on the page). Nothing found,
+or a result that fails a check: the Answerer reads the pages as before (the trace says why).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from mardoc.agents.answerer import answer_pages
+from mardoc.agents.llm import budget_left, call, emit, turn_nonce
+from mardoc.agents.prompting import fence, load_prompt
+from mardoc.agents.questions import content_words
+from mardoc.agents.state import AgentDeps, AgentState, SqlReply
+from mardoc.tables import (
+    QueryRefused,
+    QueryResult,
+    SqlTable,
+    count_answer,
+    inventory,
+    lookup,
+    result_answer,
+    run_select,
+    sql_tables,
+)
+from mardoc.types import NOT_ANSWERABLE, Answer, Chunk, Citation
+
+_NUMERIC_Q = re.compile(r"\b(?:how many|how much|total|sum|percentage|percent|share|ratio|average|difference|number of)\b", re.I)
+_COUNT_Q = re.compile(r"\bhow many\b", re.I)
+_AMOUNT = re.compile(r"\b(?:dollars?|usd|rupees|rs|euros?|amount|money|cost|price|revenue|percent(?:age)?|ratio|share|hours?|average)\b", re.I)
+
+
+def table_words(t: SqlTable) -> set[str]:
+    """The words of a table's titles, caption and text cells: what a question about it names."""
+    text = " ".join(t.titles) + " " + (t.chunk.table.caption if t.chunk.table else "")
+    text += " " + " ".join(c for r in t.texts for j, c in enumerate(r) if not t.numeric[j])
+    return content_words(text)
+
+
+def about_tables(question: str, tables: list[SqlTable]) -> bool:
+    """Whether the question names what a table holds: two of its content words are in one
+    table's titles or row labels (one for a question asking a number)."""
+    words = content_words(question)
+    need = 1 if _NUMERIC_Q.search(question) else 2
+    return any(len(words & table_words(t)) >= need for t in tables)
+
+
+def check_result(question: str, short: str, fmt: str, result: QueryResult | None, tables: list[SqlTable]) -> str:
+    """Why a table result cannot be the answer ("" when it can): a count must be a whole
+    number, a numeric question a number, and a text value must be a cell of the tables."""
+    if _COUNT_Q.search(question) and not _AMOUNT.search(question) and fmt not in ("Int",):
+        return f"the question asks how many, the result {short!r} is not a whole number"
+    if _NUMERIC_Q.search(question) and fmt not in ("Int", "Float"):
+        return f"the question asks for a number, the result {short!r} is not one"
+    if result is not None:
+        cells = {c.strip().lower() for t in tables for r in t.texts for c in r}
+        texts = [v for row in result.rows for v in row if isinstance(v, str) and v.strip()]
+        foreign = [v for v in texts if v.strip().lower() not in cells]
+        if foreign:
+            return f"the result holds {foreign[0]!r}, which is no cell of the tables"
+    return ""
+
+
+def _cell_citation(t: SqlTable, row: int, col: int) -> Citation:
+    c: Chunk = t.chunk
+    grid = c.table
+    box = grid.box(row + grid.header_rows, col) if grid is not None else None
+    label = " | ".join(x for x in t.texts[row] if x)[:200]
+    return Citation(doc_id=c.doc_id, doc_name=c.doc_name, page=c.page, bbox=box or (c.bboxes[0] if c.bboxes else None),
+                    quote=label, chunk_id=c.id)  # fmt: skip
+
+
+def _ask_sql(question: str, tables: list[SqlTable], deps: AgentDeps, state: AgentState,
+             event: dict[str, Any]) -> tuple[QueryResult | None, dict[str, int]]:  # fmt: skip
+    """One SELECT from the model, run; on an error the model sees it once and may rewrite."""
+    nonce = turn_nonce(state["question"])
+    schema = "\n\n".join(fence(f"table {t.name}", t.schema(), nonce) for t in tables)
+    spent = {"calls": 0, "tokens": 0}
+    error = ""
+    queries: list[dict[str, Any]] = []
+    event["queries"] = queries
+    for _attempt in range(2):
+        if not budget_left(state, deps):
+            break
+        prompt = load_prompt("table_sql").render(
+            question=question, schema=schema,
+            error=f"\nYour previous query failed: {error}\nWrite a corrected query.\n" if error else "",
+        )  # fmt: skip
+        got = call(deps, prompt, SqlReply, nonce, max_tokens=200, agent="tables", what="writing a query over the tables")
+        spent["calls"] += got.calls
+        spent["tokens"] += got.tokens
+        sql = (got.value.sql if got.value is not None else "").strip()
+        if got.error or not sql:
+            queries.append({"sql": sql, "error": got.error or "the model wrote no query"})
+            return None, spent
+        try:
+            result = run_select(sql, tables)
+        except QueryRefused as exc:
+            error = str(exc)
+            queries.append({"sql": sql, "error": error})
+            continue
+        queries.append({"sql": sql, "columns": result.columns, "rows": [list(r) for r in result.rows[:10]]})
+        return result, spent
+    return None, spent
+
+
+def _count_draft(question: str, state: AgentState, deps: AgentDeps, pages: list[tuple[str, int]]) -> tuple[Answer, dict] | None:
+    docs = list(dict.fromkeys([d for d, _ in pages] + list(state.get("docs") or deps.doc_names)))
+    for doc in docs[:1] if len(docs) > 1 and pages else docs:
+        n_pages = deps.doc_pages.get(doc, 0)
+        if not n_pages:
+            continue
+        inv = inventory(deps.retriever.doc_chunks(doc, ["figure", "table"]), n_pages, deps.doc_outlines.get(doc, []))
+        got = count_answer(question, inv)
+        if got is None:
+            continue
+        name = deps.doc_names.get(doc, doc)
+        cited = [Citation(doc_id=doc, doc_name=name, page=p, quote=f"one of the {got.what} counted") for p in got.pages[:6]]
+        text = f"{got.value} {got.what} in {got.scope}, counted in the document's inventory" + (
+            f" (on pages {', '.join(str(p) for p in got.pages)})." if got.pages else "."
+        )
+        short = str(got.value)
+        return Answer(question=question, text=text, short=short, format="Int", citations=cited), {
+            "count": {"what": got.what, "scope": got.scope, "value": got.value, "pages": got.pages}
+        }
+    return None
+
+
+def query_tables(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
+    deps = runtime.context
+    question = state["question"]
+    if not deps.settings.agents.tables or state.get("verdict") == "unanswerable":
+        return {"table_draft": None}
+    pages, _ = answer_pages(state, deps)
+    event: dict[str, Any] = {"agent": "tables", "round": state.get("round", 0)}
+    counted = _count_draft(question, state, deps, pages)
+    if counted is not None:
+        draft, info = counted
+        event.update(info, short=draft.short, note=draft.text)
+        emit(event)
+        return {"table_draft": draft, "trace": [event]}
+    chunks = deps.retriever.read_pages(pages) if pages else []
+    tables = sql_tables(chunks)
+    if not tables or not about_tables(question, tables):
+        return {"table_draft": None}
+    event["tables"] = [f"{t.name}: page {t.chunk.page}, {len(t.rows)} rows, columns {t.columns}" for t in tables]
+    hit = lookup(question, tables)
+    spent = {"calls": 0, "tokens": 0}
+    result: QueryResult | None = None
+    if hit is not None:
+        event["lookup"] = hit.describe()
+        answered = result_answer(QueryResult("", ["value"], [(hit.table.rows[hit.row][hit.col],)]), tables, question)
+        cited = [_cell_citation(hit.table, hit.row, hit.col)]
+    else:
+        result, spent = _ask_sql(question, tables, deps, state, event)
+        answered = result_answer(result, tables, question) if result is not None else None
+        by_name = {t.name: t for t in tables}
+        cited = [_cell_citation(by_name[n], r, c) for n, r, c in (result.cells if result else [])][:6]
+    why = "no result" if answered is None else check_result(question, *answered, result, tables)
+    if answered is None or why or answered[0] == NOT_ANSWERABLE:
+        event["note"] = f"tables gave no answer ({why}): the pages are read"
+        emit(event)
+        return {"table_draft": None, "trace": [event], **spent}
+    short, fmt = answered
+    how = f"looked up {event['lookup']}" if hit is not None else f"computed by `{result.sql if result else ''}`"
+    draft = Answer(question=question, text=f"{short} ({how}, page {', '.join(str(c.page) for c in cited[:1])}).",
+                   short=short, format=fmt, citations=cited)  # type: ignore[arg-type]  # fmt: skip
+    event.update(short=short, note=f"answered from the tables: {how}")
+    emit(event)
+    return {"table_draft": draft, "trace": [event], **spent}
+
+
+__all__ = ["about_tables", "check_result", "query_tables"]

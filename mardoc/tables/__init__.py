@@ -1,0 +1,46 @@
+"""Tables and the document's inventory as data: values, SQL over tables, lookups and counts by code.
+
+The door of the room: ingest uses :func:`header_rows` and :func:`to_markdown` to keep each
+table as a :class:`mardoc.types.TableGrid`; the agents query tables with :func:`lookup` and
+:func:`run_select` and count with :func:`count_answer`.
+"""
+
+from mardoc.tables.counting import Count, Inventory, count_answer, inventory
+from mardoc.tables.lookups import CellHit, lookup, result_answer
+from mardoc.tables.sql import MAX_ROWS, QueryRefused, QueryResult, SqlTable, run_select, sql_tables
+from mardoc.tables.values import (
+    Number,
+    body,
+    column_titles,
+    header_rows,
+    header_scale,
+    is_year,
+    numeric_columns,
+    parse_number,
+    to_markdown,
+)
+
+__all__ = [
+    "MAX_ROWS",
+    "CellHit",
+    "Count",
+    "Inventory",
+    "QueryRefused",
+    "QueryResult",
+    "SqlTable",
+    "count_answer",
+    "inventory",
+    "lookup",
+    "result_answer",
+    "run_select",
+    "sql_tables",
+    "Number",
+    "body",
+    "column_titles",
+    "header_rows",
+    "header_scale",
+    "is_year",
+    "numeric_columns",
+    "parse_number",
+    "to_markdown",
+]

@@ -1,0 +1,117 @@
+"""The document's inventory as data: its pages, sections, figures and tables, and counts over it.
+
+Built from what ingest already stores (the chunks' kinds, pages and section paths, the
+catalogue's outline); no model. :func:`count_answer` answers "how many figures / tables /
+charts / pages ... (in section X, on pages a-b)" when a question has that shape.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from mardoc.types import Chunk
+
+_COUNT = re.compile(
+    r"\bhow many (?:(?P<adj>bar|line|pie|flow|data)\s+)?(?P<what>figures?|tables?|charts?|graphs?|images?|pictures?|photos?|photographs?|diagrams?|pages?|slides?)\b"
+    r"(?P<rest>[^?]*)",
+    re.I,
+)
+_PAGES = re.compile(r"\bpages?\s+(\d+)\s*(?:-|–|to|and|through)\s*(\d+)", re.I)
+_IN_SECTION = re.compile(r"\b(?:in|within|of|under)\s+(?:the\s+)?(?:section|chapter|part)?\s*[\"“']?([^\"”'?,]+?)[\"”']?\s*(?:section|chapter)?\s*$", re.I)
+# "... does the report have", "... are there in the paper": the whole document, no condition
+_WHOLE = re.compile(
+    r"\s*(?:(?:does|do|are|is)\s+(?:there\s+)?(?:in\s+)?(?:the|this)\s+(?:\w+\s+){0,2}?(?:have|has|contain|include)?"
+    r"|(?:are\s+)?(?:there|shown|included|presented)(?:\s+in\s+(?:the|this)\s+\w+)?)\s*$",
+    re.I,
+)
+_DOCUMENT = re.compile(r"\b(?:document|report|paper|deck|presentation|slides|guide|book|manual|article|brochure|file)\b", re.I)
+_DOC_SCOPE = re.compile(r"\b(?:in|of|within)\s+(?:the|this)\s+(?:whole\s+|entire\s+)?(?:document|report|paper|deck|presentation|slides|guide|book|manual|article|brochure|file)\b|\bin total\b", re.I)
+_FILLER = re.compile(r"(?:(?:are|is|were|there|shown|included|presented|listed|used|given|does|do|have|has|contain|contained|appear|appearing)\s*)+", re.I)
+_KIND_OF = {"figure": "figure", "chart": "figure", "graph": "figure", "image": "figure", "picture": "figure",
+            "photo": "figure", "photograph": "figure", "diagram": "figure", "table": "table"}  # fmt: skip
+_CHART = re.compile(r"\b(chart|graph|plot|bar|pie|histogram|axis)\b", re.I)
+
+
+@dataclass
+class Item:
+    kind: str  # figure | table
+    page: int
+    section: str
+    caption: str
+
+
+@dataclass
+class Inventory:
+    pages: int
+    sections: list[tuple[int, str, int]] = field(default_factory=list)  # (level, title, first page)
+    items: list[Item] = field(default_factory=list)
+
+    def section_pages(self, name: str) -> tuple[int, int] | None:
+        """The page range of the outline section whose title holds ``name``."""
+        name = name.lower().strip()
+        for i, (level, title, first) in enumerate(self.sections):
+            if name and name in title.lower():
+                last = next((p - 1 for lv, _, p in self.sections[i + 1 :] if lv <= level), self.pages)
+                return first, max(first, last)
+        return None
+
+
+def inventory(chunks: Sequence[Chunk], pages: int, outline: Sequence[Sequence[object]] = ()) -> Inventory:
+    """A document's inventory from its stored chunks and outline."""
+    items = [
+        Item(c.kind, c.page, c.section, (c.table.caption if c.table else c.text)[:400])
+        for c in sorted(chunks, key=lambda c: (c.page, c.ordinal))
+        if c.kind in ("figure", "table")
+    ]
+    sections = [(int(o[0]), str(o[1]), int(o[2])) for o in outline if len(o) >= 3]  # type: ignore[call-overload]
+    return Inventory(pages=pages, sections=sections, items=items)
+
+
+@dataclass(frozen=True)
+class Count:
+    value: int
+    what: str
+    scope: str
+    pages: list[int]  # the pages the counted items are on
+
+
+def count_answer(question: str, inv: Inventory) -> Count | None:
+    """Count what a "how many figures/tables/pages ..." question asks, over the inventory, or
+    None when the question is not of that shape or names a scope the inventory cannot find."""
+    m = _COUNT.search(question)
+    if not m:
+        return None
+    what = m.group("what").lower().rstrip("s") if m.group("what").lower() not in ("photos", "pages") else m.group("what").lower()[:-1]
+    rest = m.group("rest").strip()
+    lo, hi, scope = 1, inv.pages, "the document"
+    pr = _PAGES.search(rest)
+    sec = _IN_SECTION.search(rest)
+    if pr:
+        lo, hi = int(pr.group(1)), int(pr.group(2))
+        scope = f"pages {lo}-{hi}"
+        rest = rest[: pr.start()] + rest[pr.end() :]
+    elif sec and not _DOCUMENT.search(sec.group(1)):
+        found = inv.section_pages(sec.group(1))
+        if found is None:
+            named = sec.group(1).strip().lower()
+            sect = [it for it in inv.items if named and named in it.section.lower()]
+            if not sect:
+                return None  # a scope the inventory does not know: not ours to count
+            found = (min(it.page for it in sect), max(it.page for it in sect))
+        lo, hi = found
+        scope = f"section {sec.group(1).strip()!r} (pages {lo}-{hi})"
+        rest = rest[: sec.start()]
+    rest = _DOC_SCOPE.sub("", rest).strip(" ,")
+    if rest and not _WHOLE.fullmatch(rest) and not _FILLER.fullmatch(rest):
+        return None  # a condition on the items ("tables sourced from ..."): not a plain count
+    if what in ("page", "slide"):
+        return Count(hi - lo + 1, what + "s", scope, [])
+    kind = _KIND_OF.get(what)
+    if kind is None:
+        return None
+    chosen = [it for it in inv.items if it.kind == kind and lo <= it.page <= hi]
+    if what in ("chart", "graph") or m.group("adj"):
+        chosen = [it for it in chosen if _CHART.search(it.caption)]
+    return Count(len(chosen), what + "s", scope, sorted({it.page for it in chosen}))

@@ -1,0 +1,212 @@
+"""Model-written SQL over a page's tables, run read-only in a sandbox.
+
+A query a model writes is untrusted input: the document it read can carry instructions that
+end up in it. :func:`run_select` runs one statement on an in-memory SQLite database that holds
+only the tables given, behind an authorizer that allows nothing but reading those tables and
+calling plain functions (no ATTACH, PRAGMA, writes, schema changes, recursive CTEs or
+extensions), with a time limit (a progress handler), a row limit and a length limit on the
+query. Every refusal is a :class:`QueryRefused` with a one-line reason for the trace.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import time
+from dataclasses import dataclass, field
+
+from mardoc.tables.values import body, column_titles, header_scale, identifier, numeric_columns, parse_number
+from mardoc.types import Chunk
+
+MAX_SQL_CHARS = 2000
+MAX_ROWS = 50
+MAX_SECONDS = 1.0
+MAX_CELL_CHARS = 2000  # a value longer than this in a result row is refused (a giant literal)
+
+# functions a SELECT may call; everything else (load_extension, randomblob, zeroblob, ...) is refused
+ALLOWED_FUNCTIONS = frozenset(
+    ["abs", "avg", "count", "coalesce", "ifnull", "iif", "instr", "length", "lower", "ltrim", "max", "min", "nullif", "printf", "replace", "round", "rtrim", "substr", "substring", "sum", "total", "trim", "upper", "cast", "like", "glob", "group_concat"]
+)
+
+
+class QueryRefused(Exception):
+    """The query was not run, or was stopped: why, in one line."""
+
+
+@dataclass
+class SqlTable:
+    """One table of a page as SQL: its name, columns and where each cell came from."""
+
+    name: str
+    chunk: Chunk
+    columns: list[str]
+    titles: list[str]
+    numeric: list[bool]
+    rows: list[list[object]]  # values as stored (REAL for numeric columns, else TEXT)
+    texts: list[list[str]]  # the cells as printed
+    scale: float = 1.0
+
+    def schema(self, samples: int = 3) -> str:
+        """CREATE TABLE text with the printed titles as comments and a few sample rows."""
+        assert self.chunk.table is not None
+        cols = ",\n".join(
+            f"  {c} {'REAL' if n else 'TEXT'}  -- {t or '(no title)'}"
+            for c, t, n in zip(self.columns, self.titles, self.numeric, strict=True)
+        )
+        head = f"-- page {self.chunk.page}" + (f": {self.chunk.table.caption}" if self.chunk.table.caption else "")
+        if self.scale != 1.0:
+            head += f" (numbers as printed; the table states a scale of {self.scale:g})"
+        sample = "\n".join("-- " + " | ".join(r) for r in self.texts[:samples])
+        return f"{head}\nCREATE TABLE {self.name} (\n{cols}\n);\n-- rows: {len(self.rows)}; first rows:\n{sample}"
+
+
+def sql_tables(chunks: list[Chunk]) -> list[SqlTable]:
+    """The table chunks among ``chunks`` as SQL tables ``t1``, ``t2``, ... (reading order)."""
+    out: list[SqlTable] = []
+    for c in chunks:
+        grid = c.table
+        if grid is None or grid.n_cols < 2 or len(grid.cells) <= grid.header_rows:
+            continue
+        titles = column_titles(grid)
+        taken: set[str] = set()
+        columns = [identifier(t, taken, j) for j, t in enumerate(titles)]
+        numeric = numeric_columns(grid)
+        texts = body(grid)
+        rows: list[list[object]] = []
+        for r in texts:
+            vals: list[object] = []
+            for j, cell in enumerate(r):
+                num = parse_number(cell) if numeric[j] else None
+                vals.append(num.value if num is not None else (None if numeric[j] else cell))
+            rows.append(vals)
+        scale = header_scale(grid.caption, *titles)
+        out.append(SqlTable(f"t{len(out) + 1}", c, columns, titles, numeric, rows, texts, scale))
+    return out
+
+
+@dataclass
+class QueryResult:
+    sql: str
+    columns: list[str]
+    rows: list[tuple[object, ...]]
+    truncated: bool = False
+    seconds: float = 0.0
+    cells: list[tuple[str, int, int]] = field(default_factory=list)  # (table, body row, col) the values came from
+
+
+def _authorizer(tables: set[str]):  # noqa: ANN202
+    def check(action: int, arg1: str | None, arg2: str | None, db: str | None, trigger: str | None) -> int:
+        if action == sqlite3.SQLITE_SELECT:
+            return sqlite3.SQLITE_OK
+        if action == sqlite3.SQLITE_READ:
+            return sqlite3.SQLITE_OK if (arg1 or "") in tables and db in (None, "main") else sqlite3.SQLITE_DENY
+        if action == sqlite3.SQLITE_FUNCTION:
+            return sqlite3.SQLITE_OK if (arg2 or "").lower() in ALLOWED_FUNCTIONS else sqlite3.SQLITE_DENY
+        return sqlite3.SQLITE_DENY  # ATTACH, PRAGMA, writes, schema changes, recursive CTEs, ...
+
+    return check
+
+
+def _check_text(sql: str) -> str:
+    sql = sql.strip().rstrip(";").strip()
+    if not sql:
+        raise QueryRefused("empty query")
+    if len(sql) > MAX_SQL_CHARS:
+        raise QueryRefused(f"query of {len(sql)} characters refused (at most {MAX_SQL_CHARS})")
+    if not sql.lower().startswith(("select", "with")):
+        raise QueryRefused("only one SELECT statement is run")
+    if not sqlite3.complete_statement(sql + ";") or _has_separator(sql):
+        raise QueryRefused("the query is not one complete SQL statement")
+    return sql
+
+
+def _has_separator(sql: str) -> bool:
+    """Whether a ``;`` stands outside quotes and comments: a second statement follows."""
+    quote = ""
+    i = 0
+    while i < len(sql):
+        ch = sql[i]
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "'\"`":
+            quote = ch
+        elif ch == "[":
+            quote = "]"
+        elif sql.startswith("--", i):
+            nl = sql.find("\n", i)
+            i = len(sql) if nl < 0 else nl
+        elif sql.startswith("/*", i):
+            end = sql.find("*/", i + 2)
+            i = len(sql) if end < 0 else end + 1
+        elif ch == ";":
+            return True
+        i += 1
+    return False
+
+
+def run_select(sql: str, tables: list[SqlTable], *, max_rows: int = MAX_ROWS,
+               max_seconds: float = MAX_SECONDS) -> QueryResult:  # fmt: skip
+    """Run one SELECT over ``tables`` in a fresh in-memory database, read-only and bounded."""
+    sql = _check_text(sql)
+    conn = sqlite3.connect(":memory:")
+    try:
+        for t in tables:
+            cols = ", ".join(f'"{c}" {"REAL" if n else "TEXT"}' for c, n in zip(t.columns, t.numeric, strict=True))
+            conn.execute(f'CREATE TABLE "{t.name}" ({cols})')
+            marks = ", ".join("?" for _ in t.columns)
+            conn.executemany(f'INSERT INTO "{t.name}" VALUES ({marks})', t.rows)
+        conn.commit()
+        conn.set_authorizer(_authorizer({t.name for t in tables}))
+        deadline = time.monotonic() + max_seconds
+        conn.set_progress_handler(lambda: 1 if time.monotonic() > deadline else 0, 1000)
+        start = time.monotonic()
+        try:
+            cur = conn.execute(sql)
+            rows = cur.fetchmany(max_rows + 1)
+        except (sqlite3.DatabaseError, sqlite3.Warning, sqlite3.ProgrammingError) as exc:
+            text = str(exc)
+            if "interrupted" in text:
+                raise QueryRefused(f"query stopped after {max_seconds:g} s") from exc
+            if "not authorized" in text or "prohibited" in text:
+                raise QueryRefused(f"query refused: {text}") from exc
+            raise QueryRefused(f"SQL error: {text}") from exc
+        columns = [d[0] for d in cur.description or ()]
+        for row in rows:
+            for v in row:
+                if isinstance(v, str | bytes) and len(v) > MAX_CELL_CHARS:
+                    raise QueryRefused(f"a result value of {len(v)} characters refused")
+        truncated = len(rows) > max_rows
+        result = QueryResult(sql, columns, rows[:max_rows], truncated, round(time.monotonic() - start, 4))
+        result.cells = source_cells(result, tables)
+        return result
+    finally:
+        conn.close()
+
+
+def source_cells(result: QueryResult, tables: list[SqlTable]) -> list[tuple[str, int, int]]:
+    """The cells of ``tables`` the result comes from (the evidence to cite): those holding a
+    value of the result; for a computed value (a sum, a difference), the cells of the numeric
+    columns the query names, in the rows its quoted words pick (all rows when it quotes none)."""
+    want_num = {round(float(v), 6) for row in result.rows for v in row if isinstance(v, int | float)}
+    want_text = {v.strip().lower() for row in result.rows for v in row if isinstance(v, str) and v.strip()}
+    out = []
+    for t in tables:
+        for i, row in enumerate(t.rows):
+            for j, v in enumerate(row):
+                hit = (isinstance(v, float) and round(v, 6) in want_num) or (
+                    isinstance(v, str) and v.strip().lower() in want_text
+                )
+                if hit:
+                    out.append((t.name, i, j))
+    if out or not result.sql:
+        return out[:12]
+    words = [w.strip("%").lower() for w in re.findall(r"'([^']*)'", result.sql) if w.strip("%")]
+    for t in tables:
+        if not re.search(rf"\b{re.escape(t.name)}\b", result.sql):
+            continue
+        cols = [j for j, c in enumerate(t.columns) if t.numeric[j] and re.search(rf"\b{re.escape(c)}\b", result.sql)]
+        rows = [i for i, r in enumerate(t.texts) if any(w in " ".join(r).lower() for w in words)] if words else []
+        for i in rows or range(len(t.rows)):
+            out.extend((t.name, i, j) for j in cols if t.rows[i][j] is not None)
+    return out[:12]

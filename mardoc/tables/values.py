@@ -1,0 +1,134 @@
+"""A table's cells as values: numbers parsed the way reports print them, columns named.
+
+One rule for each concept, used by ingest (how many header rows), by the SQL tables
+(column names and types) and by the lookup by code (row labels and values).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from mardoc.types import TableGrid
+
+_DASHES = {"-", "–", "—", "−", "--", "n/a", "na", "n.a.", "nil", "—%", "-%"}
+_NUMBER = re.compile(
+    r"""^(?P<neg>[-−–(])?\s*(?P<cur>[$€£¥₹]|rs\.?|usd|eur|inr)?\s*(?P<neg2>[-−–])?\s*
+    (?P<num>\d{1,3}(?:[,\u00a0 ]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)\s*
+    (?P<unit>%|percent|pp|bps|x|k|m|mn|bn|million|billion|thousand|crore|lakh)?\s*(?P<close>\))?$""",
+    re.I | re.X,
+)
+_SCALES = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6, "bn": 1e9, "billion": 1e9,
+           "crore": 1e7, "lakh": 1e5}  # fmt: skip
+_HEADER_SCALE = re.compile(r"\bin\s+(thousands|millions|billions|crores|lakhs)\b|\((?:[$€£₹]\s*)?(?:in\s+)?(000s|'000|thousands|millions|billions)\)", re.I)
+_YEAR = re.compile(r"^(?:fy\s*)?(?:19|20)\d\d(?:[-/]\d{2,4})?$", re.I)
+
+
+@dataclass(frozen=True)
+class Number:
+    """A cell's number: ``value`` as printed (no header scale applied), ``percent`` when a %."""
+
+    value: float
+    percent: bool = False
+    currency: str = ""
+
+
+def parse_number(text: str) -> Number | None:
+    """The number a cell prints, or None: thousands separators, currency signs, %, parentheses
+    or a leading minus as negatives, a unit word ("12 million") applied; dashes are empty."""
+    t = " ".join(text.replace("\u2009", " ").split()).strip().strip("*†‡")
+    if not t or t.lower() in _DASHES:
+        return None
+    m = _NUMBER.match(t)
+    if not m:
+        return None
+    if bool(m.group("neg") == "(") != bool(m.group("close")):
+        return None  # one parenthesis only: not an accounting negative
+    value = float(re.sub(r"[,\u00a0 ]", "", m.group("num")))
+    unit = (m.group("unit") or "").lower()
+    value *= _SCALES.get(unit, 1.0)
+    if m.group("neg") or m.group("neg2"):
+        value = -value
+    return Number(value, percent=unit in ("%", "percent"), currency=(m.group("cur") or "").upper())
+
+
+def is_year(text: str) -> bool:
+    return bool(_YEAR.match(text.strip()))
+
+
+def header_scale(*texts: str) -> float:
+    """The scale a caption or header names ("in thousands", "($ millions)"), else 1."""
+    for text in texts:
+        m = _HEADER_SCALE.search(text or "")
+        if m:
+            word = (m.group(1) or m.group(2) or "").lower()
+            return 1e3 if word.startswith(("thousand", "000", "'000")) else 1e6 if word.startswith("million") else 1e9 if word.startswith("billion") else 1e7 if word.startswith("crore") else 1e5
+    return 1.0
+
+
+def _numeric(cell: str) -> bool:
+    return parse_number(cell) is not None and not is_year(cell)
+
+
+def header_rows(cells: list[list[str]]) -> int:
+    """How many leading rows are the header: the first row, and a second one when the first
+    spans columns (repeated or empty cells) and the second holds no number but years."""
+    if len(cells) < 3:
+        return 1
+    first, second = cells[0], cells[1]
+    body_numeric = any(_numeric(c) for row in cells[2:] for c in row[1:])
+    spans = len({c for c in first[1:] if c}) < len([c for c in first[1:]]) or any(not c for c in first[1:])
+    second_plain = not any(_numeric(c) for c in second[1:]) and any(c for c in second[1:])
+    return 2 if body_numeric and spans and second_plain else 1
+
+
+def column_titles(grid: TableGrid) -> list[str]:
+    """One title a column: its header rows' texts joined (a spanning cell said once)."""
+    titles = []
+    for j in range(grid.n_cols):
+        parts: list[str] = []
+        for row in grid.cells[: grid.header_rows]:
+            text = row[j] if j < len(row) else ""
+            if text and text not in parts:
+                parts.append(text)
+        titles.append(" ".join(parts))
+    return titles
+
+
+def identifier(title: str, taken: set[str], index: int) -> str:
+    """A SQL column name from a title: lower case, words joined by underscores, unique."""
+    name = re.sub(r"[^0-9a-z]+", "_", title.lower()).strip("_")[:40] or f"col{index + 1}"
+    if name[0].isdigit():
+        name = f"c_{name}"
+    base, n = name, 2
+    while name in taken:
+        name, n = f"{base}_{n}", n + 1
+    taken.add(name)
+    return name
+
+
+def body(grid: TableGrid) -> list[list[str]]:
+    """The rows under the header, padded to the table's width."""
+    width = grid.n_cols
+    return [list(r) + [""] * (width - len(r)) for r in grid.cells[grid.header_rows :]]
+
+
+def numeric_columns(grid: TableGrid) -> list[bool]:
+    """Columns whose non-empty body cells are mostly numbers."""
+    rows = body(grid)
+    out = []
+    for j in range(grid.n_cols):
+        filled = [r[j] for r in rows if r[j].strip() and r[j].strip().lower() not in _DASHES]
+        nums = sum(parse_number(c) is not None for c in filled)
+        out.append(bool(filled) and nums >= 0.6 * len(filled))
+    return out
+
+
+def to_markdown(grid: TableGrid) -> str:
+    """The table as GitHub markdown: the joined header, then the body rows."""
+    titles = [t or f"Col{j + 1}" for j, t in enumerate(column_titles(grid))]
+    if not titles:
+        return ""
+    lines = ["| " + " | ".join(titles) + " |", "|" + "---|" * len(titles)]
+    lines += ["| " + " | ".join(r) + " |" for r in body(grid)]
+    return "\n".join(lines)
