@@ -6,16 +6,17 @@
   prompt and fence: it is rag's call, and its prompt prefix is the one the Refiner's
   judgements already evaluated (llama.cpp reuses it). Pages of a later round judged to answer
   better than round 1's come first; for a follow-up with nothing found, the pages of earlier
-  turns' evidence. At most ``agents.read_pages`` pages. (Ordering pages by the judgement
-  instead put a gold page first less often than the ranking: 9 vs 14 of 19 dev questions.)
-* A small model says "Not answerable" over pages that state the answer (issue 16's oracle
-  rows). When it does and a page was judged to answer with probability at least
+  turns' evidence. At most ``agents.read_pages`` pages (the ranking puts a page stating the
+  answer first more often than the judgement does, results/RESULTS.md).
+* The table step answered (a lookup, a count, a query's result): that is the answer.
+* A small model says "Not answerable" over pages that state the answer. When it does and a page was judged to answer with probability at least
   ``agents.insist_above``, it is asked once more, told that a reader judged the pages to
   state the answer.
-* The Reflector holds the draft to account: a name or phrase of the short answer that is on
-  none of the pages shown (:func:`mardoc.agents.reflector.unsupported_items`) turns the
-  answer into "Not answerable", naming the draft (``agents.verify_answer``).
-Citations are the lines of the pages shown that state the short answer, the closest to the
+Three nodes of the graph: :func:`answer` drafts, :func:`complete_parts` asks each part of a
+multi-part question alone when the draft answers fewer parts, and :func:`verify_draft` (the
+Reflector on the draft) turns a name or phrase written on none of the pages shown
+(:func:`mardoc.agents.reflector.unsupported_items`) into "Not answerable", naming the draft
+(``agents.verify_answer``), and cites. Citations are the lines of the pages shown that state the short answer, the closest to the
 question first; else the excerpts the model cited.
 """
 
@@ -129,7 +130,15 @@ def _complete_parts(question: str, got: ExcerptAnswer, chunks: list[Chunk], deps
                    shown=max(a.shown for a in alone), error=got.error or next((a.error for a in alone if a.error), ""))  # fmt: skip
 
 
+def _spent(before: dict[str, float], deps: AgentDeps) -> dict[str, Any]:
+    after = deps.chat.usage.snapshot()
+    cost = {k: int(after[k] - before[k]) for k in ("calls", "prompt_tokens", "completion_tokens")}
+    return {"cost": cost, "calls": cost["calls"], "tokens": cost["prompt_tokens"] + cost["completion_tokens"]}
+
+
 def answer(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
+    """The draft: "Not answerable" without a call, the table step's answer, or the reading
+    call over the answer's pages (asked once more where a page was judged to answer)."""
     deps = runtime.context
     question = state["question"]
     verdict = state.get("verdict", "")
@@ -141,12 +150,12 @@ def answer(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
         emit(event)
         text = "The documents do not contain the answer" + (f": {state.get('feedback')}." if verdict == "unanswerable" else ".")
         reply = Answer(question=question, text=text, short=NOT_ANSWERABLE, format="None")
-        return {"answer": reply, "calls": 0, "tokens": 0, "trace": [event]}
+        return {"answer": reply, "draft": None, "calls": 0, "tokens": 0, "trace": [event]}
     table = state.get("table_draft")
     if table is not None:  # answered from the tables or the inventory, checked by code
         event.update(short=table.short, citations=len(table.citations), note="the table step's answer")
         emit(event)
-        return {"answer": table, "trace": [event]}
+        return {"answer": table, "draft": None, "trace": [event]}
     before = deps.chat.usage.snapshot()
     chunks = deps.retriever.read_pages(pages)
     got = answer_from_excerpts(question, chunks, deps.chat, deps.settings, emit, agent="answerer")
@@ -156,28 +165,59 @@ def answer(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
         got = answer_from_excerpts(question, chunks, deps.chat, deps.settings, emit, agent="answerer",
                                    prompt="answer_insist")  # fmt: skip
         event["note"] += f"; said '{NOT_ANSWERABLE}', asked again (a page judged {best:.2f})"
-    got = _complete_parts(question, got, chunks, deps, event)
-    after = deps.chat.usage.snapshot()
+    spent = _spent(before, deps)
+    event.update(short=got.short, dropped=got.dropped, cost=spent.pop("cost"))
+    if got.error:
+        event["error"] = got.error
+    emit(event)
+    return {"draft": got, "draft_pages": pages, **spent, "trace": [event]}
+
+
+def complete_parts(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
+    """A multi-part question whose draft answers fewer parts than asked: each part asked alone."""
+    deps = runtime.context
+    got = state.get("draft")
+    if got is None:
+        return {}
+    before = deps.chat.usage.snapshot()
+    event: dict[str, Any] = {"agent": "answerer", "step": "parts", "round": state.get("round", 0), "note": ""}
+    chunks = deps.retriever.read_pages(state.get("draft_pages") or [])
+    done = _complete_parts(state["question"], got, chunks, deps, event)
+    if done is got:
+        return {}
+    spent = _spent(before, deps)
+    event.update(short=done.short, cost=spent.pop("cost"), note=event["note"].lstrip("; "))
+    emit(event)
+    return {"draft": done, **spent, "trace": [event]}
+
+
+def verify_draft(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
+    """The Reflector on the draft: a name or phrase written on none of the pages read makes it
+    "Not answerable" (``agents.verify_answer``); then the lines that state it are cited."""
+    deps = runtime.context
+    got = state.get("draft")
+    if got is None:  # answered without reading (no pages, unanswerable, the table step)
+        return {}
+    question = state["question"]
+    pages = state.get("draft_pages") or []
+    chunks = deps.retriever.read_pages(pages)
+    event: dict[str, Any] = {"agent": "reflector", "step": "draft", "round": state.get("round", 0)}
     if deps.settings.agents.verify_answer and got.short != NOT_ANSWERABLE:
         missing = unsupported_items(got.short, got.format, shown_text(chunks, got.shown))
         if missing:
             event.update(draft=got.short, unsupported=missing)
-            event["note"] += f"; draft {got.short!r} is on none of the pages read: not answerable"
+            event["note"] = f"draft {got.short!r} is on none of the pages read: not answerable"
             pages_read = ", ".join(str(p) for _, p in pages)
             got = replace(got, short=NOT_ANSWERABLE, format="None", citations=[],
                           text=f"The documents read do not state the answer: the draft answer "
                                f"{', '.join(repr(m) for m in missing)} is written on none of the pages read "
                                f"(pages {pages_read}).")  # fmt: skip
     cited = citations(got, chunks[: got.shown], question, deps, {e.quote for e in turn_evidence(state)})
-    cost = {k: int(after[k] - before[k]) for k in ("calls", "prompt_tokens", "completion_tokens")}
-    event.update(short=got.short, citations=len(cited), dropped=got.dropped, cost=cost)
-    if got.error:
-        event["error"] = got.error
+    event.update(short=got.short, citations=len(cited))
     emit(event)
     reply = Answer(question=question, text=got.text, short=got.short, format=got.format,  # type: ignore[arg-type]
                    citations=cited, error=got.error)  # fmt: skip
-    spent = {"calls": cost["calls"], "tokens": cost["prompt_tokens"] + cost["completion_tokens"]}
-    return {"answer": reply, **spent, "trace": [event]}
+    return {"answer": reply, "trace": [event]}
 
 
-__all__ = ["answer", "answer_pages", "citations"]
+__all__ = ["answer", "answer_pages", "citations", "complete_parts", "verify_draft"]

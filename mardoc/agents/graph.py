@@ -1,10 +1,14 @@
-"""The agent graph: explore -> refine -> reflect -> (explore | answer), bounded.
+"""The agent graph: explore -> refine -> reflect -> (explore | tables -> answer ->
+complete_parts -> verify_draft), bounded.
 
 The Explorer reads pages whole (page first), the Refiner judges whether each page states
 what the question asks (one yes/no probability a page) and keeps the best lines of those
 that do as evidence, the Reflector checks by code whether every part of the question has
 evidence and sends the Explorer back for what is missing (or abstains when no page was
-judged to answer), and the Answerer reads the pages judged to answer.
+judged to answer). The table step answers from the tables of the pages to read and the
+document's inventory where it can (by code, or one model-written SELECT run read-only); the
+Answerer drafts from the pages otherwise, each part of a multi-part question is asked alone
+when the draft answers fewer, and the Reflector checks the draft against the pages read.
 
 Built by :func:`build_graph`; dependencies reach the nodes through LangGraph's runtime
 context. A SQLite checkpointer keeps each chat thread's state, so a follow-up question
@@ -24,7 +28,7 @@ from typing import Any
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Overwrite
 
-from mardoc.agents.answerer import answer
+from mardoc.agents.answerer import answer, complete_parts, verify_draft
 from mardoc.agents.explorer import explore
 from mardoc.agents.refiner import refine
 from mardoc.agents.reflector import reflect
@@ -51,6 +55,8 @@ def build_graph(checkpointer: Any = None) -> Any:
     g.add_node("reflect", reflect)
     g.add_node("tables", query_tables)
     g.add_node("answer", answer)
+    g.add_node("complete_parts", complete_parts)
+    g.add_node("verify_draft", verify_draft)
     g.add_node("rewrite", rewrite)
     g.add_conditional_edges(START, route_start, {"rewrite": "rewrite", "explore": "explore"})
     g.add_edge("rewrite", "explore")
@@ -58,7 +64,9 @@ def build_graph(checkpointer: Any = None) -> Any:
     g.add_edge("refine", "reflect")
     g.add_conditional_edges("reflect", route_after_reflect, {"explore": "explore", "answer": "tables"})
     g.add_edge("tables", "answer")
-    g.add_edge("answer", END)
+    g.add_edge("answer", "complete_parts")
+    g.add_edge("complete_parts", "verify_draft")
+    g.add_edge("verify_draft", END)
     return g.compile(checkpointer=checkpointer)
 
 
@@ -67,7 +75,7 @@ CHECKPOINT_TYPES = [
     ("mardoc.memory.memory", name) for name in ("EvidenceMemory", "Evidence", "Source", "ReasoningStep", "Gap")
 ] + [
     ("mardoc.types", name) for name in ("Chunk", "Answer", "Citation")
-] + [("mardoc.agents.state", "PageRef")]
+] + [("mardoc.agents.state", "PageRef"), ("mardoc.agents.reading", "ExcerptAnswer")]
 
 _savers: dict[str, Any] = {}
 _savers_lock = threading.Lock()
@@ -103,7 +111,7 @@ def fresh_turn(
         "question": question, "asked": question, "history": list(history), "docs": list(docs) if docs is not None else None, "round": 0,
         "max_rounds": max_rounds, "feedback": "", "queries": [], "open_pages": [], "observations": [],
         "verdict": "", "added": 0, "pages_read": [], "absent": [], "evidence_from": 0, "focus": "", "judged": [], "calls": Overwrite(0), "tokens": Overwrite(0), "trace": Overwrite([]),
-        "answer": None, "table_draft": None, "pages_ranked": [], "given_pages": list(pages) if pages is not None else None,
+        "answer": None, "table_draft": None, "draft": None, "draft_pages": [], "pages_ranked": [], "given_pages": list(pages) if pages is not None else None,
     }  # fmt: skip
 
 
@@ -148,7 +156,7 @@ def run_agents(
         graph = build_graph()
         config = {"configurable": {"thread_id": uuid.uuid4().hex}}
         inp["memory"] = EvidenceMemory()
-    config["recursion_limit"] = 4 * rounds + 8
+    config["recursion_limit"] = 4 * rounds + 12
     before = deps.chat.usage.snapshot()
     final: dict[str, Any] = {}
     for mode, chunk in graph.stream(inp, config, context=deps, stream_mode=["custom", "values"]):
@@ -170,7 +178,7 @@ def run_agents(
             "question": question,
             "mode": "agents",
             "memory": memory.model_dump(),
-            "trace": final.get("trace", [])[-(4 * rounds + 2) :],
+            "trace": final.get("trace", [])[-(4 * rounds + 6) :],
             "usage": usage,
             "pages_retrieved": [tuple(x) for x in final.get("pages_ranked", [])],
         }

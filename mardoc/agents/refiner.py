@@ -3,10 +3,9 @@
 Its slot is a yes/no judgement with a confidence: does this page state what the question asks
 for? The model writes no text at all: code reads the probability of "yes" from the next-token
 probabilities (one prompt evaluation, no sampling; :mod:`mardoc.models.judging`). A small
-model asked to pick lines picked runs of lines on almost every page (the eighth session's
-traces), so "nothing found" meant nothing; a probability can be thresholded, and the
-thresholds are settings chosen on the dev set by a stated rule (README, "How the agents
-answer").
+model asked to pick lines picked runs of lines on almost every page, so "nothing found"
+meant nothing; a probability can be thresholded, and the thresholds are settings chosen on
+the dev set by a stated rule (results/RESULTS.md).
 
 A page judged to answer (probability >= ``agents.found``) leaves evidence in the memory: for
 each part of the question, the page's line that shares the most words with that part,

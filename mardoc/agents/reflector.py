@@ -11,7 +11,7 @@ held to account:
   them for that part alone;
 * every part has evidence -> ``sufficient``.
 A small model's own "sufficient" or "unanswerable" over-abstained and passed wrong counts
-(issue 16's traces), so the model is not asked for a verdict at all.
+(measured on the dev set), so the model is not asked for a verdict at all.
 
 The Reflector also holds the drafted answer to account (:func:`unsupported_items`): a name or
 phrase the answer gives must be written in the text the answering call was shown. A small

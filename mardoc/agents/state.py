@@ -105,5 +105,7 @@ class AgentState(TypedDict, total=False):
     trace: Annotated[list[dict[str, Any]], operator.add]
     answer: Answer | None
     table_draft: Answer | None  # the table step's answer (a lookup, a count, a query's result), if any
+    draft: Any  # the reading call's draft (an ExcerptAnswer) until verify_draft makes it the answer
+    draft_pages: list[tuple[str, int]]  # the pages the draft read
 
 

@@ -27,13 +27,38 @@ def step_line(event: dict) -> str | None:
         line = f"refine  r{event.get('round')}: +{event.get('added', 0)} evidence (answers? {judged or 'nothing read'})"
     elif agent == "rewriter":
         line = f"follow-up read as: {event.get('question') or event.get('asked', '')}"
+    elif agent == "reflector" and event.get("step") == "draft":
+        line = f"check draft: {event.get('note') or 'written on the pages read'}"
     elif agent == "reflector":
         line = f"reflect r{event.get('round')}: {event.get('verdict')} {event.get('feedback', '')[:100]}"
+    elif agent == "tables":
+        line = table_lines(event)
+    elif event.get("step") == "parts":
+        line = f"parts: {event.get('note', '')[:150]} -> {event.get('short', '')}"
     else:
         line = f"answer: {event.get('short', '')}"
     if event.get("error"):
         line += f" [error: {event['error'][:80]}]"
     return line
+
+
+def table_lines(event: dict) -> str:
+    """The table step: what it counted, looked up or queried, and the rows it got."""
+    if "count" in event:
+        c = event["count"]
+        return f"tables: counted {c['value']} {c['what']} in {c['scope']} (inventory)"
+    lines = ["tables: " + "; ".join(event.get("tables", []))[:200]]
+    if event.get("lookup"):
+        lines.append(f"  lookup: {event['lookup']}")
+    for q in event.get("queries", []):
+        lines.append(f"  sql: {q.get('sql', '')}")
+        if "rows" in q:
+            rows = q["rows"]
+            lines.append(f"  rows ({len(rows)}): " + "; ".join(" | ".join(str(v) for v in r) for r in rows[:5]))
+        else:
+            lines.append(f"  error: {q.get('error', '')}")
+    lines.append(f"  -> {event.get('short') or event.get('note', '')}")
+    return "\n".join(lines)
 
 
 class LiveStatus:

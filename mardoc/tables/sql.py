@@ -46,8 +46,10 @@ class SqlTable:
     texts: list[list[str]]  # the cells as printed
     scale: float = 1.0
 
-    def schema(self, samples: int = 3) -> str:
-        """CREATE TABLE text with the printed titles as comments and a few sample rows."""
+    def schema(self, samples: int = 3, all_rows: int = 25) -> str:
+        """CREATE TABLE text with the printed titles as comments, then the rows as printed: all
+        of them for a table of at most ``all_rows`` rows, else ``samples`` rows and the labels
+        of the rest (what a WHERE clause can name)."""
         assert self.chunk.table is not None
         cols = ",\n".join(
             f"  {c} {'REAL' if n else 'TEXT'}  -- {t or '(no title)'}"
@@ -56,8 +58,16 @@ class SqlTable:
         head = f"-- page {self.chunk.page}" + (f": {self.chunk.table.caption}" if self.chunk.table.caption else "")
         if self.scale != 1.0:
             head += f" (numbers as printed; the table states a scale of {self.scale:g})"
-        sample = "\n".join("-- " + " | ".join(r) for r in self.texts[:samples])
-        return f"{head}\nCREATE TABLE {self.name} (\n{cols}\n);\n-- rows: {len(self.rows)}; first rows:\n{sample}"
+        shown = self.texts if len(self.texts) <= all_rows else self.texts[:samples]
+        rows = "\n".join("-- " + " | ".join(r) for r in shown)
+        text = f"{head}\nCREATE TABLE {self.name} (\n{cols}\n);\n-- its {len(self.rows)} rows" + (
+            ":" if len(shown) == len(self.texts) else f", the first {len(shown)}:"
+        )
+        text += f"\n{rows}"
+        if len(shown) < len(self.texts) and not self.numeric[0]:
+            labels = ", ".join(r[0] for r in self.texts[len(shown) :] if r[0])
+            text += f"\n-- {self.columns[0]} of the other rows: {labels[:1500]}"
+        return text
 
 
 def sql_tables(chunks: list[Chunk]) -> list[SqlTable]:

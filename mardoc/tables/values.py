@@ -97,7 +97,7 @@ def column_titles(grid: TableGrid) -> list[str]:
 
 def identifier(title: str, taken: set[str], index: int) -> str:
     """A SQL column name from a title: lower case, words joined by underscores, unique."""
-    name = re.sub(r"[^0-9a-z]+", "_", title.lower()).strip("_")[:40] or f"col{index + 1}"
+    name = re.sub(r"[^0-9a-z]+", "_", title.lower()).strip("_")[:40] or ("label" if index == 0 else f"col{index + 1}")
     if name[0].isdigit():
         name = f"c_{name}"
     base, n = name, 2

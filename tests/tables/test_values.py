@@ -52,3 +52,4 @@ def test_column_identifiers_are_unique_and_sql_safe() -> None:
     taken: set[str] = set()
     names = [identifier(t, taken, i) for i, t in enumerate(["Revenue 2019", "Revenue 2019", "2020", "", "% of total"])]
     assert names == ["revenue_2019", "revenue_2019_2", "c_2020", "col4", "of_total"]
+    assert identifier("", set(), 0) == "label"
