@@ -19,7 +19,6 @@ NOT_ANSWERABLE = "Not answerable"  # one sentinel shared by prompts, parsers and
 
 BBox = tuple[float, float, float, float]
 ChunkKind = Literal["page", "block", "figure", "table"]
-KINDS: tuple[ChunkKind, ...] = ("page", "block", "figure", "table")
 
 AnswerFormat = Literal["Int", "Float", "Str", "List", "None"]
 FORMATS: tuple[str, ...] = ("Int", "Float", "Str", "List", "None")

@@ -22,7 +22,6 @@ from langgraph.runtime import Runtime
 from mardoc.agents.llm import emit
 from mardoc.agents.questions import absent_terms
 from mardoc.agents.state import AgentDeps, AgentState
-from mardoc.agents.tools import resolve_doc
 from mardoc.types import Chunk
 
 log = logging.getLogger(__name__)
@@ -34,14 +33,10 @@ MAX_GIVEN = 6  # oracle mode: gold pages read in round 1 (one Refiner call each)
 def _pages_for_round(state: AgentState, deps: AgentDeps, ranked: list[tuple[str, int]],
                      read: set[tuple[str, int]], notes: list[str]) -> list[tuple[str, int]]:  # fmt: skip
     """A later round's pages: for a part without evidence, the best pages for that part (read
-    again if read before); otherwise the Reflector's pages, then the ranking's next pages, none
+    again if read before); otherwise the ranking's next pages, none
     already read."""
     docs = state.get("docs")
     wanted: list[tuple[str, int]] = []
-    for ref in state.get("open_pages", [])[:2]:
-        doc_id = resolve_doc(ref.doc, deps.doc_names) if ref.doc else (docs[0] if docs and len(docs) == 1 else None)
-        if doc_id is not None and ref.page > 0:
-            wanted.append((doc_id, ref.page))
     if state.get("focus"):
         # a part of the question has no evidence: its best pages, read before or not, are read
         # again for that part alone (the Refiner is asked about it, not the whole question)
@@ -97,7 +92,6 @@ def explore(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
         "pages_ranked": ranked,
         "absent": absent,
         "queries": [],
-        "open_pages": [],
         "focus": state.get("focus", "") if rnd > 1 else "",
         "judged": state.get("judged", []) if rnd > 1 else [],
         "trace": [event],

@@ -41,7 +41,7 @@ from mardoc.types import NOT_ANSWERABLE, Answer
 
 def route_after_reflect(state: AgentState) -> str:
     verdict = state.get("verdict", "")
-    if verdict in ("sufficient", "unanswerable", "exhausted", "budget"):
+    if verdict in ("sufficient", "unanswerable", "exhausted"):
         return "answer"
     if state.get("round", 0) >= state.get("max_rounds", 1):
         return "answer"
@@ -72,10 +72,10 @@ def build_graph(checkpointer: Any = None) -> Any:
 
 # The domain types a thread's checkpoint holds; the serializer revives exactly these.
 CHECKPOINT_TYPES = [
-    ("mardoc.memory.memory", name) for name in ("EvidenceMemory", "Evidence", "Source", "ReasoningStep", "Gap")
+    ("mardoc.memory.memory", name) for name in ("EvidenceMemory", "Evidence", "Source")
 ] + [
     ("mardoc.types", name) for name in ("Chunk", "Answer", "Citation")
-] + [("mardoc.agents.state", "PageRef"), ("mardoc.agents.reading", "ExcerptAnswer")]
+] + [("mardoc.agents.reading", "ExcerptAnswer")]
 
 _savers: dict[str, Any] = {}
 _savers_lock = threading.Lock()
@@ -109,7 +109,7 @@ def fresh_turn(
     """
     return {
         "question": question, "asked": question, "history": list(history), "docs": list(docs) if docs is not None else None, "round": 0,
-        "max_rounds": max_rounds, "feedback": "", "queries": [], "open_pages": [], "observations": [],
+        "max_rounds": max_rounds, "feedback": "", "queries": [], "observations": [],
         "verdict": "", "added": 0, "pages_read": [], "absent": [], "evidence_from": 0, "focus": "", "judged": [], "calls": Overwrite(0), "tokens": Overwrite(0), "trace": Overwrite([]),
         "answer": None, "table_draft": None, "draft": None, "draft_pages": [], "pages_ranked": [], "given_pages": list(pages) if pages is not None else None,
     }  # fmt: skip
@@ -146,7 +146,6 @@ def run_agents(
             inp["memory"] = EvidenceMemory()
         else:
             mem = prior["memory"].model_copy(deep=True)
-            mem.close_gaps()  # gaps were about the previous question
             inp["memory"] = mem
             last: Answer | None = prior.get("answer")
             turn = (prior.get("asked") or prior.get("question", ""), last.text if last is not None else "")

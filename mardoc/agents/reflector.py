@@ -137,7 +137,7 @@ def reflect(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
     emit(event)
     if focus:
         event["focus"] = focus
-    return {"verdict": verdict, "feedback": feedback, "queries": queries, "focus": focus, "open_pages": [],
+    return {"verdict": verdict, "feedback": feedback, "queries": queries, "focus": focus,
             "trace": [event]}  # fmt: skip
 
 

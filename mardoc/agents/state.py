@@ -28,11 +28,6 @@ class AgentDeps:
     doc_outlines: dict[str, list[list[Any]]] = field(default_factory=dict)  # doc_id -> [[level, title, page]]
 
 
-class PageRef(BaseModel):
-    doc: str = ""
-    page: int = 0
-
-
 ANSWER_CHARS = 400  # the grammar closes a longer answer: a small model can ramble to its token limit
 SHORT_CHARS = 200
 MAX_CITED = 6  # cited items: a small model otherwise repeats [1, 2, 3, ...] until its token limit
@@ -88,9 +83,7 @@ class AgentState(TypedDict, total=False):
     memory: EvidenceMemory
     feedback: str
     queries: list[str]
-    open_pages: list[PageRef]
     observations: list[Chunk]  # this round's new chunks, for the Refiner
-    seen: list[str]  # chunk ids already shown to the Refiner in this thread
     pages_ranked: list[tuple[str, int]]  # (doc_id, page) in first-seen retrieval order
     given_pages: list[tuple[str, int]] | None  # oracle mode: round 1 reads exactly these
     pages_read: list[tuple[str, int]]  # pages read whole in this turn (not read again)

@@ -6,7 +6,6 @@ import ast
 import hashlib
 import json
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -222,10 +221,3 @@ def load_set(name_or_path: str) -> list[str]:
         data = json.loads(res.read_text("utf-8"))
     return [str(q) for q in (data["qids"] if isinstance(data, dict) else data)]
 
-
-def iter_docs(samples: list[Sample]) -> Iterator[str]:
-    seen = set()
-    for s in samples:
-        if s.doc_path not in seen:
-            seen.add(s.doc_path)
-            yield s.doc_path

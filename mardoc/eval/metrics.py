@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from mardoc.types import NOT_ANSWERABLE
@@ -37,11 +37,6 @@ def page_type(row: dict[str, Any]) -> str:
     if row["gold"] == NOT_ANSWERABLE:
         return "unanswerable"
     return "single-page" if len(row.get("evidence_pages", [])) == 1 else "cross-page"
-
-
-def ranks(evidence: Iterable[int], ranking: Sequence[int]) -> list[int | None]:
-    """1-based rank of each evidence page in ``ranking`` (None when absent)."""
-    return [ranking.index(p) + 1 if p in ranking else None for p in evidence]
 
 
 def recall_at(

@@ -119,12 +119,6 @@ def _split_row(row: list[list[Any] | None], cells: list[BBox | None]) -> list[tu
     return out
 
 
-def table_markdown(table: Any, words: list[Any]) -> str:
-    """A found table as GitHub markdown (its header rows joined into one)."""
-    grid = table_grid(table, words)
-    return to_markdown(grid) if grid is not None else ""
-
-
 def _ruled(drawings: list[dict]) -> bool:
     """Whether a page has a few straight segments (rules, cell borders): where tables can be."""
     segments = 0

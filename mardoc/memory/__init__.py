@@ -1,13 +1,5 @@
-"""The structured evidence + reasoning memory shared by the agents."""
+"""The structured evidence memory shared by the agents: verified quotes with their sources."""
 
-from mardoc.memory.memory import (
-    Evidence,
-    EvidenceMemory,
-    Gap,
-    ReasoningStep,
-    Source,
-    normalise,
-    quote_found,
-)
+from mardoc.memory.memory import Evidence, EvidenceMemory, Source, normalise, quote_found
 
-__all__ = ["Evidence", "EvidenceMemory", "Gap", "ReasoningStep", "Source", "normalise", "quote_found"]
+__all__ = ["Evidence", "EvidenceMemory", "Source", "normalise", "quote_found"]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Callable
 from difflib import SequenceMatcher
 from typing import Literal
 
@@ -82,33 +81,10 @@ class Evidence(BaseModel):
     superseded_by: str = ""
 
 
-class ReasoningStep(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    id: str
-    inference: str
-    depends_on: tuple[str, ...]
-    conclusion: str
-
-
-class Gap(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    id: str
-    text: str
-    status: Literal["open", "closed"] = "open"
-
-
-def _approx_tokens(text: str) -> int:
-    return max(1, len(text) // 4)
-
-
 class EvidenceMemory(BaseModel):
-    """Evidence, reasoning steps and open gaps, with the operations agents may use."""
+    """The evidence agents verified, with the operations they use."""
 
     evidence: list[Evidence] = Field(default_factory=list)
-    steps: list[ReasoningStep] = Field(default_factory=list)
-    gaps: list[Gap] = Field(default_factory=list)
     rejected: int = 0  # quotes not found in their sources
 
     # -- evidence --------------------------------------------------------------------
@@ -141,109 +117,3 @@ class EvidenceMemory(BaseModel):
         )
         self.evidence.append(item)
         return item
-
-    def supersede(self, old_id: str, new_id: str) -> bool:
-        """Mark ``old_id`` as superseded by ``new_id`` (both must exist)."""
-        if self.get(new_id) is None:
-            return False
-        for i, e in enumerate(self.evidence):
-            if e.id == old_id and e.status == "active":
-                self.evidence[i] = e.model_copy(update={"status": "superseded", "superseded_by": new_id})
-                return True
-        return False
-
-    # -- reasoning and gaps -------------------------------------------------------------
-
-    def link(self, inference: str, depends_on: list[str], conclusion: str) -> ReasoningStep | None:
-        """Add a reasoning step over known evidence ids (unknown ids are dropped)."""
-        known = tuple(d for d in depends_on if self.get(d) is not None)
-        if not known or not conclusion.strip():
-            return None
-        sid = content_id(normalise(conclusion), *sorted(known))
-        existing = next((s for s in self.steps if s.id == sid), None)
-        if existing:
-            return existing
-        step = ReasoningStep(
-            id=sid, inference=inference.strip(), depends_on=known, conclusion=conclusion.strip()
-        )
-        self.steps.append(step)
-        return step
-
-    def add_gap(self, text: str) -> Gap | None:
-        text = text.strip()
-        if not text:
-            return None
-        gid = content_id(normalise(text))
-        if any(g.id == gid for g in self.gaps):
-            return None
-        gap = Gap(id=gid, text=text)
-        self.gaps.append(gap)
-        return gap
-
-    def close_gaps(self) -> None:
-        self.gaps = [g.model_copy(update={"status": "closed"}) for g in self.gaps]
-
-    def open_gaps(self) -> list[Gap]:
-        return [g for g in self.gaps if g.status == "open"]
-
-    # -- rendering -----------------------------------------------------------------------
-
-    def render(
-        self,
-        question: str = "",
-        budget_tokens: int = 1500,
-        count_tokens: Callable[[str], int] = _approx_tokens,
-    ) -> str:
-        """Memory as prompt text: most relevant evidence first, within a token budget.
-
-        Relevance is word overlap with the question; ties keep insertion order, so the
-        rendering is stable across calls.
-        """
-        qwords = set(_WORD.findall(question.lower()))
-
-        def score(e: Evidence) -> int:
-            return len(qwords & set(_WORD.findall((e.statement + " " + e.quote).lower())))
-
-        order = sorted(enumerate(self.active()), key=lambda p: (-score(p[1]), p[0]))
-        lines: list[str] = []
-        used = 0
-
-        def take(line: str) -> bool:
-            nonlocal used
-            cost = count_tokens(line)
-            if used + cost > budget_tokens:
-                return False
-            lines.append(line)
-            used += cost
-            return True
-
-        take("Evidence:" if order else "Evidence: (none yet)")
-        for _, e in order:
-            s = e.source
-            if not take(
-                f'- [{e.id}] {e.statement} (quote: "{e.quote[:300]}"; {s.doc_name} p.{s.page}, {s.kind})'
-            ):
-                break
-        if self.steps:
-            take("Reasoning:")
-            for st in self.steps:
-                if not take(
-                    f"- [{st.id}] {st.inference} => {st.conclusion} (uses {', '.join(st.depends_on)})"
-                ):
-                    break
-        gaps = self.open_gaps()
-        if gaps:
-            take("Open gaps:")
-            for g in gaps:
-                if not take(f"- {g.text}"):
-                    break
-        return "\n".join(lines)
-
-    # -- serialisation -------------------------------------------------------------------
-
-    def to_json(self) -> str:
-        return self.model_dump_json()
-
-    @classmethod
-    def from_json(cls, data: str) -> EvidenceMemory:
-        return cls.model_validate_json(data)

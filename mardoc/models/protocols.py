@@ -27,10 +27,6 @@ class Usage:
     seconds: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
-    @property
-    def total_tokens(self) -> int:
-        return self.prompt_tokens + self.completion_tokens
-
     def add(self, prompt_tokens: int, completion_tokens: int, seconds: float, calls: int = 1) -> None:
         with self._lock:
             self.calls += calls

@@ -246,22 +246,3 @@ class Retriever:
                 self._doc_text.clear()
             self._doc_text[doc_id] = text
         return text
-
-    def get_chunk(self, chunk_id: str) -> Chunk | None:
-        hits = [h for h in self.store.retrieve([chunk_id]) if h.payload.get("kind") != "doc"]
-        return chunk_from_payload(hits[0].id, hits[0].payload) if hits else None
-
-    def neighbours(self, chunk_id: str, window: int = 1) -> list[Chunk]:
-        """The block chunks around a chunk: same page and the adjacent pages, in order."""
-        c = self.get_chunk(chunk_id)
-        if c is None:
-            return []
-        pages = list(range(max(1, c.page - 1), c.page + 2))
-        hits = self.store.scroll(Where(doc_ids=[c.doc_id], pages=pages, kinds=["block"]))
-        blocks = sorted(
-            (chunk_from_payload(h.id, h.payload) for h in hits), key=lambda x: (x.page, x.ordinal)
-        )
-        idx = next((i for i, b in enumerate(blocks) if b.id == c.id), None)
-        if idx is None:  # a page/figure/table chunk: its page's blocks are its neighbourhood
-            return [b for b in blocks if b.page == c.page]
-        return blocks[max(0, idx - window) : idx + window + 1]

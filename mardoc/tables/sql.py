@@ -105,7 +105,7 @@ class QueryResult:
 
 
 def _authorizer(tables: set[str]):  # noqa: ANN202
-    def check(action: int, arg1: str | None, arg2: str | None, db: str | None, trigger: str | None) -> int:
+    def check(action: int, arg1: str | None, arg2: str | None, db: str | None, _trigger: str | None) -> int:
         if action == sqlite3.SQLITE_SELECT:
             return sqlite3.SQLITE_OK
         if action == sqlite3.SQLITE_READ:

@@ -30,7 +30,6 @@ class Number:
 
     value: float
     percent: bool = False
-    currency: str = ""
 
 
 def parse_number(text: str) -> Number | None:
@@ -49,7 +48,7 @@ def parse_number(text: str) -> Number | None:
     value *= _SCALES.get(unit, 1.0)
     if m.group("neg") or m.group("neg2"):
         value = -value
-    return Number(value, percent=unit in ("%", "percent"), currency=(m.group("cur") or "").upper())
+    return Number(value, percent=unit in ("%", "percent"))
 
 
 def is_year(text: str) -> bool:
