@@ -4,13 +4,15 @@ Between the Reflector and the Answerer, over the pages the answer will read:
 * a count of figures / tables / charts / pages ("how many figures are in the appendix?") is
   counted in the document's inventory (:func:`mardoc.tables.count_answer`), no call;
 * a single-value question whose row and column words name one cell of a table on those pages
-  is answered by that cell (:func:`mardoc.tables.lookup`), no call;
+  is answered by that cell (:func:`mardoc.tables.lookup`), a total or a difference of the
+  cells they name by adding or subtracting them (:func:`mardoc.tables.combine`), no call;
 * otherwise, when the question's words are in a table's titles or row labels, the model writes
   one SELECT over those tables (their schema and three sample rows, fenced), code runs it
   read-only in a sandbox (:func:`mardoc.tables.run_select`); a failing query is shown its
   error and may be rewritten once.
 A result is held to account by code before it becomes the draft: it has rows, a count is a
-whole number, a percentage a number, and every text value is a cell of the tables. The
+whole number, a numeric question gets a number and a "which / who" question no number, and
+every text value is a cell of the tables. The
 draft cites the cells that hold the result's values (their boxes on the page). Nothing found,
 or a result that fails a check: the Answerer reads the pages as before (the trace says why).
 """
@@ -31,6 +33,7 @@ from mardoc.tables import (
     QueryRefused,
     QueryResult,
     SqlTable,
+    combine,
     count_answer,
     inventory,
     lookup,
@@ -42,6 +45,7 @@ from mardoc.types import NOT_ANSWERABLE, Answer, Chunk, Citation
 
 _NUMERIC_Q = re.compile(r"\b(?:how many|how much|total|sum|percentage|percent|share|ratio|average|difference|number of)\b", re.I)
 _COUNT_Q = re.compile(r"\bhow many\b", re.I)
+_NAME_Q = re.compile(r"^\s*(?:according to [^,]+,\s*)?(?:which|who|whom|whose|name)\b(?!\s+(?:year|month|day|date))", re.I)
 _AMOUNT = re.compile(r"\b(?:dollars?|usd|rupees|rs|euros?|amount|money|cost|price|revenue|percent(?:age)?|ratio|share|hours?|average)\b", re.I)
 
 
@@ -67,6 +71,10 @@ def check_result(question: str, short: str, fmt: str, result: QueryResult | None
         return f"the question asks how many, the result {short!r} is not a whole number"
     if _NUMERIC_Q.search(question) and fmt not in ("Int", "Float"):
         return f"the question asks for a number, the result {short!r} is not one"
+    if _NAME_Q.search(question) and not _NUMERIC_Q.search(question) and fmt in ("Int", "Float"):
+        return f"the question asks which or who, the result {short!r} is a number"
+    if result is not None and short == "0" and re.search(r"\bcount\s*\(", result.sql, re.I):
+        return "the query counted no rows (its WHERE matched nothing)"
     if result is not None:
         cells = {c.strip().lower() for t in tables for r in t.texts for c in r}
         texts = [v for row in result.rows for v in row if isinstance(v, str) and v.strip()]
@@ -112,6 +120,8 @@ def _ask_sql(question: str, tables: list[SqlTable], deps: AgentDeps, state: Agen
             result = run_select(sql, tables)
         except QueryRefused as exc:
             error = str(exc)
+            if "no such column" in error or "no such table" in error:
+                error += "; the tables and their columns are: " + "; ".join(f"{t.name}({', '.join(t.columns)})" for t in tables)
             queries.append({"sql": sql, "error": error})
             continue
         queries.append({"sql": sql, "columns": result.columns, "rows": [list(r) for r in result.rows[:10]]})
@@ -162,10 +172,16 @@ def query_tables(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, An
     hit = lookup(question, tables)
     spent = {"calls": 0, "tokens": 0}
     result: QueryResult | None = None
+    combined = combine(question, tables) if hit is None else None
     if hit is not None:
         event["lookup"] = hit.describe()
         answered = result_answer(QueryResult("", ["value"], [(hit.table.rows[hit.row][hit.col],)]), tables, question)
         cited = [_cell_citation(hit.table, hit.row, hit.col)]
+    elif combined is not None:
+        event["lookup"] = combined.describe()
+        col = combined.cells[0].table.columns[combined.cells[0].col]
+        answered = result_answer(QueryResult("", [col], [(combined.value,)]), tables, question)
+        cited = [_cell_citation(c.table, c.row, c.col) for c in combined.cells][:6]
     else:
         result, spent = _ask_sql(question, tables, deps, state, event)
         answered = result_answer(result, tables, question) if result is not None else None
@@ -177,7 +193,7 @@ def query_tables(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, An
         emit(event)
         return {"table_draft": None, "trace": [event], **spent}
     short, fmt = answered
-    how = f"looked up {event['lookup']}" if hit is not None else f"computed by `{result.sql if result else ''}`"
+    how = f"looked up {event['lookup']}" if result is None else f"computed by `{result.sql}`"
     draft = Answer(question=question, text=f"{short} ({how}, page {', '.join(str(c.page) for c in cited[:1])}).",
                    short=short, format=fmt, citations=cited)  # type: ignore[arg-type]  # fmt: skip
     event.update(short=short, note=f"answered from the tables: {how}")

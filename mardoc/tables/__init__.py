@@ -6,7 +6,7 @@ table as a :class:`mardoc.types.TableGrid`; the agents query tables with :func:`
 """
 
 from mardoc.tables.counting import Count, Inventory, count_answer, inventory
-from mardoc.tables.lookups import CellHit, lookup, result_answer
+from mardoc.tables.lookups import CellHit, Combined, combine, lookup, result_answer
 from mardoc.tables.sql import MAX_ROWS, QueryRefused, QueryResult, SqlTable, run_select, sql_tables
 from mardoc.tables.values import (
     Number,
@@ -23,6 +23,8 @@ from mardoc.tables.values import (
 __all__ = [
     "MAX_ROWS",
     "CellHit",
+    "Combined",
+    "combine",
     "Count",
     "Inventory",
     "QueryRefused",

@@ -22,7 +22,8 @@ _PAGES = re.compile(r"\bpages?\s+(\d+)\s*(?:-|–|to|and|through)\s*(\d+)", re.I
 _IN_SECTION = re.compile(r"\b(?:in|within|of|under)\s+(?:the\s+)?(?:section|chapter|part)?\s*[\"“']?([^\"”'?,]+?)[\"”']?\s*(?:section|chapter)?\s*$", re.I)
 # "... does the report have", "... are there in the paper": the whole document, no condition
 _WHOLE = re.compile(
-    r"\s*(?:(?:does|do|are|is)\s+(?:there\s+)?(?:in\s+)?(?:the|this)\s+(?:\w+\s+){0,2}?(?:have|has|contain|include)?"
+    r"\s*(?:(?:does|do|are|is)\s+(?:there\s+)?(?:in\s+)?(?:the|this)\s+(?:whole\s+|entire\s+)?"
+    r"(?:document|report|paper|deck|presentation|slides|guide|book|manual|article|brochure|file)\s*(?:have|has|contain|include)?"
     r"|(?:are\s+)?(?:there|shown|included|presented)(?:\s+in\s+(?:the|this)\s+\w+)?)\s*$",
     re.I,
 )
@@ -84,7 +85,7 @@ def count_answer(question: str, inv: Inventory) -> Count | None:
     if not m:
         return None
     what = m.group("what").lower().rstrip("s") if m.group("what").lower() not in ("photos", "pages") else m.group("what").lower()[:-1]
-    rest = m.group("rest").strip()
+    rest = _DOC_SCOPE.sub("", m.group("rest")).strip(" ,")
     lo, hi, scope = 1, inv.pages, "the document"
     pr = _PAGES.search(rest)
     sec = _IN_SECTION.search(rest)
@@ -103,7 +104,7 @@ def count_answer(question: str, inv: Inventory) -> Count | None:
         lo, hi = found
         scope = f"section {sec.group(1).strip()!r} (pages {lo}-{hi})"
         rest = rest[: sec.start()]
-    rest = _DOC_SCOPE.sub("", rest).strip(" ,")
+    rest = rest.strip(" ,")
     if rest and not _WHOLE.fullmatch(rest) and not _FILLER.fullmatch(rest):
         return None  # a condition on the items ("tables sourced from ..."): not a plain count
     if what in ("page", "slide"):

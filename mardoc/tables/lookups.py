@@ -83,6 +83,72 @@ def lookup(question: str, tables: list[SqlTable]) -> CellHit | None:
     return CellHit(hit.table, hit.row, hit.col, best, hit.value)
 
 
+_TOTAL = re.compile(r"\b(?:in total|total|sum|combined|altogether|in all)\b", re.I)
+_DIFF = re.compile(r"\b(?:how (?:many|much) (?:more|less|fewer|higher|lower)|difference between)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Combined:
+    """Cells of one row (or one column) added or subtracted by code."""
+
+    op: str  # sum | difference
+    cells: tuple[CellHit, ...]
+    value: float
+
+    def describe(self) -> str:
+        sign = " + " if self.op == "sum" else " - "
+        return f"{self.op} of {sign.join(c.describe() for c in self.cells)} = {_number_text(self.value)}"
+
+
+def _top(scores: list[tuple[int, int]]) -> list[int]:
+    best = max((s for _, s in scores), default=0)
+    return [i for i, s in scores if s == best and s > 0]
+
+
+def combine(question: str, tables: list[SqlTable]) -> Combined | None:
+    """A total or a difference the question asks of cells it names: the one row its words
+    name best, across the two or more numeric columns they name best (or one column across
+    rows). None when the question is not of that shape or the cells are not clear."""
+    op = "sum" if _TOTAL.search(question) else "difference" if _DIFF.search(question) else ""
+    if not op:
+        return None
+    q = _words(question)
+    found: list[tuple[int, Combined]] = []
+    for t in tables:
+        rows = [(i, len(q & _words(" ".join(c for j, c in enumerate(r) if not t.numeric[j])))) for i, r in enumerate(t.texts)]
+        cols = [(j, len(q & _words(title))) for j, title in enumerate(t.titles) if t.numeric[j]]
+        top_rows, top_cols = _top(rows), _top(cols)
+        any_rows = [i for i, s in rows if s > 0]
+        any_cols = [j for j, s in cols if s > 0]
+        if any("total" in t.titles[j].lower() for j in top_cols):
+            return None  # the table prints the total: a lookup's question
+        # one row across the columns the question names, or one column across its rows
+        by_row = top_cols if op == "sum" else any_cols
+        by_col = any_rows
+        options = []
+        if len(top_rows) == 1 and len(by_row) >= 2 and (op == "sum" or len(by_row) == 2):
+            options.append([(top_rows[0], j) for j in by_row])
+        if len(top_cols) == 1 and len(by_col) >= 2 and (op == "sum" or len(by_col) == 2):
+            options.append([(i, top_cols[0]) for i in by_col])
+        for places in options:
+            values = [t.rows[i][j] for i, j in places]
+            if any(not isinstance(v, float) for v in values):
+                continue  # an empty or text cell: not this reading
+            nums = [float(v) for v in values]  # type: ignore[arg-type]
+            hits = tuple(CellHit(t, i, j, 0, t.texts[i][j]) for i, j in places)
+            value = sum(nums) if op == "sum" else abs(nums[0] - nums[1])
+            score = sum(s for i, s in rows if i in {p[0] for p in places}) + sum(
+                s for j, s in cols if j in {p[1] for p in places}
+            )
+            found.append((score, Combined(op, hits, value)))
+    if not found:
+        return None
+    found.sort(key=lambda f: -f[0])
+    if len(found) > 1 and found[1][0] == found[0][0]:
+        return None
+    return found[0][1]
+
+
 def _number_text(v: float) -> str:
     if abs(v - round(v)) < 1e-9:
         return str(int(round(v)))

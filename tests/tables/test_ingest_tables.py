@@ -69,6 +69,7 @@ def test_the_inventory_of_a_report_counts_figures_by_section(tmp_path: Path) -> 
     got = count_answer("How many figures are in the appendix?", inv)
     assert got is not None and got.value == 2 and got.pages == [10, 11]
     assert count_answer("How many figures are there in the paper?", inv).value == 5  # type: ignore[union-attr]
+    assert count_answer("How many figures are there in the Appendix in the paper?", inv).value == 2  # type: ignore[union-attr]
     assert count_answer("How many tables are in the Appendix?", inv).value == 1  # type: ignore[union-attr]
     assert count_answer("How many figures are in section 2 Methods?", inv).value == 1  # type: ignore[union-attr]
     assert count_answer("How many pages does the report have?", inv).value == 12  # type: ignore[union-attr]
@@ -77,3 +78,18 @@ def test_the_inventory_of_a_report_counts_figures_by_section(tmp_path: Path) -> 
     for q in ("How many more tables than figures?", "How many tables are sourced from the survey?",
               "How many figures are in the glossary?", "How many people answered the survey?"):  # fmt: skip
         assert count_answer(q, inv) is None, q
+
+
+def test_a_total_or_a_difference_of_named_cells_is_computed_by_code(tmp_path: Path) -> None:
+    from mardoc.tables import combine
+
+    chunks, _ = chunks_of(table_pdf(tmp_path / "t.pdf", True), tmp_path)
+    tables = sql_tables([c for c in chunks if c.kind == "table"])
+    total = combine("What is the total revenue of Consumer in 2019 and 2020?", tables)
+    assert total is not None and total.op == "sum" and total.value == 1204 + 1310
+    assert [(c.row, c.col) for c in total.cells] == [(0, 1), (0, 2)]
+    diff = combine("How much higher was the 2020 revenue of Health Care than that of Consumer?", tables)
+    assert diff is not None and diff.op == "difference" and diff.value == 3402 - 1310
+    # no total or difference asked, or the cells are not clear: nothing computed
+    assert combine("What was the revenue of Consumer in 2019?", tables) is None
+    assert combine("What is the total of everything?", tables) is None
