@@ -19,8 +19,8 @@ from rich.console import Console
 from rich.table import Table
 
 from mardoc import Library, Settings
-from mardoc.agents.questions import absent_terms
-from mardoc.eval.benchmarks import load, load_set
+from mardoc.agents import absent_terms
+from mardoc.eval import load, load_set
 from mardoc.types import NOT_ANSWERABLE
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "mmlongbench-dev"

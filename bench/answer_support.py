@@ -21,8 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from mardoc import Library, Settings
-from mardoc.agents.prompting import fence_chunks, shown_text
-from mardoc.agents.reflector import unsupported_items
+from mardoc.agents import fence_chunks, shown_text, unsupported_items
 from mardoc.types import NOT_ANSWERABLE
 
 

@@ -12,7 +12,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from mardoc.eval.benchmarks import DECISION_SEED, decision_set, load
+from mardoc.eval import DECISION_SEED, decision_set, load
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "mmlongbench-dev"
 OUT = Path(__file__).resolve().parents[1] / "mardoc" / "eval" / "sets" / "decision.json"

@@ -37,12 +37,16 @@ from rich.progress import Progress
 from rich.table import Table
 
 from mardoc import Library, Settings
-from mardoc.eval.benchmarks import load
-from mardoc.eval.metrics import recall_at
-from mardoc.models.embedders import SentenceTransformerEmbedder
-from mardoc.models.onnx_embed import OnnxEmbedder, onnx_model_path
-from mardoc.models.onnx_export import INT8_EXCLUDE, INT8_INCLUDE, quantize_matmuls
-from mardoc.models.provision import Provisioner
+from mardoc.eval import load, recall_at
+from mardoc.models import (
+    INT8_EXCLUDE,
+    INT8_INCLUDE,
+    OnnxEmbedder,
+    Provisioner,
+    SentenceTransformerEmbedder,
+    onnx_model_path,
+    quantize_matmuls,
+)
 from mardoc.retrieval import FULL
 from mardoc.types import payload_embed_text as embed_text
 

@@ -28,11 +28,9 @@ from pathlib import Path
 
 import pymupdf
 
-from mardoc.ingest.chunker import Chunker
-from mardoc.ingest.geometry import area as _area
-from mardoc.ingest.geometry import inter as _inter
-from mardoc.ingest.geometry import merge_rects
-from mardoc.ingest.parser import PdfParser
+from mardoc.ingest import Chunker, PdfParser, merge_rects
+from mardoc.ingest import area as _area
+from mardoc.ingest import inter as _inter
 from mardoc.settings import IngestSettings
 
 CAPTIONED = ("figure", "fig", "chart", "graph", "exhibit", "diagram")

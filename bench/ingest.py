@@ -46,17 +46,13 @@ def raw_embed_throughput(lib: Library, texts: list[str]) -> float:
 def parse_only(pdfs: list[Path], workers: int, table_gate: bool = True) -> None:
     """Parser throughput alone (no embedding), per document, OCR pages counted apart.
 
-    ``table_gate=False`` runs the table finder on every page (the ruling-line gate
-    patched away, in-process only), to count the tables the gate skips.
+    ``table_gate=False`` runs the table finder on every page, to count the tables the gate
+    skips.
     """
-    from mardoc.ingest import parser as parser_mod
+    from mardoc.ingest import PdfParser
 
-    ingest = Settings().ingest.model_copy(update={"parse_workers": workers})
-    parser = parser_mod.PdfParser(ingest, crops_dir=Path(tempfile.mkdtemp()) / "crops")
-    if not table_gate:
-        if workers != 1:
-            raise SystemExit("--table-gate off needs --workers 1")
-        parser_mod.table_candidate = lambda words, drawings: True  # type: ignore[assignment]
+    ingest = Settings().ingest.model_copy(update={"parse_workers": workers, "table_gate": table_gate})
+    parser = PdfParser(ingest, crops_dir=Path(tempfile.mkdtemp()) / "crops")
     parser.parse(pdfs[0])  # start the worker processes (kept across documents)
     parser.stage_seconds.clear()
     parser.stage_pages.clear()

@@ -32,7 +32,7 @@ DEMO = REPO / "examples" / "shared-mime-info-spec.pdf"
 WORKER = r"""
 import json, sys, time
 import pymupdf
-from mardoc.models.llama_runtime import load_cpu_backend
+from mardoc.models import load_cpu_backend
 import llama_cpp
 from llama_cpp import Llama
 variant = load_cpu_backend()

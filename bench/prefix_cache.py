@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from mardoc.models.factory import build_chat_model
+from mardoc.models import build_chat_model
 
 
 def main() -> None:

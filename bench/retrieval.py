@@ -27,8 +27,7 @@ from rich.console import Console
 from rich.table import Table
 
 from mardoc import Library, Settings
-from mardoc.eval.benchmarks import load
-from mardoc.eval.metrics import recall_at
+from mardoc.eval import load, recall_at
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "mmlongbench-dev"
 CONFIGS = {
@@ -141,7 +140,7 @@ def _dev_queries(args: argparse.Namespace) -> np.ndarray:
     cache = args.vectors.with_name(args.vectors.stem + "-queries.npy") if args.vectors else None
     if cache and cache.exists():
         return np.load(cache)
-    from mardoc.models.factory import build_embedder
+    from mardoc.models import build_embedder
 
     samples, _ = load("mmlongbench", DEV)
     settings = Settings()
@@ -155,10 +154,8 @@ def _dev_queries(args: argparse.Namespace) -> np.ndarray:
 def scale(args: argparse.Namespace) -> None:
     import uuid
 
-    from mardoc.models.embedders import truncate_normalize
-    from mardoc.retrieval import FULL, Nearest, PointData, prefix_name
-    from mardoc.retrieval.client import ClientStore
-    from mardoc.retrieval.edge import EdgeStore
+    from mardoc.models import truncate_normalize
+    from mardoc.retrieval import FULL, ClientStore, EdgeStore, Nearest, PointData, prefix_name
 
     base = _seed_vectors(args)
     console = Console()

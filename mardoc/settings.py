@@ -116,7 +116,10 @@ class IngestSettings(_Section):
         "cores, so more processes did not pay (bench/RESULTS.md).",
     )
     figures: bool = Field(True, description="Extract figure chunks with their crops.")
-    tables: bool = Field(True, description="Extract table chunks as markdown.")
+    tables: bool = Field(True, description="Extract tables (as cells and as markdown).")
+    table_gate: bool = Field(
+        True, description="Send only ruled or grid-like pages to the table finder (off: every page, slower)."
+    )
     tables_layout: bool = Field(
         True,
         description="Let PyMuPDF's layout model find and complete tables (unruled ones too; ~0.5 s per ruled page).",

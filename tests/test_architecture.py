@@ -1,4 +1,5 @@
-"""The package's shape, checked from its imports: rooms in layers, doors, no cycles.
+"""The package's shape, checked from its imports: rooms in layers, doors, no cycles; the
+benchmarks under bench/ use the doors too.
 
 Rooms are the subpackages of ``mardoc`` and its top-level modules. A room may import only
 rooms on a lower layer, and another subpackage only through its door (its ``__init__``);
@@ -121,3 +122,18 @@ def test_no_import_cycles() -> None:
 def test_no_module_is_a_god_module() -> None:
     long = {str(f.relative_to(PKG.parent)): n for f in FILES if (n := len(f.read_text().splitlines())) > 400}
     assert not long, f"modules over 400 lines: {long}"
+
+
+BENCH = sorted((PKG.parent / "bench").glob("*.py"))
+
+
+@pytest.mark.parametrize("path", BENCH, ids=lambda p: p.name)
+def test_benchmarks_import_mardoc_only_through_its_doors(path: Path) -> None:
+    # a benchmark is a user of the package: it sees the doors (a subpackage's __init__, or a
+    # top-level module such as mardoc.types), never a room's inner modules
+    bad = []
+    for target, line in imports(path, module_level_only=False):
+        theirs = room(target)
+        if theirs.split(".")[-1] in SUBPACKAGES and target != theirs:
+            bad.append(f"line {line}: {path.name} imports {target}: use its door `{theirs}`")
+    assert not bad, "\n".join(bad)

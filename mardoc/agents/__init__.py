@@ -1,18 +1,24 @@
 """agents: the Explorer / Refiner / Reflector graph over the evidence memory, and the one-call rag baseline."""
 
 from mardoc.agents.graph import build_graph, run_agents
-from mardoc.agents.prompting import fence, load_prompt, new_nonce, system_prompt
+from mardoc.agents.prompting import fence, fence_chunks, load_prompt, new_nonce, shown_text, system_prompt
+from mardoc.agents.questions import absent_terms
 from mardoc.agents.rag import answer_rag
+from mardoc.agents.reflector import unsupported_items
 from mardoc.agents.state import AgentDeps, AgentState
 
 __all__ = [
     "AgentDeps",
     "AgentState",
+    "absent_terms",
     "answer_rag",
     "build_graph",
     "fence",
+    "fence_chunks",
     "load_prompt",
     "new_nonce",
     "run_agents",
+    "shown_text",
     "system_prompt",
+    "unsupported_items",
 ]

@@ -2,12 +2,12 @@
 
 from mardoc.ingest.chunker import Chunker
 from mardoc.ingest.document import Document, Heading, Page, Region, TextBlock
+from mardoc.ingest.geometry import area, inter, merge_rects
 from mardoc.ingest.parser import PdfParser
 from mardoc.ingest.pdf import open_pdf, sha256_file
 from mardoc.ingest.pipeline import STORE_PART, Ingestor, IngestProgress, IngestResult
 
 __all__ = [
-    "STORE_PART",
     "Chunker",
     "Document",
     "Heading",
@@ -17,7 +17,11 @@ __all__ = [
     "Page",
     "PdfParser",
     "Region",
+    "STORE_PART",
     "TextBlock",
+    "area",
+    "inter",
+    "merge_rects",
     "open_pdf",
     "sha256_file",
 ]

@@ -172,7 +172,7 @@ class PdfParser:
         drawings = pg.get_drawings() if regions else []
         clock.lap("words and drawings")
         if s.tables:
-            if table_candidate(words, drawings):
+            if not s.table_gate or table_candidate(words, drawings):
                 page.regions.extend(find_tables(pg, page.number, words, s.tables_layout))
                 clock.lap("table finder")
             else:

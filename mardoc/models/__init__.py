@@ -1,9 +1,12 @@
 """models: backends behind small protocols (chat LLMs, embedders) and offline provisioning."""
 
-from mardoc.models.embedders import HashingEmbedder, truncate_normalize
+from mardoc.models.embedders import HashingEmbedder, SentenceTransformerEmbedder, truncate_normalize
 from mardoc.models.factory import build_chat_model, build_embedder, embedder_vectors
 from mardoc.models.judging import YesNo, yes_probability
+from mardoc.models.llama_runtime import load_cpu_backend
 from mardoc.models.messages import image_part
+from mardoc.models.onnx_embed import OnnxEmbedder, onnx_model_path
+from mardoc.models.onnx_export import INT8_EXCLUDE, INT8_INCLUDE, quantize_matmuls
 from mardoc.models.protocols import ChatModel, Embedder, Message, Usage
 from mardoc.models.provision import BUNDLED, Provisioner
 
@@ -12,14 +15,21 @@ __all__ = [
     "ChatModel",
     "Embedder",
     "HashingEmbedder",
+    "INT8_EXCLUDE",
+    "INT8_INCLUDE",
     "Message",
+    "OnnxEmbedder",
     "Provisioner",
+    "SentenceTransformerEmbedder",
     "Usage",
     "YesNo",
     "build_chat_model",
     "build_embedder",
     "embedder_vectors",
     "image_part",
+    "load_cpu_backend",
+    "onnx_model_path",
+    "quantize_matmuls",
     "truncate_normalize",
     "yes_probability",
 ]
