@@ -193,12 +193,22 @@ class Library:
             raise DocumentError(self.empty_message())
         mode = mode or self.settings.agents.mode
         if mode == "rag":
-            from mardoc.agents import answer_rag
+            from mardoc.agents import answer_rag, rewrite_question
 
-            return answer_rag(
-                question, self.retriever, self.chat, self.settings, doc_ids, pages=pages, on_event=on_event,
+            history = self._rag_turns(thread_id) if thread_id else []
+            standalone = question
+            if history:  # a follow-up in a chat thread: searched as a standalone question
+                standalone, event, _ = rewrite_question(self.chat, history, question)
+                if on_event is not None:
+                    on_event(event)
+            got = answer_rag(
+                standalone, self.retriever, self.chat, self.settings, doc_ids, pages=pages, on_event=on_event,
                 scope=self._complete_docs(doc_ids),  # for the named-terms check
+                doc_paths={r["doc_id"]: r.get("path", "") for r in self.documents()},
             )
+            if thread_id:
+                self._rag_turns(thread_id, (question, got.text))
+            return got.model_copy(update={"question": question}) if standalone != question else got
         if mode == "agents":
             from mardoc.agents import run_agents
 
@@ -207,6 +217,18 @@ class Library:
                 threads_db=self.root / "threads.sqlite", on_event=on_event, pages=pages,
             )  # fmt: skip
         raise ConfigError(f"unknown mode {mode!r}: use agents or rag")
+
+    def _rag_turns(self, thread_id: str, add: tuple[str, str] | None = None) -> list[tuple[str, str]]:
+        """A rag chat thread's earlier turns (question, answer), in the threads file; ``add``
+        appends one."""
+        import sqlite3
+
+        with sqlite3.connect(self.root / "threads.sqlite") as conn:
+            conn.execute("CREATE TABLE IF NOT EXISTS rag_turns (thread TEXT, turn INTEGER, question TEXT, answer TEXT)")
+            rows = conn.execute("SELECT question, answer FROM rag_turns WHERE thread = ? ORDER BY turn", (thread_id,)).fetchall()
+            if add is not None:
+                conn.execute("INSERT INTO rag_turns VALUES (?, ?, ?, ?)", (thread_id, len(rows), *add))
+        return [(str(q), str(a)) for q, a in rows]
 
     def agent_deps(self, docs: Sequence[str] | None = None) -> AgentDeps:
         """What the agents need for a question over ``docs`` (default: every document)."""

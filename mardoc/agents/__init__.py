@@ -5,6 +5,7 @@ from mardoc.agents.prompting import fence, fence_chunks, load_prompt, new_nonce,
 from mardoc.agents.questions import absent_terms
 from mardoc.agents.rag import answer_rag
 from mardoc.agents.reflector import unsupported_items
+from mardoc.agents.rewriter import rewrite_question
 from mardoc.agents.state import AgentDeps, AgentState
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "fence_chunks",
     "load_prompt",
     "new_nonce",
+    "rewrite_question",
     "run_agents",
     "shown_text",
     "system_prompt",

@@ -24,21 +24,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 from langgraph.runtime import Runtime
 
 from mardoc.agents.llm import emit
 from mardoc.agents.normalise import normalise_short
-from mardoc.agents.prompting import SHOWN_CHARS, shown_text
-from mardoc.agents.questions import content_words, question_parts
-from mardoc.agents.reading import ExcerptAnswer, answer_from_excerpts
-from mardoc.agents.refiner import split_units
+from mardoc.agents.prompting import shown_text
+from mardoc.agents.questions import question_parts
+from mardoc.agents.reading import ExcerptAnswer, answer_from_excerpts, line_citations
 from mardoc.agents.reflector import answer_items, turn_evidence, unsupported_items
 from mardoc.agents.state import AgentDeps, AgentState
-from mardoc.render import locate_quote
-from mardoc.types import NOT_ANSWERABLE, Answer, Chunk, Citation
+from mardoc.types import NOT_ANSWERABLE, Answer, Chunk
 
 Page = tuple[str, int]
 
@@ -64,45 +61,6 @@ def answer_pages(state: AgentState, deps: AgentDeps) -> tuple[list[Page], float]
     if not pages:  # nothing judged (a spent budget): the best-ranked pages, as rag reads them
         pages = [(str(d), int(p)) for d, p in (state.get("given_pages") or state.get("pages_ranked") or [])][: a.read_pages]
     return pages, max((p for _, _, p, _ in judged), default=0.0)
-
-
-def _items(short: str) -> list[str]:
-    """The items of a short answer ("[a, b]" -> a, b), lower-cased."""
-    items = [i.strip(" \"'[]").lower() for i in short.strip("[]").split(",")]
-    return [i for i in items if i]
-
-
-def _line_citation(c: Chunk, line: str, deps: AgentDeps) -> Citation:
-    """A citation of one line of a chunk, boxed on the page where it can be found."""
-    path = deps.doc_paths.get(c.doc_id)
-    bbox = c.bboxes[0] if c.bboxes and c.kind != "page" else None
-    if path and (bbox is None or c.kind == "block"):
-        bbox = locate_quote(Path(path), c.page, line) or bbox
-    return Citation(doc_id=c.doc_id, doc_name=c.doc_name, page=c.page, bbox=bbox, quote=line, chunk_id=c.id)
-
-
-def citations(got: ExcerptAnswer, shown: list[Chunk], question: str, deps: AgentDeps,
-              verified: set[str] | None = None) -> list[Citation]:  # fmt: skip
-    """The lines shown that hold every item of the short answer: those kept as evidence or next
-    to one (at most two), else the one closest to the question (two lines may both say "50":
-    the one about the weight answers a weight question); else the excerpts the model cited."""
-    if got.short == NOT_ANSWERABLE:
-        return []
-    items = _items(got.short)
-    words = content_words(question)
-    verified = verified or set()
-    ranked: list[tuple[bool, int, Chunk, str]] = []
-    for c in shown:
-        units = split_units(c.text[:SHOWN_CHARS])
-        kept = [i for i, u in enumerate(units) if u in verified]
-        for i, u in enumerate(units):
-            if items and all(it in u.lower() for it in items):
-                near = any(abs(i - j) <= 1 for j in kept)
-                ranked.append((not near, -len(words & content_words(u)), c, u))
-    ranked.sort(key=lambda r: r[:2])
-    close = [r for r in ranked if not r[0]]
-    out = [_line_citation(c, u, deps) for _, _, c, u in (close[:2] or ranked[:1])] or list(got.citations)
-    return list({(c.doc_id, c.page, c.quote): c for c in out}.values())
 
 
 def _complete_parts(question: str, got: ExcerptAnswer, chunks: list[Chunk], deps: AgentDeps,
@@ -212,7 +170,7 @@ def verify_draft(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, An
                           text=f"The documents read do not state the answer: the draft answer "
                                f"{', '.join(repr(m) for m in missing)} is written on none of the pages read "
                                f"(pages {pages_read}).")  # fmt: skip
-    cited = citations(got, chunks[: got.shown], question, deps, {e.quote for e in turn_evidence(state)})
+    cited = line_citations(got, chunks[: got.shown], question, deps.doc_paths, {e.quote for e in turn_evidence(state)})
     event.update(short=got.short, citations=len(cited))
     emit(event)
     reply = Answer(question=question, text=got.text, short=got.short, format=got.format,  # type: ignore[arg-type]
@@ -220,4 +178,4 @@ def verify_draft(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, An
     return {"answer": reply, "trace": [event]}
 
 
-__all__ = ["answer", "answer_pages", "citations", "complete_parts", "verify_draft"]
+__all__ = ["answer", "answer_pages", "complete_parts", "verify_draft"]

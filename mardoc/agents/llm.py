@@ -1,5 +1,5 @@
-"""What every agent node shares: one guarded LLM call (budgets, bounded repair, errors into
-the trace), the fenced memory block, and live events through LangGraph's stream writer."""
+"""What every agent node shares: one guarded LLM call (budgets, errors into the trace) and live
+events through LangGraph's stream writer."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from mardoc.agents.prompting import new_nonce, system_prompt
 from mardoc.agents.state import AgentDeps, AgentState
 from mardoc.errors import BackendError, MardocError
+from mardoc.models import ChatModel
 
 log = logging.getLogger(__name__)
 T = TypeVar("T", bound=BaseModel)
@@ -75,15 +76,29 @@ def call(
     agent: str = "",
     what: str = "",
 ) -> CallResult:
-    """Call the chat model with the shared system prompt.
+    """Call the agents' chat model with the shared system prompt (see :func:`call_chat`)."""
+    return call_chat(deps.chat, user, schema, nonce, max_tokens, images, agent=agent, what=what)
+
+
+def call_chat(
+    chat: ChatModel,
+    user: str,
+    schema: type[T],
+    nonce: str,
+    max_tokens: int,
+    images: list | None = None,
+    *,
+    agent: str = "",
+    what: str = "",
+) -> CallResult:
+    """Call ``chat`` with the shared system prompt.
 
     A reply that cannot be parsed, or a prompt too long for the model, is returned as an
-    error for the node to degrade on; a backend that fails (unreachable, refusing every
+    error for the caller to degrade on; a backend that fails (unreachable, refusing every
     request) raises :class:`BackendError`: a dead backend must end the question as an
     error, never be shown as an answer. ``agent`` and ``what`` are announced live first.
     """
     emit({"agent": agent, "phase": "call", "what": what})
-    chat = deps.chat
     before = chat.usage.snapshot()
     content: Any = user
     if images and chat.supports_images:
@@ -109,4 +124,4 @@ def call(
     return CallResult(value, error, calls, tokens, prompt, tokens - prompt)
 
 
-__all__ = ["CallResult", "budget_left", "call", "emit", "new_nonce", "turn_nonce"]
+__all__ = ["CallResult", "budget_left", "call", "call_chat", "emit", "new_nonce", "turn_nonce"]

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from mardoc.agents.questions import absent_terms
-from mardoc.agents.reading import answer_from_excerpts
+from mardoc.agents.reading import answer_from_excerpts, line_citations
 from mardoc.models import ChatModel
 from mardoc.retrieval import Retriever
 from mardoc.settings import Settings
@@ -26,6 +26,7 @@ def answer_rag(
     pages: Sequence[tuple[str, int]] | None = None,
     on_event: Callable[[dict[str, Any]], None] | None = None,
     scope: Sequence[str] | None = None,
+    doc_paths: dict[str, str] | None = None,
 ) -> Answer:
     """One retrieve-then-answer call. ``pages`` (oracle mode): read exactly these
     ``(doc_id, page)`` pages instead of retrieving. ``on_event`` is told each step live.
@@ -33,6 +34,9 @@ def answer_rag(
     ``scope``: the documents the question is about; when given, a question naming something
     (a year, a quoted phrase, a proper name) that none of them mentions is "Not answerable"
     with no call, the agents' check by code (:func:`mardoc.agents.questions.absent_terms`).
+
+    Citations are the lines of the excerpts shown that state the short answer (boxed on the
+    page where ``doc_paths`` gives the PDF), else the excerpts the model cited.
 
     A reply that cannot be parsed degrades to "Not answerable" with the error recorded; a
     failing backend raises :class:`BackendError` (an error, never an answer).
@@ -67,7 +71,7 @@ def answer_rag(
         text=got.text,
         short=got.short,
         format=got.format,  # type: ignore[arg-type]
-        citations=got.citations,
+        citations=line_citations(got, chunks[: got.shown], question, doc_paths or {}),
         mode="rag",
         usage=usage,
         pages_retrieved=list(dict.fromkeys((c.doc_id, c.page) for c in chunks)),

@@ -8,20 +8,51 @@ once for the judgement and the answer.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from mardoc.agents.normalise import normalise_short
-from mardoc.agents.prompting import fence_chunks, load_prompt, new_nonce, system_prompt
-from mardoc.agents.questions import parts_text
+from mardoc.agents.prompting import SHOWN_CHARS, fence_chunks, load_prompt, new_nonce, system_prompt
+from mardoc.agents.questions import content_words, parts_text
 from mardoc.agents.state import RagReply
 from mardoc.errors import BackendError, MardocError
 from mardoc.models import ChatModel
+from mardoc.render import locate_quote
 from mardoc.settings import Settings
 from mardoc.types import NOT_ANSWERABLE, Chunk, Citation
 
 log = logging.getLogger(__name__)
+MIN_UNIT = 40  # shorter lines are joined to the next one (fewer labels for slide/OCR text)
+MAX_UNIT = 260  # longer lines are split into sentences
+_SENT = re.compile(r"(?<=[.!?;])\s+(?=[A-Z0-9\"'(\[])")
+
+
+def split_units(text: str) -> list[str]:
+    """An observation's lines as the Refiner sees them: short lines joined, long ones split.
+
+    Table rows (markdown ``|`` lines) stay one unit each. Units are contiguous pieces of
+    ``text`` (up to whitespace), so any run of them is a verbatim quote of the chunk.
+    """
+    pieces: list[str] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if len(line) > MAX_UNIT and not line.startswith("|"):
+            pieces.extend(p.strip() for p in _SENT.split(line) if p.strip())
+        else:
+            pieces.append(line)
+    units: list[str] = []
+    for p in pieces:
+        if units and len(units[-1]) < MIN_UNIT and not units[-1].startswith("|") and not p.startswith("|"):
+            units[-1] = f"{units[-1]} {p}"
+        else:
+            units.append(p)
+    return units
+
 
 
 @dataclass
@@ -118,3 +149,42 @@ def answer_from_excerpts(
     if short == NOT_ANSWERABLE:
         citations = []
     return ExcerptAnswer(reply.answer or short, short, fmt, citations, error, shown, dropped)
+
+
+def _items(short: str) -> list[str]:
+    """The items of a short answer ("[a, b]" -> a, b), lower-cased."""
+    items = [i.strip(" \"'[]").lower() for i in short.strip("[]").split(",")]
+    return [i for i in items if i]
+
+
+def _line_citation(c: Chunk, line: str, doc_paths: dict[str, str]) -> Citation:
+    """A citation of one line of a chunk, boxed on the page where it can be found."""
+    path = doc_paths.get(c.doc_id)
+    bbox = c.bboxes[0] if c.bboxes and c.kind != "page" else None
+    if path and (bbox is None or c.kind == "block"):
+        bbox = locate_quote(Path(path), c.page, line) or bbox
+    return Citation(doc_id=c.doc_id, doc_name=c.doc_name, page=c.page, bbox=bbox, quote=line, chunk_id=c.id)
+
+
+def line_citations(got: ExcerptAnswer, shown: Sequence[Chunk], question: str, doc_paths: dict[str, str],
+                   verified: set[str] | None = None) -> list[Citation]:  # fmt: skip
+    """The lines shown that hold every item of the short answer: those kept as evidence or next
+    to one (at most two), else the one closest to the question (two lines may both say "50":
+    the one about the weight answers a weight question); else the excerpts the model cited."""
+    if got.short == NOT_ANSWERABLE:
+        return []
+    items = _items(got.short)
+    words = content_words(question)
+    verified = verified or set()
+    ranked: list[tuple[bool, int, Chunk, str]] = []
+    for c in shown:
+        units = split_units(c.text[:SHOWN_CHARS])
+        kept = [i for i, u in enumerate(units) if u in verified]
+        for i, u in enumerate(units):
+            if items and all(it in u.lower() for it in items):
+                near = any(abs(i - j) <= 1 for j in kept)
+                ranked.append((not near, -len(words & content_words(u)), c, u))
+    ranked.sort(key=lambda r: r[:2])
+    close = [r for r in ranked if not r[0]]
+    out = [_line_citation(c, u, doc_paths) for _, _, c, u in (close[:2] or ranked[:1])] or list(got.citations)
+    return list({(c.doc_id, c.page, c.quote): c for c in out}.values())

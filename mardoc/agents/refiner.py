@@ -15,7 +15,6 @@ verbatim, with its page and chunk. A page judged not to answer leaves only its j
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +23,7 @@ from langgraph.runtime import Runtime
 from mardoc.agents.llm import budget_left, emit
 from mardoc.agents.prompting import SHOWN_CHARS, fenced_parts, load_prompt, new_nonce
 from mardoc.agents.questions import content_words, question_parts
-from mardoc.agents.reading import answer_head
+from mardoc.agents.reading import answer_head, split_units
 from mardoc.agents.state import AgentDeps, AgentState
 from mardoc.errors import BackendError, MardocError
 from mardoc.memory import Source
@@ -32,35 +31,6 @@ from mardoc.models import yes_probability
 from mardoc.types import Chunk
 
 log = logging.getLogger(__name__)
-MIN_UNIT = 40  # shorter lines are joined to the next one (fewer labels for slide/OCR text)
-MAX_UNIT = 260  # longer lines are split into sentences
-_SENT = re.compile(r"(?<=[.!?;])\s+(?=[A-Z0-9\"'(\[])")
-
-
-def split_units(text: str) -> list[str]:
-    """An observation's lines as the Refiner sees them: short lines joined, long ones split.
-
-    Table rows (markdown ``|`` lines) stay one unit each. Units are contiguous pieces of
-    ``text`` (up to whitespace), so any run of them is a verbatim quote of the chunk.
-    """
-    pieces: list[str] = []
-    for line in text.splitlines():
-        line = line.strip()
-        if not line:
-            continue
-        if len(line) > MAX_UNIT and not line.startswith("|"):
-            pieces.extend(p.strip() for p in _SENT.split(line) if p.strip())
-        else:
-            pieces.append(line)
-    units: list[str] = []
-    for p in pieces:
-        if units and len(units[-1]) < MIN_UNIT and not units[-1].startswith("|") and not p.startswith("|"):
-            units[-1] = f"{units[-1]} {p}"
-        else:
-            units.append(p)
-    return units
-
-
 PAGE_CHARS = 2000  # characters of one page (its text, then tables and figures) a judgement reads
 
 

@@ -14,9 +14,10 @@ from typing import Any
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
-from mardoc.agents.llm import call, emit, turn_nonce
+from mardoc.agents.llm import CallResult, call_chat, emit, turn_nonce
 from mardoc.agents.prompting import fence, load_prompt
 from mardoc.agents.state import AgentDeps, AgentState
+from mardoc.models import ChatModel
 
 MAX_TURNS = 3  # earlier turns shown
 MAX_QUESTION = 400  # characters: a longer "rewrite" is not a question
@@ -34,26 +35,29 @@ def history_text(history: list[tuple[str, str]], nonce: str) -> str:
     return "\n".join(lines)
 
 
-def rewrite(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
-    deps = runtime.context
-    history = state.get("history") or []
-    asked = state["question"]
+def rewrite_question(chat: ChatModel, history: list[tuple[str, str]], asked: str) -> tuple[str, dict[str, Any], CallResult]:
+    """The follow-up ``asked`` as a standalone question (``asked`` itself when the rewrite is
+    empty, too long or the same), the trace event that shows it, and what the call cost."""
     event: dict[str, Any] = {"agent": "rewriter", "round": 0, "asked": asked}
     nonce = turn_nonce(asked)
     prompt = load_prompt("rewriter").render(history=history_text(history, nonce), question=asked)
-    res = call(deps, prompt, Standalone, nonce, max_tokens=100, agent="rewriter",
-               what="reading the conversation to understand the follow-up")  # fmt: skip
-    update: dict[str, Any] = {**res.spent(), "asked": asked}
+    res = call_chat(chat, prompt, Standalone, nonce, max_tokens=100, agent="rewriter",
+                    what="reading the conversation to understand the follow-up")  # fmt: skip
     event["cost"] = res.cost()
     standalone = res.value.question.strip() if res.value is not None else ""
     if standalone and len(standalone) <= MAX_QUESTION and standalone.lower() != asked.lower():
-        update["question"] = standalone
         event["question"] = standalone
     else:
+        standalone = asked
         event["note"] = res.error or "kept as asked"
     emit(event)
-    update["trace"] = [event]
-    return update
+    return standalone, event, res
+
+
+def rewrite(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
+    asked = state["question"]
+    question, event, res = rewrite_question(runtime.context.chat, state.get("history") or [], asked)
+    return {**res.spent(), "asked": asked, "question": question, "trace": [event]}
 
 
 def route_start(state: AgentState) -> str:

@@ -255,6 +255,31 @@ def test_follow_up_is_rewritten_from_the_thread_before_it_is_searched(indexed: P
     assert second.short == "100"
 
 
+def test_rag_rewrites_a_follow_up_shows_the_rewrite_and_cites_the_stating_line(indexed: Path, tmp_path: Path) -> None:
+    def reply(messages: list, schema: object) -> str:
+        if getattr(schema, "__name__", "") == "Standalone":
+            return json.dumps({"question": "What is the maximum weight of a glob?"})
+        asked = messages[1]["content"].split("Question: ", 1)[1].split("\n", 1)[0]
+        return answer_citing_first("100" if "maximum" in asked else "50")(messages, schema)
+
+    lib = make_library(indexed, tmp_path, [reply], retrieval={"sparse_weight": 1.0})
+    first = lib.ask(Q, mode="rag", thread_id="r1")
+    events: list[dict] = []
+    second = lib.ask("And what is the maximum it can take?", mode="rag", thread_id="r1", on_event=events.append)
+    assert first.short == "50" and second.short == "100"
+    assert {"agent": "rewriter", "question": "What is the maximum weight of a glob?"}.items() <= next(
+        e for e in events if e.get("agent") == "rewriter"
+    ).items()
+    rewrite_prompt = next(p for p in lib.chat.prompts if "Follow-up question" in p)  # type: ignore[attr-defined]
+    assert Q in rewrite_prompt and "It is 50." in rewrite_prompt
+    assert second.question == "And what is the maximum it can take?"
+    # the citation is the line that states the answer, not the head of the excerpt
+    assert any("the maximum is 100" in c.quote for c in second.citations)
+    # without a thread, no rewrite
+    lib.ask("And what is the maximum it can take?", mode="rag")
+    assert sum("Follow-up question" in p for p in lib.chat.prompts) == 1  # type: ignore[attr-defined]
+
+
 def test_a_follow_up_reads_the_pages_of_the_previous_turns_evidence(indexed: Path, tmp_path: Path) -> None:
     lib = make_library(indexed, tmp_path, [model(WEIGHT, answer_citing_first("50"))] * 4
                        + [model(NOTHING, answer_citing_first("50"), rewrite="What is the default weight of a glob again?")])  # fmt: skip

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pymupdf
 
-from mardoc.ingest.tables import grid_rows, table_markdown
+from mardoc.ingest.tables import grid_rows, table_grid
+from mardoc.tables import to_markdown
+
+
+def table_markdown(table: object, words: list) -> str:
+    grid = table_grid(table, words)
+    return to_markdown(grid) if grid is not None else ""
 
 CELLS = [["Region", "2017", "2018"], ["Europe", "1,204", "1,310"], ["Asia | Pacific", "", "977"]]
 
