@@ -39,6 +39,20 @@ def render_page_boxes(pdf: Path, page: int, chunks: Sequence[Chunk], dpi: int = 
         doc.close()
 
 
+def page_picture(pdf: Path, page: int, max_pixels: int, clip: tuple[float, float, float, float] | None = None) -> bytes:
+    """PNG of ``page`` (1-based), or of the ``clip`` box on it, scaled to at most
+    ``max_pixels`` pixels (the whole page at the resolution the budget allows)."""
+    doc = pymupdf.open(pdf)
+    try:
+        pg = doc[page - 1]
+        rect = pymupdf.Rect(clip) & pg.rect if clip else pg.rect
+        area = max(rect.width * rect.height, 1.0)
+        zoom = min(4.0, (max_pixels / area) ** 0.5 * 0.995)  # the pixmap rounds its size up
+        return pg.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), clip=rect).tobytes("png")
+    finally:
+        doc.close()
+
+
 def render_highlights(
     pdf: Path, page: int, boxes: Sequence[tuple[float, float, float, float]], dpi: int = 100
 ) -> bytes:

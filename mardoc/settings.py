@@ -46,7 +46,23 @@ class ModelsSettings(_Section):
     cache_sampled: bool = Field(False, description="Also cache calls with temperature > 0.")
     timeout_s: float = Field(120.0, gt=0, description="Timeout of one HTTP model call, seconds.")
     max_retries: int = Field(3, ge=0, description="Retries of a failed HTTP call (429/5xx/net).")
-    vision: bool = Field(False, description="The chat model accepts images (OpenAI-compatible VLM only).")
+    vision: bool = Field(
+        False,
+        description="The chat model reads images (an OpenAI-compatible VLM): reading calls send each page read "
+        "as a picture beside its text, and figure/table crops for questions about them.",
+    )
+    vision_page_pixels: int = Field(
+        1_000_000, ge=50_000, description="Pixel budget of one page picture sent to a vision model."
+    )
+    vision_crop_pixels: int = Field(
+        1_500_000, ge=50_000, description="Pixel budget of one figure or table crop sent to a vision model."
+    )
+    vision_tokens_per_image: int = Field(
+        1200, ge=1, description="Prompt tokens one picture costs the vision model (counted against the budget)."
+    )
+    vision_max_tokens: int = Field(
+        6000, ge=0, description="Prompt tokens of pictures one reading call may send; pages beyond go as text only."
+    )
     n_ctx: int = Field(8192, ge=512, description="Context length of the local llama.cpp model.")
     n_threads: int = Field(
         0,

@@ -73,7 +73,7 @@ def _complete_parts(question: str, got: ExcerptAnswer, chunks: list[Chunk], deps
     if len(parts) < 2 or got.short == NOT_ANSWERABLE or drafted >= len(parts):
         return got
     alone = [answer_from_excerpts(f"{part}? (a part of the question: {question})", chunks, deps.chat, deps.settings,
-                                  emit, agent="answerer") for part in parts]  # fmt: skip
+                                  emit, agent="answerer", doc_paths=deps.doc_paths) for part in parts]  # fmt: skip
     found = [a.short for a in alone if a.short != NOT_ANSWERABLE]
     event["parts"] = {part: a.short for part, a in zip(parts, alone, strict=True)}
     if len(found) <= drafted:  # asked alone, no more than the draft
@@ -116,15 +116,18 @@ def answer(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
         return {"answer": table, "draft": None, "trace": [event]}
     before = deps.chat.usage.snapshot()
     chunks = deps.retriever.read_pages(pages)
-    got = answer_from_excerpts(question, chunks, deps.chat, deps.settings, emit, agent="answerer")
+    got = answer_from_excerpts(question, chunks, deps.chat, deps.settings, emit, agent="answerer",
+                               doc_paths=deps.doc_paths)  # fmt: skip
     event["note"] = f"read pages {[p for _, p in pages]} whole (best judged {best:.2f})"
     if got.short == NOT_ANSWERABLE and best >= deps.settings.agents.insist_above:
         event["first_short"] = got.short
         got = answer_from_excerpts(question, chunks, deps.chat, deps.settings, emit, agent="answerer",
-                                   prompt="answer_insist")  # fmt: skip
+                                   prompt="answer_insist", doc_paths=deps.doc_paths)  # fmt: skip
         event["note"] += f"; said '{NOT_ANSWERABLE}', asked again (a page judged {best:.2f})"
     spent = _spent(before, deps)
     event.update(short=got.short, dropped=got.dropped, cost=spent.pop("cost"))
+    if got.pictures or got.picture_note:
+        event.update(pictures=got.pictures, picture_note=got.picture_note)
     if got.error:
         event["error"] = got.error
     emit(event)

@@ -65,7 +65,8 @@ def explore(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
     to_read: list[tuple[str, int]]
     if rnd == 1:
         scope = [d for d in (docs if docs is not None else list(deps.doc_names)) if d in deps.doc_names]
-        absent = absent_terms(question, "\n".join(deps.retriever.doc_text(d) for d in scope))
+        # a model that reads the pictures may find what the text never says: no text-only check
+        absent = [] if deps.chat.supports_images else absent_terms(question, "\n".join(deps.retriever.doc_text(d) for d in scope))
         if given is not None:
             to_read = [(str(d), int(p)) for d, p in given][:MAX_GIVEN]
             notes.append(f"given pages {[p for _, p in to_read]}")

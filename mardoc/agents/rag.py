@@ -43,7 +43,8 @@ def answer_rag(
     """
     tell = on_event or (lambda event: None)
     start = time.perf_counter()
-    absent = absent_terms(question, "\n".join(retriever.doc_text(d) for d in scope)) if scope else []
+    # a model that reads the pictures may find what the text never says: no text-only check
+    absent = absent_terms(question, "\n".join(retriever.doc_text(d) for d in scope)) if scope and not chat.supports_images else []
     if absent:
         named = ", ".join(repr(t) for t in absent)
         return Answer(question=question, text=f"The documents do not contain the answer: they never mention {named}.",
@@ -62,7 +63,7 @@ def answer_rag(
         chunks = retriever.read_pages([(p.doc_id, p.page) for p in ranked])
     else:
         chunks = [h.chunk for h in retriever.search(question, docs=docs, k=settings.retrieval.top_k)]
-    got = answer_from_excerpts(question, chunks, chat, settings, tell)
+    got = answer_from_excerpts(question, chunks, chat, settings, tell, doc_paths=doc_paths)
     after = chat.usage.snapshot()
     usage = {k: after[k] - before[k] for k in after}
     usage["seconds"] = round(time.perf_counter() - start, 3)
@@ -75,6 +76,7 @@ def answer_rag(
         mode="rag",
         usage=usage,
         pages_retrieved=list(dict.fromkeys((c.doc_id, c.page) for c in chunks)),
-        trace=[{"round": 1, "search": question, "chunks": [c.id for c in chunks]}],
+        trace=[{"round": 1, "search": question, "chunks": [c.id for c in chunks],
+                **({"pictures": got.pictures, "picture_note": got.picture_note} if got.pictures or got.picture_note else {})}],
         error=got.error,
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +19,8 @@ from mardoc.agents.prompting import SHOWN_CHARS, fence_chunks, load_prompt, new_
 from mardoc.agents.questions import content_words, parts_text
 from mardoc.agents.state import RagReply
 from mardoc.errors import BackendError, MardocError
-from mardoc.models import ChatModel
-from mardoc.render import locate_quote
+from mardoc.models import ChatModel, RequestRejected, image_part
+from mardoc.render import locate_quote, page_picture
 from mardoc.settings import Settings
 from mardoc.types import NOT_ANSWERABLE, Chunk, Citation
 
@@ -66,6 +66,8 @@ class ExcerptAnswer:
     error: str
     shown: int
     dropped: list[int]  # cited excerpt numbers that were not shown
+    pictures: list[str] = field(default_factory=list)  # what was sent as pictures ("page 4", "figure p.5")
+    picture_note: str = ""  # pictures left out (budget) or refused by the model, and what was done
 
 
 _MARK = "\x00excerpts\x00"
@@ -91,6 +93,40 @@ def answer_head(question: str, nonce: str) -> list[dict[str, Any]]:
     return [messages[0], {"role": "user", "content": content[: content.index(_MARK)]}]
 
 
+_VISUAL = re.compile(r"\b(?:figures?|fig\.|charts?|graphs?|plots?|diagrams?|images?|pictures?|photos?|maps?|tables?|colou?rs?|icons?|logos?|slides?|drawn|shown|shows?|illustrat\w*)\b", re.I)
+
+
+def page_pictures(chunks: list[Chunk], question: str, settings: Settings, doc_paths: dict[str, str],
+                  scale: float = 1.0) -> tuple[list[dict[str, Any]], list[str], str]:  # fmt: skip
+    """The pictures a reading call sends a vision model: each page of ``chunks`` once, within
+    ``models.vision_page_pixels``, then (for a question about a figure, chart or table) the
+    crops of the figures and tables shown, within ``models.vision_crop_pixels``; at most
+    ``models.vision_max_tokens`` of pictures. Returns the content parts, what they show, and a
+    note naming what went as text only."""
+    m = settings.models
+    room = m.vision_max_tokens // m.vision_tokens_per_image
+    wanted: list[tuple[str, Chunk, tuple[float, float, float, float] | None, int]] = []
+    for c in chunks:
+        if c.kind == "page":
+            wanted.append((f"page {c.page}", c, None, int(m.vision_page_pixels * scale)))
+    if _VISUAL.search(question):
+        for c in chunks:
+            if c.kind in ("figure", "table") and c.bboxes:
+                wanted.append((f"{c.kind} p.{c.page}", c, c.bboxes[0], int(m.vision_crop_pixels * scale)))
+    parts: list[dict[str, Any]] = []
+    names: list[str] = []
+    left: list[str] = []
+    for name, c, clip, pixels in wanted:
+        path = doc_paths.get(c.doc_id)
+        if len(parts) >= room or not path or not Path(path).is_file():
+            left.append(name)
+            continue
+        parts.append(image_part(page_picture(Path(path), c.page, pixels, clip)))
+        names.append(name)
+    note = f"as text only (picture budget {m.vision_max_tokens} tokens): {', '.join(left)}" if left else ""
+    return parts, names, note
+
+
 def answer_from_excerpts(
     question: str,
     chunks: Sequence[Chunk],
@@ -101,8 +137,14 @@ def answer_from_excerpts(
     nonce: str = "",
     prompt: str = "rag_answer",
     fields: dict[str, str] | None = None,
+    doc_paths: dict[str, str] | None = None,
 ) -> ExcerptAnswer:
     """Answer ``question`` from ``chunks`` in one call, normalised and cited.
+
+    With a chat model that reads images and ``doc_paths`` (the PDFs), each page shown goes as
+    a picture beside its text, and the figure or table crops too when the question is about
+    one (:func:`page_pictures`); a server that refuses them gets them smaller, then none. A
+    model that reads no images gets the same messages, byte for byte, as without this.
 
     ``prompt``: the prompt file (``rag_answer``: whole pages or passages; the agents'
     ``answer``: the lines their Refiner selected), with its further ``fields``. ``nonce``:
@@ -113,20 +155,36 @@ def answer_from_excerpts(
     excerpts, shown = fence_chunks(list(chunks), nonce, settings.agents.observation_chars)
     messages = answer_messages(question, excerpts or "(no excerpts found)", nonce, prompt, fields)
     error = ""
-    tell(
-        {
-            "agent": agent,
-            "phase": "call",
-            "what": f"answering from {shown} excerpt{'s' if shown != 1 else ''}",
-        }
-    )
-    try:
-        reply = chat.complete(messages, schema=RagReply, max_tokens=300)
-    except BackendError:
-        raise
-    except MardocError as exc:
-        log.warning("%s answer failed: %s", agent, exc)
-        reply, error = RagReply(short_answer=NOT_ANSWERABLE, format="None"), str(exc)
+    pictures: list[str] = []
+    note = refused = ""
+    reply = RagReply(short_answer=NOT_ANSWERABLE, format="None")
+    # with a model that reads images: the pictures, then smaller ones, then none (text only)
+    for scale in (1.0, 0.25, 0.0) if chat.supports_images and doc_paths else (0.0,):
+        parts: list[dict[str, Any]] = []
+        pictures, note = [], ""
+        if scale:
+            parts, pictures, note = page_pictures(list(chunks[:shown]), question, settings, doc_paths or {}, scale)
+        sent = messages
+        if parts:
+            sent = [messages[0], {**messages[1], "content": [{"type": "text", "text": messages[1]["content"]}, *parts]}]
+        seen = f" and {len(pictures)} picture{'s' if len(pictures) != 1 else ''}" if pictures else ""
+        tell({"agent": agent, "phase": "call", "what": f"answering from {shown} excerpt{'s' if shown != 1 else ''}{seen}"})
+        try:
+            reply = chat.complete(sent, schema=RagReply, max_tokens=300)
+            break
+        except RequestRejected as exc:
+            if not parts:
+                raise
+            refused = f"the model refused the pictures ({str(exc)[:120]})"
+            log.warning("%s: %s", agent, refused)
+        except BackendError:
+            raise
+        except MardocError as exc:
+            log.warning("%s answer failed: %s", agent, exc)
+            reply, error = RagReply(short_answer=NOT_ANSWERABLE, format="None"), str(exc)
+            break
+    if refused:
+        note = f"{refused}: " + ("sent smaller" if pictures else "read as text only") + (f"; {note}" if note else "")
     short, fmt = normalise_short(reply.short_answer, reply.format, question)
     citations = []
     dropped: list[int] = []
@@ -148,7 +206,7 @@ def answer_from_excerpts(
             log.info("dropped citation of unknown excerpt E%s", n)
     if short == NOT_ANSWERABLE:
         citations = []
-    return ExcerptAnswer(reply.answer or short, short, fmt, citations, error, shown, dropped)
+    return ExcerptAnswer(reply.answer or short, short, fmt, citations, error, shown, dropped, pictures, note)
 
 
 def _items(short: str) -> list[str]:

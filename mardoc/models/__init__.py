@@ -7,6 +7,7 @@ from mardoc.models.llama_runtime import load_cpu_backend
 from mardoc.models.messages import image_part
 from mardoc.models.onnx_embed import OnnxEmbedder, onnx_model_path
 from mardoc.models.onnx_export import INT8_EXCLUDE, INT8_INCLUDE, quantize_matmuls
+from mardoc.models.openai_compat import RequestRejected
 from mardoc.models.protocols import ChatModel, Embedder, Message, Usage
 from mardoc.models.provision import BUNDLED, Provisioner
 
@@ -20,6 +21,7 @@ __all__ = [
     "Message",
     "OnnxEmbedder",
     "Provisioner",
+    "RequestRejected",
     "SentenceTransformerEmbedder",
     "Usage",
     "YesNo",

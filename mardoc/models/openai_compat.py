@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import time
 from typing import Any
 
@@ -25,6 +26,13 @@ _INVALID = ("validation error", "validationerror", "response_format", "json_sche
 
 class RequestRejected(BackendError):
     """The server declared the request itself invalid (a format it does not accept, ...)."""
+
+
+def _has_images(body: dict[str, Any]) -> bool:
+    return any(
+        isinstance(m.get("content"), list) and any(p.get("type") == "image_url" for p in m["content"])
+        for m in body.get("messages", [])
+    )
 
 
 def _invalid_request(resp: httpx.Response) -> bool:
@@ -149,9 +157,11 @@ class OpenAICompatChatModel:
             try:
                 data = self._post(body)
                 break
-            except RequestRejected:
+            except RequestRejected as exc:
                 if "response_format" not in body or self._format + 1 >= len(FORMATS):
                     raise
+                if _has_images(body) and re.search(r"image|picture|vision|multimodal|pixel", str(exc), re.I):
+                    raise  # the pictures were refused, not the output format: the caller sends fewer
                 log.info("model server %s refused %s output; trying %s", self.url, FORMATS[self._format],
                          FORMATS[self._format + 1])  # fmt: skip
                 self._format += 1
