@@ -7,7 +7,8 @@ Between the Reflector and the Answerer, over the pages the answer will read:
   is answered by that cell (:func:`mardoc.tables.lookup`), a total or a difference of the
   cells they name by adding or subtracting them (:func:`mardoc.tables.combine`), no call;
 * otherwise, when the question's words are in a table's titles or row labels, the model writes
-  one SELECT over those tables (their schema and three sample rows, fenced), code runs it
+  one SELECT over the table that shares most words with the question (its schema and rows,
+  fenced), code runs it
   read-only in a sandbox (:func:`mardoc.tables.run_select`); a failing query is shown its
   error and may be rewritten once.
 A result is held to account by code before it becomes the draft: it has rows, a count is a
@@ -183,7 +184,11 @@ def query_tables(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, An
         answered = result_answer(QueryResult("", [col], [(combined.value,)]), tables, question)
         cited = [_cell_citation(c.table, c.row, c.col) for c in combined.cells][:6]
     else:
-        result, spent = _ask_sql(question, tables, deps, state, event)
+        # a small model writes joins it does not need when shown several tables: it is shown
+        # the one table whose titles and row labels share most words with the question
+        words = content_words(question)
+        best = max(tables, key=lambda t: len(words & table_words(t)))
+        result, spent = _ask_sql(question, [best], deps, state, event)
         answered = result_answer(result, tables, question) if result is not None else None
         by_name = {t.name: t for t in tables}
         cited = [_cell_citation(by_name[n], r, c) for n, r, c in (result.cells if result else [])][:6]

@@ -124,7 +124,7 @@ def combine(question: str, tables: list[SqlTable]) -> Combined | None:
             return None  # the table prints the total: a lookup's question
         # one row across the columns the question names, or one column across its rows
         by_row = top_cols if op == "sum" else any_cols
-        by_col = any_rows
+        by_col = top_rows if op == "sum" else any_rows  # a total over rows the question names best
         options = []
         if len(top_rows) == 1 and len(by_row) >= 2 and (op == "sum" or len(by_row) == 2):
             options.append([(top_rows[0], j) for j in by_row])
