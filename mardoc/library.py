@@ -117,6 +117,26 @@ class Library:
             ingestor.close()
             self._visible = None
 
+    def describe_figures(self, docs: Sequence[str] | None = None, progress: IngestProgress | None = None) -> dict[str, int]:
+        """Have the chat model (one that reads images) describe every figure of these documents
+        (default: all) not described yet; the descriptions are stored in the figure chunks and
+        embedded with them. Returns how many were described, called and found in the cache."""
+        from mardoc.ingest import DescriptionCache
+
+        if not self.chat.supports_images:
+            raise ConfigError(
+                f"describing figures needs a chat model that reads images; {self.chat.name} reads none "
+                "(serve a vision model and set MARDOC_MODELS__CHAT=openai:MODEL and MARDOC_MODELS__VISION=true)"
+            )
+        doc_ids = self.resolve(docs) if docs else [r["doc_id"] for r in self.documents() if r.get("status") == "complete"]
+        cache = DescriptionCache(self.root / "figure-descriptions.sqlite")
+        ingestor = Ingestor(self.store, lambda: self.embedder, self.settings, self.crops_dir)
+        try:
+            return ingestor.describe_figures(doc_ids or [], self.chat, cache, progress)
+        finally:
+            ingestor.close()
+            cache.close()
+
     def documents(self) -> list[dict[str, Any]]:
         """Catalog records: doc_id, name, pages, chunks, status, ..."""
         return self.catalog.all()

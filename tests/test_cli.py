@@ -59,3 +59,10 @@ def test_ask_needs_installed_model(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=300, env={**os.environ, "MARDOC_HOME": str(env_home)},
     )  # fmt: skip
     assert r.returncode == 1 and "mardoc models install" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_describe_figures_with_a_model_that_reads_no_images_is_one_line_and_ingests_nothing(tmp_path: Path) -> None:
+    r = run(["ingest", str(DEMO_PDF), "--describe-figures"], tmp_path)
+    assert r.returncode == 1 and "Traceback" not in r.stderr + r.stdout
+    assert "reads none" in r.stderr and "MARDOC_MODELS__VISION=true" in r.stderr
+    assert "ingested" not in r.stdout

@@ -104,11 +104,32 @@ def _ingest_table(results: list) -> Table:
 @app.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="PDF files or folders.")],
+    describe_figures: Annotated[
+        bool,
+        typer.Option("--describe-figures", help="Have the chat model (one that reads images) describe every figure."),
+    ] = False,
     library: LibraryOpt = None,
 ) -> None:
     """Ingest PDFs into a library (idempotent; an interrupted ingest resumes)."""
     with open_library(library) as lib:
+        if describe_figures and not lib.chat.supports_images:
+            raise MardocError(
+                f"--describe-figures needs a chat model that reads images; {lib.chat.name} reads none "
+                "(serve a vision model and set MARDOC_MODELS__CHAT=openai:MODEL and MARDOC_MODELS__VISION=true)"
+            )
         results = ingest_with_progress(lib, paths)
+        if describe_figures:
+            done = [r.doc_id for r in results if r.status != "failed" and r.doc_id]
+            with progress_bar() as bar:
+                tasks: dict[str, TaskID] = {}
+
+                def report(name: str, stage: str, n: int, total: int) -> None:
+                    if name not in tasks:
+                        tasks[name] = bar.add_task(f"{stage} {name[:40]}", total=total)
+                    bar.update(tasks[name], completed=n, total=total)
+
+                counts = lib.describe_figures(done, progress=report)
+            console.print(f"figures described: {counts['described']} ({counts['calls']} model calls, {counts['cached']} from the cache)")
     console.print(_ingest_table(results))
     failed = [r for r in results if r.status == "failed"]
     for r in failed:

@@ -1,6 +1,8 @@
 """ingest: PDF -> Document (PyMuPDF) -> chunks (page / block / figure / table) -> the index."""
 
 from mardoc.ingest.chunker import Chunker
+from mardoc.ingest.describe import MARK as DESCRIPTION_MARK
+from mardoc.ingest.describe import DescriptionCache
 from mardoc.ingest.document import Document, Heading, Page, Region, TextBlock
 from mardoc.ingest.geometry import area, inter, merge_rects
 from mardoc.ingest.parser import PdfParser
@@ -8,6 +10,8 @@ from mardoc.ingest.pdf import open_pdf, sha256_file
 from mardoc.ingest.pipeline import STORE_PART, Ingestor, IngestProgress, IngestResult
 
 __all__ = [
+    "DESCRIPTION_MARK",
+    "DescriptionCache",
     "Chunker",
     "Document",
     "Heading",

@@ -19,12 +19,13 @@ from typing import Any
 
 from mardoc.errors import LimitExceededError, MardocError
 from mardoc.ingest.chunker import Chunker
+from mardoc.ingest.describe import DescriptionCache, describe, needs_description
 from mardoc.ingest.parser import PdfParser
 from mardoc.ingest.pdf import open_pdf, sha256_file
-from mardoc.models import Embedder
+from mardoc.models import ChatModel, Embedder
 from mardoc.retrieval import Catalog, ChunkStore, Where, chunk_point, index_fingerprint, prefix_dims
 from mardoc.settings import Settings
-from mardoc.types import Chunk
+from mardoc.types import Chunk, chunk_from_payload
 
 log = logging.getLogger(__name__)
 
@@ -173,6 +174,32 @@ class Ingestor:
             done += len(part)
             report(done, len(chunks))
         return len(todo)
+
+    def describe_figures(self, doc_ids: Sequence[str], chat: ChatModel, cache: DescriptionCache,
+                         progress: IngestProgress | None = None) -> dict[str, int]:  # fmt: skip
+        """Describe every figure chunk of these documents not described yet (see
+        :mod:`mardoc.ingest.describe`); each described chunk is embedded and stored at once."""
+        report = progress or (lambda *a: None)
+        counts = {"described": 0, "calls": 0, "cached": 0}
+        for doc_id in doc_ids:
+            hits = self.store.scroll(Where(doc_ids=[doc_id], kinds=["figure"]))
+            chunks = sorted((chunk_from_payload(h.id, h.payload) for h in hits), key=lambda c: (c.page, c.ordinal))
+            todo = [c for c in chunks if needs_description(c)]
+            if not todo:
+                continue
+            name = todo[0].doc_name
+            self.store.ensure(self.embedder.dim, self.prefixes)
+            report(name, "describe", 0, len(todo))
+            for i, c in enumerate(todo, start=1):
+                new, called = describe(c, chat, cache)
+                counts["calls" if called else "cached"] += 1
+                if new is not c:
+                    (vec,) = self.embedder.embed_documents([new.embed_text()])
+                    self.store.upsert([chunk_point(new, vec, self.prefixes)])
+                    counts["described"] += 1
+                report(name, "describe", i, len(todo))
+            self.store.flush()
+        return counts
 
     def close(self) -> None:
         """Stop the parser's worker processes."""
