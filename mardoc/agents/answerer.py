@@ -29,11 +29,11 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from mardoc.agents.llm import emit
-from mardoc.agents.normalise import normalise_short
+from mardoc.agents.normalise import answer_items, normalise_short
 from mardoc.agents.prompting import shown_text
-from mardoc.agents.questions import question_parts
+from mardoc.agents.questions import part_question, question_parts
 from mardoc.agents.reading import ExcerptAnswer, answer_from_excerpts, line_citations
-from mardoc.agents.reflector import answer_items, turn_evidence, unsupported_items
+from mardoc.agents.reflector import turn_evidence, unsupported_items
 from mardoc.agents.state import AgentDeps, AgentState
 from mardoc.types import NOT_ANSWERABLE, Answer, Chunk
 
@@ -72,7 +72,7 @@ def _complete_parts(question: str, got: ExcerptAnswer, chunks: list[Chunk], deps
     drafted = len(answer_items(got.short, got.format))
     if len(parts) < 2 or got.short == NOT_ANSWERABLE or drafted >= len(parts):
         return got
-    alone = [answer_from_excerpts(f"{part}? (a part of the question: {question})", chunks, deps.chat, deps.settings,
+    alone = [answer_from_excerpts(part_question(part, question), chunks, deps.chat, deps.settings,
                                   emit, agent="answerer", doc_paths=deps.doc_paths) for part in parts]  # fmt: skip
     found = [a.short for a in alone if a.short != NOT_ANSWERABLE]
     event["parts"] = {part: a.short for part, a in zip(parts, alone, strict=True)}

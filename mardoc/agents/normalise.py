@@ -103,3 +103,15 @@ def normalise_short(short: str, fmt: str, question: str = "") -> tuple[str, str]
     if fmt == "List":
         return _as_list(s), "List"
     return s.rstrip(".").strip().strip("\"'").strip() or s, "Str"
+
+
+def answer_items(short: str, fmt: str) -> list[str]:
+    """The items of a short answer: a list's items, else the answer itself."""
+    if fmt == "List":
+        try:
+            value = json.loads(short)
+        except json.JSONDecodeError:
+            value = None
+        if isinstance(value, list):
+            return [str(v) for v in value]
+    return [short]

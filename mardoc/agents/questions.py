@@ -101,8 +101,15 @@ _QUESTION_WORDS = frozenset(
 )
 
 
-def _squash(text: str) -> str:
+def squash(text: str) -> str:
+    """Letters and digits only: "PREDICTIVE  MODEL-LING" and "predictivemodelling" match (PDF text
+    loses and gains spaces)."""
     return re.sub(r"[^a-z0-9]+", "", text.lower())
+
+
+def part_question(part: str, question: str) -> str:
+    """One part of a multi-part question, asked alone with the whole question as context."""
+    return f"{part}? (a part of the question: {question})"
 
 
 _INSTRUCTION = re.compile(r"\bformat|\be\.g\.|\bfor example\b|\bsuch as\b.*\[", re.I)
@@ -154,14 +161,14 @@ def named_terms(question: str) -> list[str]:
 
 def absent_terms(question: str, documents_text: str) -> list[str]:
     """The terms of :func:`named_terms` that ``documents_text`` never mentions."""
-    text = _squash(documents_text)
+    text = squash(documents_text)
     if not text:
         return []
     missing = []
     for term in named_terms(question):
-        words = [w for w in re.split(r"\s+", term) if len(_squash(w)) >= 4] or [term]
+        words = [w for w in re.split(r"\s+", term) if len(squash(w)) >= 4] or [term]
         if _YEAR.fullmatch(term):
             words = [term]
-        if any(_squash(w) not in text for w in words):
+        if any(squash(w) not in text for w in words):
             missing.append(term)
     return missing

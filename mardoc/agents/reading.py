@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mardoc.agents.normalise import normalise_short
+from mardoc.agents.normalise import answer_items, normalise_short
 from mardoc.agents.prompting import SHOWN_CHARS, fence_chunks, load_prompt, new_nonce, system_prompt
 from mardoc.agents.questions import content_words, parts_text
 from mardoc.agents.state import RagReply
@@ -209,12 +209,6 @@ def answer_from_excerpts(
     return ExcerptAnswer(reply.answer or short, short, fmt, citations, error, shown, dropped, pictures, note)
 
 
-def _items(short: str) -> list[str]:
-    """The items of a short answer ("[a, b]" -> a, b), lower-cased."""
-    items = [i.strip(" \"'[]").lower() for i in short.strip("[]").split(",")]
-    return [i for i in items if i]
-
-
 def _line_citation(c: Chunk, line: str, doc_paths: dict[str, str]) -> Citation:
     """A citation of one line of a chunk, boxed on the page where it can be found."""
     path = doc_paths.get(c.doc_id)
@@ -231,7 +225,7 @@ def line_citations(got: ExcerptAnswer, shown: Sequence[Chunk], question: str, do
     the one about the weight answers a weight question); else the excerpts the model cited."""
     if got.short == NOT_ANSWERABLE:
         return []
-    items = _items(got.short)
+    items = [i.strip().lower() for i in answer_items(got.short, got.format) if i.strip()]
     words = content_words(question)
     verified = verified or set()
     ranked: list[tuple[bool, int, Chunk, str]] = []

@@ -22,14 +22,14 @@ or a computed value is not written in the text), nor yes/no.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from langgraph.runtime import Runtime
 
 from mardoc.agents.llm import budget_left, emit
-from mardoc.agents.questions import content_words, uncovered_parts
+from mardoc.agents.normalise import answer_items
+from mardoc.agents.questions import content_words, part_question, squash, uncovered_parts
 from mardoc.agents.state import AgentDeps, AgentState
 from mardoc.memory import Evidence
 from mardoc.types import NOT_ANSWERABLE
@@ -39,25 +39,8 @@ _UNCHECKED = frozenset(["yes", "no", "true", "false", "none"])
 SUPPORT_SHARE = 0.75  # of an item's words that must be in the text when the item is not written as is
 
 
-def _squash(text: str) -> str:
-    """Letters and digits only: "PREDICTIVE  MODEL-LING" and "predictivemodelling" match."""
-    return re.sub(r"[^a-z0-9]", "", text.lower())
-
-
 def _stems(text: str) -> set[str]:
     return {t[:-1] if len(t) > 3 and t.endswith("s") else t for t in _TOKEN.findall(text.lower())}
-
-
-def answer_items(short: str, fmt: str) -> list[str]:
-    """The items of a short answer: a list's items, else the answer itself."""
-    if fmt == "List":
-        try:
-            value = json.loads(short)
-        except json.JSONDecodeError:
-            value = None
-        if isinstance(value, list):
-            return [str(v) for v in value]
-    return [short]
 
 
 def unsupported_items(short: str, fmt: str, shown: str) -> list[str]:
@@ -70,13 +53,13 @@ def unsupported_items(short: str, fmt: str, shown: str) -> list[str]:
     """
     if short == NOT_ANSWERABLE:
         return []
-    text = _squash(shown)
+    text = squash(shown)
     words = _stems(shown)
     out = []
     for item in answer_items(short, fmt):
         if not re.search(r"[A-Za-z]", item) or item.strip(" .").lower() in _UNCHECKED:
             continue
-        if _squash(item) in text:
+        if squash(item) in text:
             continue
         mine = _stems(item)
         if mine and len(mine & words) / len(mine) >= SUPPORT_SHARE:
@@ -129,7 +112,7 @@ def reflect(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
             feedback = "no evidence yet for: " + "; ".join(missing)
             queries = missing[:2]
             # the next pages are read for the missing part, in the words of the whole question
-            focus = f"{missing[0]}? (a part of the question: {question})"
+            focus = part_question(missing[0], question)
         else:
             verdict = "sufficient" if not missing else "exhausted"
             feedback = f"{len(evidence)} verified line(s)" + (f"; still missing: {'; '.join(missing)}" if missing else "")
