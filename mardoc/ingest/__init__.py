@@ -8,8 +8,11 @@ from mardoc.ingest.geometry import area, inter, merge_rects
 from mardoc.ingest.parser import PdfParser
 from mardoc.ingest.pdf import open_pdf, sha256_file
 from mardoc.ingest.pipeline import STORE_PART, Ingestor, IngestProgress, IngestResult
+from mardoc.ingest.tables import find_tables, table_candidate
 
 __all__ = [
+    "find_tables",
+    "table_candidate",
     "DESCRIPTION_MARK",
     "DescriptionCache",
     "Chunker",
