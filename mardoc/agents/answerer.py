@@ -30,11 +30,11 @@ from langgraph.runtime import Runtime
 
 from mardoc.agents.llm import emit
 from mardoc.agents.normalise import answer_items, normalise_short
-from mardoc.agents.prompting import shown_text
+from mardoc.agents.prompting import new_nonce, shown_text
 from mardoc.agents.questions import part_question, question_parts
 from mardoc.agents.reading import ExcerptAnswer, answer_from_excerpts, line_citations
 from mardoc.agents.reflector import turn_evidence, unsupported_items
-from mardoc.agents.state import AgentDeps, AgentState
+from mardoc.agents.state import AgentDeps, AgentState, judged_rows
 from mardoc.types import NOT_ANSWERABLE, Answer, Chunk
 
 Page = tuple[str, int]
@@ -43,24 +43,26 @@ Page = tuple[str, int]
 def answer_pages(state: AgentState, deps: AgentDeps) -> tuple[list[Page], float]:
     """The pages the answer reads, and the best probability a page answers.
 
-    Round 1's pages in their ranking order (rag's pages: the answering call is rag's call);
-    before them, the page of a later round judged most probable to answer, when it is judged
-    to answer better than any of round 1's: read in addition, never instead of a round-1 page
+    Round 1's pages in their ranking order (rag's pages: the answering call is rag's call,
+    and its prompt prefix is what the judgements left evaluated); before them, the page not
+    read in round 1 that a later round judged most probable to answer, when it is judged to
+    answer better than any of round 1's: read in addition, never instead of a round-1 page
     (with the bundled model the judgement orders pages worse than the ranking does); and, when
     nothing this turn was judged to answer, the pages of earlier turns' evidence (a follow-up),
     which take round 1's places. At most ``read_pages``, plus the later page.
     """
     a = deps.settings.agents
-    judged = [(str(d), int(pg), float(p), int(r)) for d, pg, p, r in state.get("judged") or []]
-    first = [(d, pg) for d, pg, _, r in judged if r == 1]
-    best_first = max((p for _, _, p, r in judged if r == 1), default=0.0)
-    later = [(d, pg) for d, pg, p, r in sorted(judged, key=lambda j: -j[2]) if r > 1 and p >= a.found and p > best_first]
+    judged = judged_rows(state)
+    first = [(j.doc_id, j.page) for j in judged if j.round == 1]
+    best_first = max((j.p for j in judged if j.round == 1), default=0.0)
+    later = [(j.doc_id, j.page) for j in sorted(judged, key=lambda j: -j.p)
+             if j.round > 1 and j.p >= a.found and j.p > best_first and (j.doc_id, j.page) not in first]  # fmt: skip
     prior = state["memory"].evidence[: state.get("evidence_from", 0)]  # earlier turns' evidence
     earlier = [(e.source.doc_id, e.source.page) for e in turn_evidence(state) if e in prior] if best_first < a.found else []
     pages = list(dict.fromkeys(later[:1] + earlier + first))[: a.read_pages + (1 if later else 0)]
     if not pages:  # nothing judged (a spent budget): the best-ranked pages, as rag reads them
         pages = [(str(d), int(p)) for d, p in (state.get("given_pages") or state.get("pages_ranked") or [])][: a.read_pages]
-    return pages, max((p for _, _, p, _ in judged), default=0.0)
+    return pages, max((j.p for j in judged), default=0.0)
 
 
 def _complete_parts(question: str, got: ExcerptAnswer, chunks: list[Chunk], deps: AgentDeps,
@@ -72,8 +74,10 @@ def _complete_parts(question: str, got: ExcerptAnswer, chunks: list[Chunk], deps
     drafted = len(answer_items(got.short, got.format))
     if len(parts) < 2 or got.short == NOT_ANSWERABLE or drafted >= len(parts):
         return got
+    # the whole question's fence nonce: each part's call shares the draft's prompt up to the question
+    nonce = new_nonce("rag", question)
     alone = [answer_from_excerpts(part_question(part, question), chunks, deps.chat, deps.settings,
-                                  emit, agent="answerer", doc_paths=deps.doc_paths) for part in parts]  # fmt: skip
+                                  emit, agent="answerer", nonce=nonce, doc_paths=deps.doc_paths) for part in parts]  # fmt: skip
     found = [a.short for a in alone if a.short != NOT_ANSWERABLE]
     event["parts"] = {part: a.short for part, a in zip(parts, alone, strict=True)}
     if len(found) <= drafted:  # asked alone, no more than the draft

@@ -44,7 +44,7 @@ class PromptTemplate:
 PROMPT_FIELDS: dict[str, frozenset[str]] = {
     "system": frozenset({"sentinel", "fence"}),
     "rag_answer": frozenset({"question", "excerpts", "notes", "sentinel", "parts"}),
-    "page_judge": frozenset({"document", "page"}),
+    "page_judge": frozenset({"question", "document", "page"}),
     "answer_insist": frozenset({"question", "excerpts", "parts", "sentinel"}),
     "judge": frozenset({"question", "gold", "prediction"}),
     "rewriter": frozenset({"history", "question"}),
@@ -80,13 +80,13 @@ def fence(label: str, text: str, nonce: str) -> str:
 
 
 def fenced_parts(
-    chunks: Sequence[Chunk], nonce: str, max_chars: int, per_chunk: int = SHOWN_CHARS
+    chunks: Sequence[Chunk], nonce: str, max_chars: int, per_chunk: int = SHOWN_CHARS, start: int = 1
 ) -> list[str]:
-    """The numbered fenced excerpts ``[E1]``, ``[E2]`` … of the first chunks that fit the
-    character budget, one string each (``fence_chunks`` joins them)."""
+    """The numbered fenced excerpts ``[E1]``, ``[E2]`` … (from ``[E<start>]``) of the first
+    chunks that fit the character budget, one string each (``fence_chunks`` joins them)."""
     parts: list[str] = []
     used = 0
-    for i, c in enumerate(chunks, start=1):
+    for i, c in enumerate(chunks, start=start):
         body = c.text[:per_chunk]
         if used + len(body) > max_chars and parts:
             break

@@ -24,7 +24,7 @@ from mardoc.agents.llm import budget_left, emit
 from mardoc.agents.prompting import SHOWN_CHARS, fenced_parts, load_prompt, new_nonce
 from mardoc.agents.questions import content_words, question_parts
 from mardoc.agents.reading import answer_head, split_units
-from mardoc.agents.state import AgentDeps, AgentState
+from mardoc.agents.state import AgentDeps, AgentState, Judged, judged_rows
 from mardoc.errors import BackendError, MardocError
 from mardoc.memory import Source
 from mardoc.models import yes_probability
@@ -63,27 +63,35 @@ def pages_of(chunks: list[Chunk], budget: int = PAGE_CHARS) -> list[PageReading]
     return list(pages.values())
 
 
-def judgements(chunks: list[Chunk], question: str, deps: AgentDeps) -> list[tuple[tuple[str, int], list[dict[str, Any]]]]:
+def judgements(chunks: list[Chunk], question: str, deps: AgentDeps, whole: str = "",
+               before: list[Chunk] | None = None) -> list[tuple[tuple[str, int], list[dict[str, Any]]]]:  # fmt: skip
     """The judgement call of each page read, in order: the answering call's own prompt (rag's
-    prompt, rag's fence), cut after that page's excerpts, then the question about that page.
+    fence), cut after that page's excerpts, then the question and the ask about that page.
 
-    So the calls over pages 1..k share their prefix with each other and with the answering
-    call over the same pages: llama.cpp evaluates each page once for all of them, and a
-    judgement costs its question's few tokens. Each page is judged having read the pages before
-    it, as the answer will read them.
+    The prompt puts the excerpts before the question, so the calls over pages 1..k share
+    their prefix with each other and with every answering call over the same pages (the
+    draft, each part asked alone): llama.cpp evaluates a page once for all of them, and a
+    judgement costs its question's few tokens. Each page is judged having read the pages
+    before it, as the answer will read them. ``before``: pages an earlier round read, shown
+    first (the pages the answer reads, so a later round leaves their prefix evaluated).
+    ``whole``: the whole question, whose fence nonce every call of the turn uses.
     """
-    nonce = new_nonce("rag", question)
-    parts = fenced_parts(chunks, nonce, deps.settings.agents.observation_chars)
+    nonce = new_nonce("rag", whole or question)
+    budget = deps.settings.agents.observation_chars
+    prior = fenced_parts(before or [], nonce, budget)
+    shown = {(c.doc_id, c.page) for c in (before or [])[: len(prior)]}
+    again = list(dict.fromkeys((c.doc_id, c.page, c.doc_name) for c in chunks if (c.doc_id, c.page) in shown))
+    new = [c for c in chunks if (c.doc_id, c.page) not in shown]
+    parts = fenced_parts(new, nonce, budget, start=len(prior) + 1)
     head = answer_head(question, nonce)
-    last: dict[tuple[str, int], int] = {}
-    for i, c in enumerate(chunks[: len(parts)]):
-        last[(c.doc_id, c.page)] = i
+    last: dict[tuple[str, int, str], int] = {key: 0 for key in again}  # a page shown before: judged after it
+    for i, c in enumerate(new[: len(parts)]):
+        last[(c.doc_id, c.page, c.doc_name)] = i + 1
     out = []
-    for key, i in sorted(last.items(), key=lambda kv: kv[1]):
-        doc_name = chunks[i].doc_name
-        ask = load_prompt("page_judge").render(page=key[1], document=doc_name)
-        content = head[1]["content"] + "\n\n".join(parts[: i + 1]) + "\n\n" + ask
-        out.append((key, [head[0], {"role": "user", "content": content}]))
+    for (doc_id, page, doc_name), n in sorted(last.items(), key=lambda kv: kv[1]):
+        ask = load_prompt("page_judge").render(question=question, page=page, document=doc_name)
+        content = head[1]["content"] + "\n\n".join(prior + parts[:n]) + "\n\n" + ask
+        out.append(((doc_id, page), [head[0], {"role": "user", "content": content}]))
     return out
 
 
@@ -123,7 +131,7 @@ def refine(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
     rnd = state.get("round", 1)
     question = state["question"]
     asked = state.get("focus") or question
-    judged = [list(j) for j in state.get("judged", [])]
+    judged = judged_rows(state)
     event: dict[str, Any] = {"agent": "refiner", "round": rnd, "added": 0, "pages": {}}
     if not chunks:
         event["note"] = "nothing to read"
@@ -132,7 +140,9 @@ def refine(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
     before = deps.chat.usage.snapshot()
     errors: list[str] = []
     lines = {(r.doc_id, r.page): r for r in pages_of(chunks)}
-    for key, messages in judgements(chunks, asked, deps):
+    first = [(j.doc_id, j.page) for j in judged if j.round == 1][: deps.settings.agents.read_pages]
+    shown_first = deps.retriever.read_pages(first) if rnd > 1 and first else []
+    for key, messages in judgements(chunks, asked, deps, question, shown_first):
         now = deps.chat.usage.snapshot()
         so_far = {"calls": state.get("calls", 0) + now["calls"] - before["calls"],
                   "tokens": state.get("tokens", 0) + now["prompt_tokens"] - before["prompt_tokens"]}  # fmt: skip
@@ -144,7 +154,7 @@ def refine(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
         p, error = judge_page(messages, deps)
         if error:
             errors.append(f"p.{reading.page}: {error}")
-        judged.append([reading.doc_id, reading.page, round(p, 4), rnd])
+        judged.append(Judged(reading.doc_id, reading.page, round(p, 4), rnd))
         kept: list[str] = []
         if p >= deps.settings.agents.found:
             for c, unit in best_lines(reading, asked):

@@ -30,7 +30,7 @@ from langgraph.runtime import Runtime
 from mardoc.agents.llm import budget_left, emit
 from mardoc.agents.normalise import answer_items
 from mardoc.agents.questions import content_words, part_question, squash, uncovered_parts
-from mardoc.agents.state import AgentDeps, AgentState
+from mardoc.agents.state import AgentDeps, AgentState, judged_rows
 from mardoc.memory import Evidence
 from mardoc.types import NOT_ANSWERABLE
 
@@ -92,7 +92,7 @@ def reflect(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
     absent = state.get("absent", [])
     evidence = turn_evidence(state)
     a = deps.settings.agents
-    best = max((float(j[2]) for j in state.get("judged", [])), default=0.0)
+    best = max((j.p for j in judged_rows(state)), default=0.0)
     queries: list[str] = []
     focus = ""
     last = rnd >= max_rounds or not budget_left(state, deps)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass, field
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any, NamedTuple, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -13,6 +13,20 @@ from mardoc.models import ChatModel
 from mardoc.retrieval import Retriever
 from mardoc.settings import Settings
 from mardoc.types import Answer, Chunk, coerce_format
+
+
+class Judged(NamedTuple):
+    """The Refiner's judgement of one page: how probable it is that the page states the answer."""
+
+    doc_id: str
+    page: int
+    p: float
+    round: int
+
+
+def judged_rows(state: Any) -> list[Judged]:
+    """The state's judgements as records (a checkpoint stores them as plain lists)."""
+    return [Judged(str(d), int(pg), float(p), int(r)) for d, pg, p, r in state.get("judged") or []]
 
 
 @dataclass
@@ -89,7 +103,7 @@ class AgentState(TypedDict, total=False):
     pages_read: list[tuple[str, int]]  # pages read whole in this turn (not read again)
     absent: list[str]  # what the question names that the documents never mention
     evidence_from: int  # memory.evidence index where this turn's evidence starts
-    judged: list[list[Any]]  # [doc_id, page, probability the page answers] for each page judged this turn
+    judged: list[Judged]  # each page judged this turn, in the order judged
     focus: str  # the part of the question a later round reads for ("" = the whole question)
     verdict: str
     added: int  # evidence items the last Refiner call admitted (0: the round made no progress)

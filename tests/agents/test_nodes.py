@@ -10,7 +10,7 @@ from langgraph.runtime import Runtime
 
 from mardoc.agents.explorer import explore
 from mardoc.agents.refiner import refine
-from mardoc.agents.state import AgentDeps
+from mardoc.agents.state import AgentDeps, Judged
 from mardoc.memory import EvidenceMemory
 from mardoc.settings import Settings
 from mardoc.types import Chunk
@@ -52,7 +52,7 @@ def test_refiner_judges_a_figure_by_its_text_and_keeps_its_line(tmp_path: Path) 
     assert "Do the excerpts of page 3 of r.pdf" in content and chat.calls[0]["schema"] == "yes_probability"
     (e,) = out["memory"].active()
     assert e.quote == "Figure 2: Revenue by year. Revenue 2018: 42" and e.source.page == 3
-    assert out["judged"] == [["d1", 3, 0.8, 1]] and out["trace"][0]["pages"]["r.pdf p.3"]["p"] == 0.8
+    assert out["judged"] == [Judged("d1", 3, 0.8, 1)] and out["trace"][0]["pages"]["r.pdf p.3"]["p"] == 0.8
 
 
 def test_explorer_round_one_ranks_pages_and_reads_the_best_whole_without_llm(tmp_path: Path) -> None:
@@ -102,7 +102,7 @@ def test_a_page_judged_to_answer_leaves_its_line_closest_to_the_question() -> No
 def test_a_page_judged_not_to_answer_leaves_only_its_judgement() -> None:
     chat = ScriptedChatModel(["0.3"])  # below agents.found (0.5)
     out = refine(state([two_line_chunk()]), Runtime(context=deps(chat)))
-    assert out["memory"].active() == [] and out["judged"] == [["d1", 5, 0.3, 1]]
+    assert out["memory"].active() == [] and out["judged"] == [Judged("d1", 5, 0.3, 1)]
 
 
 def test_a_multi_part_question_keeps_a_line_for_each_part() -> None:
@@ -121,11 +121,11 @@ def test_refiner_judges_each_page_in_its_own_call() -> None:
     assert "Do the excerpts of page 5 of" in chat.calls[0]["messages"][1]["content"]
     assert "Do the excerpts of page 6 of" in chat.calls[1]["messages"][1]["content"]
     (e,) = out["memory"].active()  # the page that answers leaves evidence, the other nothing
-    assert e.source.page == 5 and out["judged"] == [["d1", 5, 0.9, 1], ["d1", 6, 0.1, 1]]
+    assert e.source.page == 5 and out["judged"] == [Judged("d1", 5, 0.9, 1), Judged("d1", 6, 0.1, 1)]
 
 
 def test_a_malformed_judgement_counts_as_no_and_names_the_error() -> None:
     chat = ScriptedChatModel(["not a number"])
     out = refine(state([two_line_chunk()]), Runtime(context=deps(chat)))
-    assert out["memory"].active() == [] and out["judged"] == [["d1", 5, 0.0, 1]]
+    assert out["memory"].active() == [] and out["judged"] == [Judged("d1", 5, 0.0, 1)]
     assert "p.5" in out["trace"][0]["error"] and "yes/no judgement" in out["trace"][0]["error"]
