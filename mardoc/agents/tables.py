@@ -31,7 +31,6 @@ from mardoc.agents.prompting import fence, load_prompt
 from mardoc.agents.questions import content_words
 from mardoc.agents.state import AgentDeps, AgentState, SqlReply
 from mardoc.tables import (
-    QueryRefused,
     QueryResult,
     SqlTable,
     combine,
@@ -39,7 +38,7 @@ from mardoc.tables import (
     inventory,
     lookup,
     result_answer,
-    run_select,
+    run_mended,
     sql_tables,
 )
 from mardoc.types import NOT_ANSWERABLE, Answer, Chunk, Citation
@@ -117,15 +116,14 @@ def _ask_sql(question: str, tables: list[SqlTable], deps: AgentDeps, state: Agen
         if got.error or not sql:
             queries.append({"sql": sql, "error": got.error or "the model wrote no query"})
             return None, spent
-        try:
-            result = run_select(sql, tables)
-        except QueryRefused as exc:
-            error = str(exc)
+        result, error, sql, mended = run_mended(sql, tables)
+        queries.extend(mended)  # what code mended: a column's name, a LIKE without wildcards
+        if result is None:
             if "no such column" in error or "no such table" in error:
                 error += "; the tables and their columns are: " + "; ".join(f"{t.name}({', '.join(t.columns)})" for t in tables)
             queries.append({"sql": sql, "error": error})
             continue
-        queries.append({"sql": sql, "columns": result.columns, "rows": [list(r) for r in result.rows[:10]]})
+        queries.append({"sql": result.sql, "columns": result.columns, "rows": [list(r) for r in result.rows[:10]]})
         return result, spent
     return None, spent
 

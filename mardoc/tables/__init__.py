@@ -7,7 +7,16 @@ table as a :class:`mardoc.types.TableGrid`; the agents query tables with :func:`
 
 from mardoc.tables.counting import Count, Inventory, count_answer, inventory
 from mardoc.tables.lookups import CellHit, Combined, combine, lookup, result_answer
-from mardoc.tables.sql import MAX_ROWS, QueryRefused, QueryResult, SqlTable, run_select, sql_tables
+from mardoc.tables.sql import (
+    MAX_ROWS,
+    QueryRefused,
+    QueryResult,
+    SqlTable,
+    matched_nothing,
+    run_mended,
+    run_select,
+    sql_tables,
+)
 from mardoc.tables.values import (
     Number,
     body,
@@ -34,6 +43,8 @@ __all__ = [
     "inventory",
     "lookup",
     "result_answer",
+    "matched_nothing",
+    "run_mended",
     "run_select",
     "sql_tables",
     "Number",

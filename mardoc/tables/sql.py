@@ -10,6 +10,7 @@ query. Every refusal is a :class:`QueryRefused` with a one-line reason for the t
 
 from __future__ import annotations
 
+import difflib
 import re
 import sqlite3
 import time
@@ -162,7 +163,8 @@ def run_select(sql: str, tables: list[SqlTable], *, max_rows: int = MAX_ROWS,
     conn = sqlite3.connect(":memory:")
     try:
         for t in tables:
-            cols = ", ".join(f'"{c}" {"REAL" if n else "TEXT"}' for c, n in zip(t.columns, t.numeric, strict=True))
+            # text compares as a reader compares it: 'Compulsory' = 'compulsory'
+            cols = ", ".join(f'"{c}" {"REAL" if n else "TEXT COLLATE NOCASE"}' for c, n in zip(t.columns, t.numeric, strict=True))
             conn.execute(f'CREATE TABLE "{t.name}" ({cols})')
             marks = ", ".join("?" for _ in t.columns)
             conn.executemany(f'INSERT INTO "{t.name}" VALUES ({marks})', t.rows)
@@ -192,6 +194,70 @@ def run_select(sql: str, tables: list[SqlTable], *, max_rows: int = MAX_ROWS,
         return result
     finally:
         conn.close()
+
+
+_MISSING_COLUMN = re.compile(r"no such column: (?:(\w+)\.)?(\w+)")
+_LIKE_EXACT = re.compile(r"(\bLIKE\s+)'([^'%_]+)'", re.I)
+_EQUALS_TEXT = re.compile(r"(?<![<>!=])=\s*'([^']*)'")
+
+
+def repaired(sql: str, error: str, tables: list[SqlTable]) -> tuple[str, str] | None:
+    """A query that failed or matched nothing, mended by code the way its writer meant it, and
+    what was changed (None when nothing applies). A column that does not exist is the table's
+    column closest in name, when one is clearly closest; a ``LIKE 'words'`` without wildcards, or ``= 'words'`` that matched
+    no row, looks for the words inside the cell. The mended query runs in the same sandbox."""
+    m = _MISSING_COLUMN.search(error)
+    if m:
+        alias, name = m.group(1), m.group(2)
+        columns = list(dict.fromkeys(c for t in tables for c in t.columns))
+        ratio = sorted(((difflib.SequenceMatcher(None, name.lower(), c).ratio(), c) for c in columns), reverse=True)
+        words = set(name.lower().split("_"))
+        shared = sorted(((len(words & set(c.split("_"))), c) for c in columns), reverse=True)
+        close = ""
+        if ratio and ratio[0][0] >= 0.6 and (len(ratio) < 2 or ratio[0][0] - ratio[1][0] >= 0.1):
+            close = ratio[0][1]
+        elif shared and shared[0][0] and (len(shared) < 2 or shared[0][0] > shared[1][0]):
+            close = shared[0][1]
+        if not close:  # no column, or several alike (revenue_2018, revenue_2019): the model is told
+            return None
+        prefix = re.escape(alias) + r"\." if alias else ""
+        pattern = rf"\b{prefix}{re.escape(name)}\b"
+        return re.sub(pattern, close, sql), f"column {name} -> {close}"
+    if error:
+        return None
+    if _LIKE_EXACT.search(sql):
+        return _LIKE_EXACT.sub(lambda m: f"{m.group(1)}'%{m.group(2).strip()}%'", sql), "LIKE 'x' -> LIKE '%x%'"
+    if _EQUALS_TEXT.search(sql):
+        return _EQUALS_TEXT.sub(lambda m: f"LIKE '%{m.group(1).strip()}%'", sql), "= 'x' -> LIKE '%x%'"
+    return None
+
+
+def matched_nothing(result: QueryResult) -> bool:
+    """Whether a result is empty in effect: no rows, only NULLs, or a COUNT of no rows."""
+    values = [v for row in result.rows for v in row]
+    if all(v is None for v in values):
+        return True
+    return values == [0] and re.search(r"\bcount\s*\(", result.sql, re.I) is not None
+
+
+def run_mended(sql: str, tables: list[SqlTable], tries: int = 2) -> tuple[QueryResult | None, str, str, list[dict[str, str]]]:
+    """:func:`run_select`, and a query that fails on a missing column or matches nothing run
+    again as :func:`repaired` mends it (at most ``tries`` times). Returns the last result (None
+    when it failed), its error, the last query run, and each mended step for the trace."""
+    steps: list[dict[str, str]] = []
+    for attempt in range(tries + 1):
+        try:
+            result, error = run_select(sql, tables), ""
+        except QueryRefused as exc:
+            result, error = None, str(exc)
+        if (result is not None and not matched_nothing(result)) or attempt == tries:
+            break
+        fix = repaired(sql, error, tables)
+        if fix is None:
+            break
+        steps.append({"sql": sql, "error": error or "matched no row", "mended": fix[1]})
+        sql = fix[0]
+    return result, error, sql, steps
 
 
 def source_cells(result: QueryResult, tables: list[SqlTable]) -> list[tuple[str, int, int]]:

@@ -1,0 +1,62 @@
+"""A query that fails on a name or matches nothing is mended by code, the way its writer meant it."""
+
+from __future__ import annotations
+
+from mardoc.tables import run_mended, run_select, sql_tables
+from mardoc.tables.sql import repaired
+from mardoc.types import Chunk, TableGrid
+
+
+def courses() -> list:
+    grid = TableGrid(
+        cells=(
+            ("Area", "Requirement", "Units"),
+            ("Compulsory courses", "GS5002 Academic Writing", "4"),
+            ("Compulsory courses", "GS6001 Research Ethics", "2"),
+            ("Electives", "Any two ISEP modules", "8"),
+        )
+    )
+    chunk = Chunk(id="c1", doc_id="d", doc_name="x.pdf", kind="table", page=2, pages=(2,), bboxes=(), text="", table=grid)
+    return sql_tables([chunk])
+
+
+def test_text_compares_without_regard_to_case() -> None:
+    r = run_select("SELECT units FROM t1 WHERE area = 'electives'", courses())
+    assert r.rows == [(8.0,)]
+
+
+def test_a_like_without_wildcards_looks_inside_the_cell() -> None:
+    result, error, sql, steps = run_mended("SELECT requirement FROM t1 WHERE requirement LIKE 'ISEP'", courses())
+    assert error == "" and result is not None and result.rows == [("Any two ISEP modules",)]
+    assert sql == "SELECT requirement FROM t1 WHERE requirement LIKE '%ISEP%'"
+    assert steps == [{"sql": "SELECT requirement FROM t1 WHERE requirement LIKE 'ISEP'", "error": "matched no row",
+                      "mended": "LIKE 'x' -> LIKE '%x%'"}]  # fmt: skip
+
+
+def test_an_equality_that_matches_no_row_looks_inside_the_cell() -> None:
+    result, _, _, steps = run_mended("SELECT requirement FROM t1 WHERE area = 'Compulsory'", courses())
+    assert result is not None and [r[0][:6] for r in result.rows] == ["GS5002", "GS6001"]
+    assert steps[0]["mended"] == "= 'x' -> LIKE '%x%'"
+    # an equality that matches stays as written
+    result, _, _, steps = run_mended("SELECT units FROM t1 WHERE area = 'Electives'", courses())
+    assert result is not None and result.rows == [(8.0,)] and steps == []
+
+
+def test_a_column_that_does_not_exist_becomes_the_closest_one() -> None:
+    result, error, sql, steps = run_mended("SELECT SUM(T1.unit) FROM t1 AS T1 WHERE T1.area LIKE '%Compulsory%'", courses())
+    assert error == "" and result is not None and result.rows == [(6.0,)]
+    assert "SUM(units)" in sql and steps[0]["mended"] == "column unit -> units"
+    # a name like no column is not guessed: the error stands for the model to see
+    result, error, _, _ = run_mended("SELECT zebra FROM t1", courses())
+    assert result is None and "no such column: zebra" in error
+
+
+def test_a_count_of_no_rows_is_mended_then_stands() -> None:
+    result, _, sql, steps = run_mended("SELECT COUNT(*) FROM t1 WHERE area = 'Compulsory'", courses())
+    assert result is not None and result.rows == [(2,)] and "LIKE '%Compulsory%'" in sql and len(steps) == 1
+    result, _, _, steps = run_mended("SELECT COUNT(*) FROM t1 WHERE area = 'Optional'", courses())
+    assert result is not None and result.rows == [(0,)] and len(steps) == 1  # nothing else to mend
+
+
+def test_nothing_to_mend_in_a_refusal() -> None:
+    assert repaired("SELECT * FROM t1", "query refused: not authorized", courses()) is None
