@@ -66,3 +66,11 @@ def test_describe_figures_with_a_model_that_reads_no_images_is_one_line_and_inge
     assert r.returncode == 1 and "Traceback" not in r.stderr + r.stdout
     assert "reads none" in r.stderr and "MARDOC_MODELS__VISION=true" in r.stderr
     assert "ingested" not in r.stdout
+
+
+def test_eval_with_vision_on_a_model_that_reads_no_images_is_one_line_and_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    r = run(["eval", "run", "mmlongbench", "--data", str(tmp_path), "--vision", "--out", str(out)], tmp_path)
+    assert r.returncode == 1 and "Traceback" not in r.stderr + r.stdout
+    assert "--vision needs a chat model that reads images" in r.stderr and "MARDOC_MODELS__CHAT=openai:" in r.stderr
+    assert not out.exists()

@@ -1,6 +1,7 @@
 """The Refiner: judges each page read, one narrow call per page, and keeps what it found.
 
-Its slot is a yes/no judgement with a confidence: does this page state what the question asks
+Its slot is a yes/no judgement with a confidence (with a model that reads images, beside the
+page's picture): does this page state what the question asks
 for? The model writes no text at all: code reads the probability of "yes" from the next-token
 probabilities (one prompt evaluation, no sampling; :mod:`mardoc.models.judging`). A small
 model asked to pick lines picked runs of lines on almost every page, so "nothing found"
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -27,7 +29,8 @@ from mardoc.agents.reading import answer_head, split_units
 from mardoc.agents.state import AgentDeps, AgentState, Judged, judged_rows
 from mardoc.errors import BackendError, MardocError
 from mardoc.memory import Source
-from mardoc.models import yes_probability
+from mardoc.models import RequestRejected, image_part, yes_probability
+from mardoc.render import page_picture
 from mardoc.types import Chunk
 
 log = logging.getLogger(__name__)
@@ -95,19 +98,40 @@ def judgements(chunks: list[Chunk], question: str, deps: AgentDeps, whole: str =
     return out
 
 
-def judge_page(messages: list[dict[str, Any]], deps: AgentDeps) -> tuple[float, str]:
+def with_picture(messages: list[dict[str, Any]], key: tuple[str, int], deps: AgentDeps,
+                 scale: float = 1.0) -> list[dict[str, Any]]:  # fmt: skip
+    """The judgement's messages with the judged page's picture (``models.vision_page_pixels``
+    times ``scale``) beside its text, for a chat model that reads images; else unchanged."""
+    path = deps.doc_paths.get(key[0])
+    if not (deps.chat.supports_images and scale and path and Path(path).is_file()):
+        return messages
+    png = page_picture(Path(path), key[1], int(deps.settings.models.vision_page_pixels * scale))
+    user = messages[1]
+    return [messages[0], {**user, "content": [{"type": "text", "text": user["content"]}, image_part(png)]}]
+
+
+def judge_page(messages: list[dict[str, Any]], deps: AgentDeps, key: tuple[str, int] | None = None) -> tuple[float, str]:
     """The narrow slot: how sure the model is that the page states what the question asks.
 
-    Returns the probability and an error ("" when none); a reply that cannot be read counts
-    as a "no" (0.0) with its error, for the trace. A dead backend raises.
+    With a chat model that reads images, the page ``key`` goes as a picture too; a server that
+    refuses it gets it smaller, then the text alone. Returns the probability and an error (""
+    when none); a reply that cannot be read counts as a "no" (0.0) with its error, for the
+    trace. A dead backend raises.
     """
-    try:
-        return yes_probability(deps.chat, messages), ""
-    except BackendError:
-        raise
-    except MardocError as exc:
-        log.warning("page judgement failed: %s", exc)
-        return 0.0, str(exc)
+    scales = (1.0, 0.25, 0.0) if key is not None and deps.chat.supports_images else (0.0,)
+    for scale in scales:
+        try:
+            return yes_probability(deps.chat, with_picture(messages, key, deps, scale) if key else messages), ""
+        except RequestRejected as exc:
+            if not scale:
+                raise
+            log.warning("page judgement: the model refused the picture (%s)", str(exc)[:120])
+        except BackendError:
+            raise
+        except MardocError as exc:
+            log.warning("page judgement failed: %s", exc)
+            return 0.0, str(exc)
+    return 0.0, "no judgement"
 
 
 def best_lines(reading: PageReading, question: str) -> list[tuple[Chunk, str]]:
@@ -151,7 +175,7 @@ def refine(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
             break
         reading = lines[key]
         emit({"agent": "refiner", "phase": "call", "what": f"judging {reading.doc_name} p.{reading.page}"})
-        p, error = judge_page(messages, deps)
+        p, error = judge_page(messages, deps, key)
         if error:
             errors.append(f"p.{reading.page}: {error}")
         judged.append(Judged(reading.doc_id, reading.page, round(p, 4), rnd))

@@ -17,7 +17,7 @@ from rich.progress import (
 from rich.table import Table
 
 from mardoc.cli.common import LibraryOpt, console, err, eval_app, settings_for
-from mardoc.errors import MardocError
+from mardoc.errors import ConfigError, MardocError
 
 # -- eval -------------------------------------------------------------------------------------
 
@@ -42,6 +42,10 @@ def eval_run(
         bool, typer.Option("--oracle-pages", help="Hand the gold evidence pages to the reading stage (no retrieval).")
     ] = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not use the LLM-call cache.")] = False,
+    vision: Annotated[
+        bool,
+        typer.Option("--vision", help="The chat model reads images (MARDOC_MODELS__VISION): pages go as pictures too."),
+    ] = False,
     concurrency: Annotated[int, typer.Option(help="Questions answered at once.")] = 1,
     judge: Annotated[
         str,
@@ -57,12 +61,17 @@ def eval_run(
     from mardoc.library import Library
 
     s = settings_for(library)
-    s = s.model_copy(update={"models": s.models.model_copy(update={"cache": not no_cache})})
+    s = s.model_copy(update={"models": s.models.model_copy(update={"cache": not no_cache, "vision": vision or s.models.vision})})
     bar = Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         TextColumn("{task.fields[pace]}"), TextColumn("ETA"), TimeRemainingColumn(), console=err,
     )  # fmt: skip
     with Library(settings=s) as lib, bar:
+        if s.models.vision and not lib.chat.supports_images:
+            raise ConfigError(
+                f"--vision needs a chat model that reads images; {lib.chat.name} reads none "
+                "(serve a vision model and set MARDOC_MODELS__CHAT=openai:MODEL)"
+            )
         task = bar.add_task(f"{bench} ({mode})", total=None, pace="")
 
         def start(n: int, skipped: list[str]) -> None:

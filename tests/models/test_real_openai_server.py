@@ -101,3 +101,36 @@ def test_a_dead_server_is_an_error(tmp_path: Path) -> None:
         lib.ingest([DEMO_PDF])
         with pytest.raises(BackendError, match="unreachable|failed"):
             lib.ask("What is the default weight of a glob pattern?", mode="rag")
+
+
+def bar_chart_pdf(path: Path) -> Path:
+    """A page with a bar chart drawn as vector graphics, its labels as text."""
+    import pymupdf
+
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((60, 80), "Annual sales", fontsize=18)
+    for i, (year, value) in enumerate([("2021", 3100), ("2022", 3900), ("2023", 4711)]):
+        x = 100 + 120 * i
+        page.draw_rect(pymupdf.Rect(x, 400 - value / 20, x + 60, 400), fill=(0.2, 0.4, 0.8))
+        page.insert_text((x + 10, 420), year, fontsize=11)
+        page.insert_text((x + 5, 390 - value / 20), str(value), fontsize=11)
+    page.insert_text((60, 460), "Figure 1: Sales by year (units).", fontsize=11)
+    doc.save(path)
+    return path
+
+
+def test_agents_answer_the_demo_and_a_chart_question_through_the_real_server(server: str, tmp_path: Path) -> None:
+    s = Settings(
+        home=tmp_path / "home",
+        models={"embedder": "hash:256", "chat": "openai:qwen-local", "openai_base_url": server},
+    )
+    with Library(tmp_path / "lib", settings=s, embedder=tiny_embedder()) as lib:
+        lib.ingest([DEMO_PDF, bar_chart_pdf(tmp_path / "sales.pdf")])
+        demo = lib.ask("What is the default weight of a glob pattern, and what is the maximum?", mode="agents")
+        chart = lib.ask("According to Figure 1, what were the sales in 2023?", mode="agents", docs=["sales.pdf"])
+    for a in (demo, chart):
+        assert a.error == "" and a.usage["calls"] >= 1 and a.short  # judged and answered through the server
+        steps = [t["agent"] for t in a.trace]
+        assert "refiner" in steps and "answerer" in steps
+        assert not any(t.get("pictures") for t in a.trace)  # vision off: text only

@@ -155,3 +155,37 @@ def test_pictures_beyond_the_budget_go_as_text_only_and_are_said(indexed: Path, 
     a = lib.ask(Q, mode="rag")
     assert a.trace[0]["pictures"] == ["page 1"]
     assert "figure p.1" in a.trace[0]["picture_note"] and "text only" in a.trace[0]["picture_note"]
+
+
+def _pictures(messages: list[dict[str, Any]]) -> int:
+    content = messages[1]["content"]
+    return sum(1 for p in content if p.get("type") == "image_url") if isinstance(content, list) else 0
+
+
+def test_each_page_judgement_carries_the_judged_pages_picture(indexed: Path, tmp_path: Path) -> None:
+    seeing = library(indexed, tmp_path / "on", ScriptedChatModel([NA], supports_images=True), vision_page_pixels=100_000)
+    blind = library(indexed, tmp_path / "off", ScriptedChatModel([NA], supports_images=False))
+    q = "What does the chart of the quarterly report show?"
+    seeing.ask(q, mode="agents")
+    blind.ask(q, mode="agents")
+    judged = [c["messages"] for c in seeing.chat.calls if c["schema"] == "yes_probability"]  # type: ignore[attr-defined]
+    plain = [c["messages"] for c in blind.chat.calls if c["schema"] == "yes_probability"]  # type: ignore[attr-defined]
+    assert judged and [_pictures(m) for m in judged] == [1] * len(judged)
+    # the text beside the picture is the text-only judgement, byte for byte
+    assert [m[1]["content"][0]["text"] for m in judged] == [m[1]["content"] for m in plain]
+    assert all(isinstance(m[1]["content"], str) for m in plain)
+
+
+@pytest.mark.slow  # OCR of the pictures
+def test_a_page_whose_answer_is_only_in_its_picture_is_judged_to_answer_with_vision(indexed: Path, tmp_path: Path) -> None:
+    def judge(messages: list, schema: Any) -> str:
+        if schema == "yes_probability":
+            return "0.9" if re.search(r"SALES\s*2023", seen_text(messages)) else "0.1"
+        return ocr_reader(messages, schema)
+
+    q = "What were the sales of the year according to the chart of the quarterly report?"  # in the text: both read
+    for reads_images, p in ((True, 0.9), (False, 0.1)):
+        lib = library(indexed, tmp_path / str(reads_images), ScriptedChatModel([judge], supports_images=reads_images))
+        a = lib.ask(q, mode="agents")
+        refiner = next(t for t in a.trace if t["agent"] == "refiner")
+        assert refiner["pages"]["report.pdf p.1"]["p"] == p
