@@ -35,11 +35,17 @@ class StoreLockedError(MardocError):
     """The embedded store is held by another process."""
 
 
-class ModelOutputError(MardocError):
+class CallError(MardocError):
+    """One model call failed while the model works (a reply that cannot be read, a prompt too
+    long): the caller degrades on it. A :class:`BackendError` (a dead or refusing backend) is
+    not one: it ends the question as an error, never shown as an answer."""
+
+
+class ModelOutputError(CallError):
     """A model's output could not be parsed into the expected structure."""
 
 
-class PromptTooLongError(MardocError):
+class PromptTooLongError(CallError):
     """One request does not fit the model's context window (the model itself works)."""
 
 

@@ -128,11 +128,11 @@ class Library:
                 f"describing figures needs a chat model that reads images; {self.chat.name} reads none "
                 "(serve a vision model and set MARDOC_MODELS__CHAT=openai:MODEL and MARDOC_MODELS__VISION=true)"
             )
-        doc_ids = self.resolve(docs) if docs else [r["doc_id"] for r in self.documents() if r.get("status") == "complete"]
+        doc_ids = self.scope(self.resolve(docs) if docs else None)
         cache = DescriptionCache(self.root / "figure-descriptions.sqlite")
         ingestor = Ingestor(self.store, lambda: self.embedder, self.settings, self.crops_dir)
         try:
-            return ingestor.describe_figures(doc_ids or [], self.chat, cache, progress)
+            return ingestor.describe_figures(doc_ids, self.chat, cache, progress)
         finally:
             ingestor.close()
             cache.close()
@@ -223,7 +223,7 @@ class Library:
                     on_event(event)
             got = answer_rag(
                 standalone, self.retriever, self.chat, self.settings, doc_ids, pages=pages, on_event=on_event,
-                scope=self._complete_docs(doc_ids),  # for the named-terms check
+                scope=self.scope(doc_ids),  # for the named-terms check
                 doc_paths={r["doc_id"]: r.get("path", "") for r in self.documents()},
             )
             if thread_id:
@@ -254,8 +254,8 @@ class Library:
         """What the agents need for a question over ``docs`` (default: every document)."""
         from mardoc.agents import AgentDeps
 
-        records = {r["doc_id"]: r for r in self.documents() if r.get("status") == "complete"}
-        scope = [d for d in (docs if docs is not None else records) if d in records]
+        records = {r["doc_id"]: r for r in self.documents()}
+        scope = self.scope(docs)
         return AgentDeps(
             retriever=self.retriever,
             chat=self.chat,
@@ -266,10 +266,11 @@ class Library:
             doc_outlines={d: list(records[d].get("outline", [])) for d in scope},
         )
 
-    def _complete_docs(self, docs: Sequence[str] | None) -> list[str]:
-        """The fully ingested documents among ``docs`` (default: all of them)."""
+    def scope(self, docs: Sequence[str] | None) -> list[str]:
+        """The documents a question is about: the fully ingested ones among the doc ids ``docs``
+        (in their order; default: every fully ingested document)."""
         complete = [r["doc_id"] for r in self.documents() if r.get("status") == "complete"]
-        return [d for d in complete if docs is None or d in docs]
+        return complete if docs is None else [d for d in dict.fromkeys(docs) if d in complete]
 
     async def aask(self, question: str, **kwargs: Any) -> Answer:
         """Async :meth:`ask` (runs in a worker thread; the models are CPU-bound)."""

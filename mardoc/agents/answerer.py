@@ -28,7 +28,7 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from mardoc.agents.llm import emit
+from mardoc.agents.llm import emit, spent_since
 from mardoc.agents.normalise import answer_items, normalise_short
 from mardoc.agents.prompting import new_nonce, shown_text
 from mardoc.agents.questions import part_question, question_parts
@@ -92,12 +92,6 @@ def _complete_parts(question: str, got: ExcerptAnswer, chunks: list[Chunk], deps
                    shown=max(a.shown for a in alone), error=got.error or next((a.error for a in alone if a.error), ""))  # fmt: skip
 
 
-def _spent(before: dict[str, float], deps: AgentDeps) -> dict[str, Any]:
-    after = deps.chat.usage.snapshot()
-    cost = {k: int(after[k] - before[k]) for k in ("calls", "prompt_tokens", "completion_tokens")}
-    return {"cost": cost, "calls": cost["calls"], "tokens": cost["prompt_tokens"] + cost["completion_tokens"]}
-
-
 def answer(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
     """The draft: "Not answerable" without a call, the table step's answer, or the reading
     call over the answer's pages (asked once more where a page was judged to answer)."""
@@ -128,7 +122,7 @@ def answer(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
         got = answer_from_excerpts(question, chunks, deps.chat, deps.settings, emit, agent="answerer",
                                    prompt="answer_insist", doc_paths=deps.doc_paths)  # fmt: skip
         event["note"] += f"; said '{NOT_ANSWERABLE}', asked again (a page judged {best:.2f})"
-    spent = _spent(before, deps)
+    spent = spent_since(deps.chat, before)
     event.update(short=got.short, dropped=got.dropped, cost=spent.pop("cost"))
     if got.pictures or got.picture_note:
         event.update(pictures=got.pictures, picture_note=got.picture_note)
@@ -150,7 +144,7 @@ def complete_parts(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, 
     done = _complete_parts(state["question"], got, chunks, deps, event)
     if done is got:
         return {}
-    spent = _spent(before, deps)
+    spent = spent_since(deps.chat, before)
     event.update(short=done.short, cost=spent.pop("cost"), note=event["note"].lstrip("; "))
     emit(event)
     return {"draft": done, **spent, "trace": [event]}

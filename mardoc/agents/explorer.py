@@ -64,7 +64,7 @@ def explore(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
     absent: list[str] = list(state.get("absent", []))
     to_read: list[tuple[str, int]]
     if rnd == 1:
-        scope = [d for d in (docs if docs is not None else list(deps.doc_names)) if d in deps.doc_names]
+        scope = list(deps.doc_names)  # the documents in scope (Library.scope)
         # a model that reads the pictures may find what the text never says: no text-only check
         absent = [] if deps.chat.supports_images else absent_terms(question, "\n".join(deps.retriever.doc_text(d) for d in scope))
         if given is not None:

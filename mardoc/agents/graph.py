@@ -164,8 +164,7 @@ def run_agents(
                 on_event(chunk)
         else:
             final = chunk
-    after = deps.chat.usage.snapshot()
-    usage = {k: after[k] - before[k] for k in after}
+    usage: dict[str, Any] = deps.chat.usage.since(before)
     usage["seconds"] = round(time.perf_counter() - start, 3)
     usage["rounds"] = final.get("round", 0)
     memory: EvidenceMemory = final["memory"]

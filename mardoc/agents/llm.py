@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from mardoc.agents.prompting import new_nonce, system_prompt
 from mardoc.agents.state import AgentDeps, AgentState
-from mardoc.errors import BackendError, MardocError
+from mardoc.errors import CallError
 from mardoc.models import ChatModel
 
 log = logging.getLogger(__name__)
@@ -107,21 +107,20 @@ def call_chat(
     value, error = None, ""
     try:
         value = chat.complete(messages, schema=schema, max_tokens=max_tokens)
-    except BackendError:
-        raise
-    except MardocError as exc:
+    except CallError as exc:
         error = str(exc)
         log.warning("%s call failed: %s", schema.__name__, exc)
-    after = chat.usage.snapshot()
-    calls = int(after["calls"] - before["calls"])
-    tokens = int(
-        after["prompt_tokens"]
-        + after["completion_tokens"]
-        - before["prompt_tokens"]
-        - before["completion_tokens"]
-    )
-    prompt = int(after["prompt_tokens"] - before["prompt_tokens"])
-    return CallResult(value, error, calls, tokens, prompt, tokens - prompt)
+    used = chat.usage.since(before)
+    prompt, completion = int(used["prompt_tokens"]), int(used["completion_tokens"])
+    return CallResult(value, error, int(used["calls"]), prompt + completion, prompt, completion)
 
 
 __all__ = ["CallResult", "budget_left", "call", "call_chat", "emit", "new_nonce", "turn_nonce"]
+
+
+def spent_since(chat: ChatModel, before: dict[str, float]) -> dict[str, Any]:
+    """A node's spending since ``before`` (a usage snapshot): its ``cost`` for the trace event,
+    and the ``calls`` and ``tokens`` the graph state adds up."""
+    used = chat.usage.since(before)
+    cost = {k: int(used[k]) for k in ("calls", "prompt_tokens", "completion_tokens")}
+    return {"cost": cost, "calls": cost["calls"], "tokens": cost["prompt_tokens"] + cost["completion_tokens"]}

@@ -64,8 +64,7 @@ def answer_rag(
     else:
         chunks = [h.chunk for h in retriever.search(question, docs=docs, k=settings.retrieval.top_k)]
     got = answer_from_excerpts(question, chunks, chat, settings, tell, doc_paths=doc_paths)
-    after = chat.usage.snapshot()
-    usage = {k: after[k] - before[k] for k in after}
+    usage: dict[str, Any] = chat.usage.since(before)
     usage["seconds"] = round(time.perf_counter() - start, 3)
     return Answer(
         question=question,

@@ -18,7 +18,7 @@ from mardoc.agents.normalise import answer_items, normalise_short
 from mardoc.agents.prompting import SHOWN_CHARS, fence_chunks, load_prompt, new_nonce, system_prompt
 from mardoc.agents.questions import content_words, parts_text
 from mardoc.agents.state import RagReply
-from mardoc.errors import BackendError, MardocError
+from mardoc.errors import CallError
 from mardoc.models import ChatModel, RequestRejected, image_part
 from mardoc.render import locate_quote, page_picture
 from mardoc.settings import Settings
@@ -177,9 +177,7 @@ def answer_from_excerpts(
                 raise
             refused = f"the model refused the pictures ({str(exc)[:120]})"
             log.warning("%s: %s", agent, refused)
-        except BackendError:
-            raise
-        except MardocError as exc:
+        except CallError as exc:
             log.warning("%s answer failed: %s", agent, exc)
             reply, error = RagReply(short_answer=NOT_ANSWERABLE, format="None"), str(exc)
             break

@@ -22,12 +22,12 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from mardoc.agents.llm import budget_left, emit
+from mardoc.agents.llm import budget_left, emit, spent_since
 from mardoc.agents.prompting import SHOWN_CHARS, fenced_parts, load_prompt, new_nonce
 from mardoc.agents.questions import content_words, question_parts
 from mardoc.agents.reading import answer_head, split_units
 from mardoc.agents.state import AgentDeps, AgentState, Judged, judged_rows
-from mardoc.errors import BackendError, MardocError
+from mardoc.errors import CallError
 from mardoc.memory import Source
 from mardoc.models import RequestRejected, image_part, yes_probability
 from mardoc.render import page_picture
@@ -126,9 +126,7 @@ def judge_page(messages: list[dict[str, Any]], deps: AgentDeps, key: tuple[str, 
             if not scale:
                 raise
             log.warning("page judgement: the model refused the picture (%s)", str(exc)[:120])
-        except BackendError:
-            raise
-        except MardocError as exc:
+        except CallError as exc:
             log.warning("page judgement failed: %s", exc)
             return 0.0, str(exc)
     return 0.0, "no judgement"
@@ -167,9 +165,8 @@ def refine(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
     first = [(j.doc_id, j.page) for j in judged if j.round == 1][: deps.settings.agents.read_pages]
     shown_first = deps.retriever.read_pages(first) if rnd > 1 and first else []
     for key, messages in judgements(chunks, asked, deps, question, shown_first):
-        now = deps.chat.usage.snapshot()
-        so_far = {"calls": state.get("calls", 0) + now["calls"] - before["calls"],
-                  "tokens": state.get("tokens", 0) + now["prompt_tokens"] - before["prompt_tokens"]}  # fmt: skip
+        used = spent_since(deps.chat, before)
+        so_far = {"calls": state.get("calls", 0) + used["calls"], "tokens": state.get("tokens", 0) + used["tokens"]}
         if not budget_left(so_far, deps):  # type: ignore[arg-type]
             event["note"] = "budget exhausted"
             break
@@ -189,11 +186,9 @@ def refine(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
                     event["added"] += len(memory.evidence) > known
                     kept.append(unit[:80])
         event["pages"][f"{reading.doc_name} p.{reading.page}"] = {"p": round(p, 3), "kept": kept}
-    after = deps.chat.usage.snapshot()
-    cost = {k: int(after[k] - before[k]) for k in ("calls", "prompt_tokens", "completion_tokens")}
+    spent = spent_since(deps.chat, before)
     if errors:
         event["error"] = "; ".join(errors)[:500]
-    event["cost"] = cost
+    event["cost"] = spent.pop("cost")
     emit(event)
-    spent = {"calls": cost["calls"], "tokens": cost["prompt_tokens"] + cost["completion_tokens"]}
     return {"memory": memory, "added": event["added"], "judged": judged, **spent, "trace": [event]}

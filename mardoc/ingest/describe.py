@@ -16,7 +16,7 @@ import logging
 import sqlite3
 from pathlib import Path
 
-from mardoc.errors import BackendError, MardocError
+from mardoc.errors import CallError
 from mardoc.models import ChatModel, image_part
 from mardoc.types import Chunk
 
@@ -66,9 +66,7 @@ def describe(chunk: Chunk, chat: ChatModel, cache: DescriptionCache) -> tuple[Ch
         messages = [{"role": "user", "content": [{"type": "text", "text": PROMPT}, image_part(png)]}]
         try:
             text = str(chat.complete(messages, max_tokens=300)).strip()[:MAX_CHARS]
-        except BackendError:
-            raise
-        except MardocError as exc:  # a malformed reply: the figure stays undescribed, said once
+        except CallError as exc:  # a malformed reply: the figure stays undescribed, said once
             log.warning("figure on page %d of %s not described: %s", chunk.page, chunk.doc_name, exc)
             return chunk, True
         cache.put(digest, chat.name, text)

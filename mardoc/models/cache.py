@@ -200,8 +200,7 @@ class CachedChatModel:
         """``work()``'s result and what the inner model spent on it (also added to this model's usage)."""
         before = self.inner.usage.snapshot()
         value = work()
-        after = self.inner.usage.snapshot()
-        spent = {k: after[k] - before[k] for k in after}
+        spent = self.inner.usage.since(before)
         self.usage.add(
             int(spent["prompt_tokens"]), int(spent["completion_tokens"]), float(spent["seconds"]),
             calls=int(spent["calls"]),

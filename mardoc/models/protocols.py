@@ -43,6 +43,11 @@ class Usage:
                 "seconds": round(self.seconds, 3),
             }
 
+    def since(self, before: dict[str, float]) -> dict[str, float]:
+        """What was spent since ``before`` (a :meth:`snapshot`): the same four keys."""
+        now = self.snapshot()
+        return {k: round(now[k] - before[k], 3) if k == "seconds" else int(now[k] - before[k]) for k in now}
+
 
 @runtime_checkable
 class Embedder(Protocol):

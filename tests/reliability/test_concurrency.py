@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from mardoc.errors import BackendError, StoreLockedError
-from mardoc.retrieval import PointData, Where
 from mardoc.retrieval.client import ClientStore
 from mardoc.retrieval.edge import EdgeStore
 from tests.agents.conftest import make_library
@@ -51,8 +50,12 @@ def test_concurrent_asks_in_one_process(indexed: Path, tmp_path: Path) -> None:
     assert all(a.text == a.question and a.citations for a in answers)
 
 
-def test_unreachable_qdrant_server_is_a_clear_error_and_writes_nothing(tmp_path: Path) -> None:
+def test_unreachable_qdrant_server_is_a_clear_error_and_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import socket
+
+    from mardoc import Library, Settings
+    from tests.conftest import DEMO_PDF
+    from tests.fakes import ScriptedChatModel, tiny_embedder
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -61,5 +64,14 @@ def test_unreachable_qdrant_server_is_a_clear_error_and_writes_nothing(tmp_path:
     with pytest.raises(BackendError, match=f"127.0.0.1:{port}"):
         store = ClientStore(url, "c")
         store.ensure(8, [4])
-        store.upsert([PointData("00000000-0000-0000-0000-000000000001", {}, {"kind": "doc"})])
-        store.count(Where())
+    # through the library: the ingest fails naming the server, and nothing is written locally
+    monkeypatch.chdir(tmp_path)
+    home = tmp_path / "home"
+    settings = Settings(home=home, models={"embedder": "hash:256", "chat": "fake:"}, store={"url": url})
+    with (
+        pytest.raises(BackendError, match=f"127.0.0.1:{port}"),
+        Library(settings=settings, embedder=tiny_embedder(), chat=ScriptedChatModel(["{}"])) as lib,
+    ):
+        lib.ingest([DEMO_PDF])
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert written == [], written
