@@ -51,3 +51,20 @@ def test_the_readme_demo_answer_keeps_both_parts(real_library: Library) -> None:
     answer = real_library.ask(README_DEMO_Q, mode="agents")
     said = f"{answer.short} {answer.text}"
     assert "50" in said and "100" in said, said
+    assert 4 in [c.page for c in answer.citations]
+
+
+STATING_LINE = "The default weight value is 50, and the maximum is 100."
+
+
+@pytest.mark.parametrize("mode", ["rag", "agents"])
+def test_a_follow_up_in_a_chat_thread_is_rewritten_shown_and_cited_to_its_line(real_library: Library, mode: str) -> None:
+    thread = f"follow-up-{mode}"
+    first = real_library.ask("What is the default weight of a glob pattern?", mode=mode, thread_id=thread)
+    assert "50" in f"{first.short} {first.text}"
+    events: list[dict] = []
+    follow = real_library.ask("And what is the maximum it can take?", mode=mode, thread_id=thread, on_event=events.append)
+    rewrites = [e for e in events if e.get("agent") == "rewriter"]
+    assert rewrites and "glob" in str(rewrites[-1]).lower()  # the standalone question, shown as it is searched
+    assert "100" in follow.short, (follow.short, follow.text)
+    assert any(c.page == 4 and STATING_LINE[:40] in c.quote for c in follow.citations), follow.citations
