@@ -20,6 +20,7 @@ or a result that fails a check: the Answerer reads the pages as before (the trac
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -35,8 +36,10 @@ from mardoc.tables import (
     SqlTable,
     combine,
     count_answer,
+    filter_rows,
     inventory,
     lookup,
+    names_condition,
     result_answer,
     run_mended,
     sql_tables,
@@ -60,7 +63,7 @@ def about_tables(question: str, tables: list[SqlTable]) -> bool:
     """Whether the question names what a table holds: two of its content words are in one
     table's titles or row labels (one for a question asking a number)."""
     words = content_words(question)
-    need = 1 if _NUMERIC_Q.search(question) else 2
+    need = 1 if _NUMERIC_Q.search(question) or names_condition(question) else 2
     return any(len(words & table_words(t)) >= need for t in tables)
 
 
@@ -172,6 +175,7 @@ def query_tables(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, An
     spent = {"calls": 0, "tokens": 0}
     result: QueryResult | None = None
     combined = combine(question, tables) if hit is None else None
+    picked = filter_rows(question, tables) if hit is None and combined is None else None
     if hit is not None:
         event["lookup"] = hit.describe()
         answered = result_answer(QueryResult("", ["value"], [(hit.table.rows[hit.row][hit.col],)]), tables, question)
@@ -181,6 +185,14 @@ def query_tables(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, An
         col = combined.cells[0].table.columns[combined.cells[0].col]
         answered = result_answer(QueryResult("", [col], [(combined.value,)]), tables, question)
         cited = [_cell_citation(c.table, c.row, c.col) for c in combined.cells][:6]
+    elif picked is not None:
+        event["lookup"] = picked.describe()
+        labels = picked.labels()
+        if picked.count:
+            answered = (str(len(picked.rows)), "Int")
+        else:
+            answered = (labels[0], "Str") if len(labels) == 1 else (json.dumps(labels, ensure_ascii=False), "List")
+        cited = [_cell_citation(picked.table, i, picked.col) for i in picked.rows][:6]
     else:
         # a small model writes joins it does not need when shown several tables: it is shown
         # the one table whose titles and row labels share most words with the question

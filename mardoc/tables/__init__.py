@@ -6,7 +6,16 @@ table as a :class:`mardoc.types.TableGrid`; the agents query tables with :func:`
 """
 
 from mardoc.tables.counting import Count, Inventory, count_answer, inventory
-from mardoc.tables.lookups import CellHit, Combined, combine, lookup, result_answer
+from mardoc.tables.lookups import (
+    CellHit,
+    Combined,
+    Filtered,
+    combine,
+    filter_rows,
+    lookup,
+    names_condition,
+    result_answer,
+)
 from mardoc.tables.sql import (
     MAX_ROWS,
     QueryRefused,
@@ -33,7 +42,9 @@ __all__ = [
     "MAX_ROWS",
     "CellHit",
     "Combined",
+    "Filtered",
     "combine",
+    "filter_rows",
     "Count",
     "Inventory",
     "QueryRefused",
@@ -42,6 +53,7 @@ __all__ = [
     "count_answer",
     "inventory",
     "lookup",
+    "names_condition",
     "result_answer",
     "matched_nothing",
     "run_mended",

@@ -149,6 +149,81 @@ def combine(question: str, tables: list[SqlTable]) -> Combined | None:
     return found[0][1]
 
 
+_ASKS_ROWS = re.compile(r"^\s*(?:according to [^,]+,\s*)?(?:which|who|list|name|what are the|how many)\b", re.I)
+_CONDITION = re.compile(
+    r"\b(?P<op>more than|greater than|higher than|larger than|over|above|exceeding|at least|no less than|"
+    r"less than|fewer than|lower than|smaller than|under|below|at most|no more than)\s+"
+    r"(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<pct>%|percent)?",
+    re.I,
+)
+_OPS = {"more than": ">", "greater than": ">", "higher than": ">", "larger than": ">", "over": ">", "above": ">",
+        "exceeding": ">", "at least": ">=", "no less than": ">=", "less than": "<", "fewer than": "<",
+        "lower than": "<", "smaller than": "<", "under": "<", "below": "<", "at most": "<=", "no more than": "<="}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Filtered:
+    """The rows of one table whose value in one numeric column meets the question's condition."""
+
+    table: SqlTable
+    col: int
+    op: str
+    bound: float
+    rows: tuple[int, ...]
+    count: bool  # "how many": the number of rows, not their labels
+
+    def labels(self) -> list[str]:
+        t = self.table
+        first = next((j for j in range(len(t.columns)) if not t.numeric[j]), 0)
+        return [t.texts[i][first] for i in self.rows]
+
+    def describe(self) -> str:
+        t = self.table
+        return f"{t.name} rows with {t.titles[self.col]!r} {self.op} {_number_text(self.bound)}: {self.labels()}"
+
+
+def names_condition(question: str) -> bool:
+    """Whether the question asks for rows by a numeric condition ("more than 6", "at least 10%")."""
+    return bool(_CONDITION.search(question) and _ASKS_ROWS.search(question))
+
+
+def filter_rows(question: str, tables: list[SqlTable]) -> Filtered | None:
+    """The rows a question picks by a numeric condition ("which ... more than 6 ...", "how
+    many ... at least 10% ..."): the one numeric column whose title shares most of the
+    question's words, compared with the number it names. None when the question is not of
+    that shape, or no column, or two columns, fit as well."""
+    m = _CONDITION.search(question)
+    if not m or not _ASKS_ROWS.search(question):
+        return None
+    op = _OPS[m.group("op").lower()]
+    bound = float(m.group("num").replace(",", ""))
+    q = _words(question[: m.start()] + " " + question[m.end() :])
+    found: list[tuple[int, SqlTable, int]] = []
+    for t in tables:
+        for j, title in enumerate(t.titles):
+            if t.numeric[j]:
+                found.append((len(q & _words(title)), t, j))
+    found.sort(key=lambda f: -f[0])
+    if not found or not found[0][0] or (len(found) > 1 and found[1][0] == found[0][0]):
+        return None
+    _, t, j = found[0]
+    first = next((k for k in range(len(t.columns)) if not t.numeric[k]), None)
+
+    def meets(v: object) -> bool:
+        if not isinstance(v, float):
+            return False
+        return v > bound if op == ">" else v >= bound if op == ">=" else v < bound if op == "<" else v <= bound
+
+    rows = tuple(
+        i for i, r in enumerate(t.rows)
+        if meets(r[j]) and not (first is not None and t.texts[i][first].lower().startswith("total"))
+    )  # fmt: skip
+    if not rows:
+        return None
+    counting = bool(re.match(r"^\s*(?:according to [^,]+,\s*)?how many\b", question, re.I))
+    return Filtered(t, j, op, bound, rows, counting)
+
+
 def _number_text(v: float) -> str:
     if abs(v - round(v)) < 1e-9:
         return str(int(round(v)))

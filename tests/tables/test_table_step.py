@@ -113,3 +113,11 @@ def test_the_table_step_can_be_turned_off(indexed: Path, tmp_path: Path) -> None
     lib = library(indexed, tmp_path, ["SELECT SUM(revenue_2020) FROM t1"], tables=False)
     a = lib.ask("What was the total revenue of all segments in 2020?", mode="agents")
     assert "SqlReply" not in kinds(lib) and not [e for e in a.trace if e.get("agent") == "tables"]
+
+
+def test_rows_picked_by_a_condition_are_answered_by_code(indexed: Path, tmp_path: Path) -> None:
+    lib = library(indexed, tmp_path, [])
+    a = lib.ask("Which segments had a margin of more than 10%?", mode="agents")
+    assert json.loads(a.short) == ["Consumer", "Health Care"] and a.format == "List"
+    assert "SqlReply" not in kinds(lib) and "RagReply" not in kinds(lib)
+    assert {c.page for c in a.citations} == {1} and "Margin" in step(a)["lookup"]

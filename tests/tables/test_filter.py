@@ -1,0 +1,40 @@
+"""Rows a question picks by a numeric condition are found by code."""
+
+from __future__ import annotations
+
+from mardoc.tables import filter_rows, sql_tables
+from mardoc.types import Chunk, TableGrid
+
+
+def board() -> list:
+    grid = TableGrid(
+        cells=(
+            ("Name of the Director", "Category", "Board meetings attended", "Other directorships"),
+            ("Mr. A. Rao", "Executive", "7", "3"),
+            ("Ms. B. Iyer", "Independent", "5", "12"),
+            ("Mr. C. Das", "Executive", "9", "1"),
+            ("Total", "", "21", "16"),
+        )
+    )
+    chunk = Chunk(id="c1", doc_id="d", doc_name="x.pdf", kind="table", page=4, pages=(4,), bboxes=(), text="", table=grid)
+    return sql_tables([chunk])
+
+
+def test_which_rows_meet_a_condition_on_the_column_the_question_names() -> None:
+    got = filter_rows("Which directors attended more than 6 board meetings?", board())
+    assert got is not None and got.labels() == ["Mr. A. Rao", "Mr. C. Das"] and not got.count
+    assert got.table.titles[got.col] == "Board meetings attended"
+    got = filter_rows("Who holds at least 3 other directorships?", board())
+    assert got is not None and got.labels() == ["Mr. A. Rao", "Ms. B. Iyer"]  # the Total row is no director
+
+
+def test_how_many_rows_meet_it() -> None:
+    got = filter_rows("How many directors attended fewer than 8 board meetings?", board())
+    assert got is not None and got.count and got.labels() == ["Mr. A. Rao", "Ms. B. Iyer"]
+
+
+def test_no_condition_no_column_or_no_row_is_no_answer() -> None:
+    assert filter_rows("Which directors attended the board meetings?", board()) is None  # no condition
+    assert filter_rows("Which directors are older than 60?", board()) is None  # no column for it
+    assert filter_rows("Which directors attended more than 20 board meetings?", board()) is None  # no row
+    assert filter_rows("What is the total of meetings above 6?", board()) is None  # asks no rows
