@@ -69,7 +69,8 @@ def render_highlights(
 
 
 def answer_html(answer: Answer, doc_paths: dict[str, Path]) -> str:
-    """A self-contained HTML report: answer, reasoning steps, cited regions on page images."""
+    """A self-contained HTML report: the answer, how the tables gave it (the lookup or the
+    query, with its rows), and the cited regions (a table answer's cells) on page images."""
     esc = html.escape
     parts = [
         "<!doctype html><meta charset='utf-8'><title>mardoc answer</title>",
@@ -79,12 +80,7 @@ def answer_html(answer: Answer, doc_paths: dict[str, Path]) -> str:
         f"<h1>Answer</h1><p class='q'>Q: {esc(answer.question)}</p>",
         f"<p><b>{esc(answer.short)}</b></p><p>{esc(answer.text)}</p>",
     ]
-    steps = answer.memory.get("steps", []) if answer.memory else []
-    if steps:
-        parts.append("<h2>Reasoning</h2><ol>")
-        for s in steps:
-            parts.append(f"<li>{esc(s.get('inference', ''))} → <b>{esc(s.get('conclusion', ''))}</b></li>")
-        parts.append("</ol>")
+    parts.extend(_table_section(answer))
     by_page: dict[tuple[str, int], list] = {}
     for c in answer.citations:
         by_page.setdefault((c.doc_id, c.page), []).append(c)
@@ -103,6 +99,29 @@ def answer_html(answer: Answer, doc_paths: dict[str, Path]) -> str:
             )
         parts.append("</div>")
     return "\n".join(parts)
+
+
+def _table_section(answer: Answer) -> list[str]:
+    """What the table step did for an answer it gave: its lookup or count, each query it ran
+    with its error or rows (the cells are highlighted on the page images below)."""
+    esc = html.escape
+    event = next((e for e in answer.trace if e.get("agent") == "tables" and e.get("short") == answer.short), None)
+    if event is None:
+        return []
+    out = ["<h2>From the tables</h2>"]
+    if event.get("lookup"):
+        out.append(f"<p>looked up: {esc(str(event.get('lookup')))}</p>")
+    if event.get("count"):
+        out.append(f"<p>counted: {esc(str(event.get('count')))}</p>")
+    for q in event.get("queries") or []:
+        out.append(f"<pre>{esc(str(q.get('sql', '')))}</pre>")
+        if q.get("error"):
+            out.append(f"<p class='q'>{esc(str(q['error']))}" + (f" (mended: {esc(str(q['mended']))})" if q.get("mended") else "") + "</p>")
+        elif q.get("rows") is not None:
+            head = "".join(f"<th>{esc(str(c))}</th>" for c in q.get("columns") or [])
+            rows = "".join("<tr>" + "".join(f"<td>{esc(str(v))}</td>" for v in r) + "</tr>" for r in q["rows"])
+            out.append(f"<table border='1' cellpadding='4'><tr>{head}</tr>{rows}</table>")
+    return out
 
 
 def locate_quote(pdf: Path, page: int, quote: str) -> tuple[float, float, float, float] | None:

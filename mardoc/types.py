@@ -13,7 +13,8 @@ import uuid
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, with_config
+from typing_extensions import TypedDict
 
 NOT_ANSWERABLE = "Not answerable"  # one sentinel shared by prompts, parsers and scoring
 
@@ -166,6 +167,47 @@ class Citation(BaseModel):
     evidence_id: str = ""
 
 
+@with_config(ConfigDict(extra="allow"))
+class UsageRecord(TypedDict, total=False):
+    """What answering one question cost: LLM calls, tokens, wall-clock seconds, agent rounds."""
+
+    calls: int
+    prompt_tokens: int
+    completion_tokens: int
+    seconds: float
+    rounds: int
+
+
+@with_config(ConfigDict(extra="allow"))
+class TraceEvent(TypedDict, total=False):
+    """One step of answering, as the CLI, the HTML report and a run's predictions show it.
+
+    ``agent`` names the step (explorer, refiner, reflector, tables, answerer, rewriter, rag);
+    ``step`` a node's sub-step ("parts", "draft"); ``note`` says what it did in words. Each
+    step adds its own keys (the Refiner's ``pages`` with each page's probability, the tables'
+    ``queries`` with each query and its rows, ...)."""
+
+    agent: str
+    round: int
+    step: str
+    note: str
+    verdict: str
+    short: str
+    error: str
+    cost: dict[str, int]
+    lookup: str  # the table step: the cells code looked up or picked
+    count: dict[str, Any]  # the table step: what the document's inventory counted
+    queries: list[dict[str, Any]]  # the table step: each query run, with its error or rows
+
+
+@with_config(ConfigDict(extra="allow"))
+class MemoryRecord(TypedDict, total=False):
+    """The evidence memory after a question (:class:`mardoc.memory.EvidenceMemory`, dumped)."""
+
+    evidence: list[dict[str, Any]]
+    rejected: int
+
+
 class Answer(BaseModel):
     """The result of :meth:`mardoc.Library.ask`."""
 
@@ -175,9 +217,9 @@ class Answer(BaseModel):
     format: AnswerFormat = "Str"
     citations: list[Citation] = Field(default_factory=list)
     mode: str = "agents"
-    memory: dict[str, Any] = Field(default_factory=dict)
-    trace: list[dict[str, Any]] = Field(default_factory=list)
-    usage: dict[str, float] = Field(default_factory=dict)
+    memory: MemoryRecord = Field(default_factory=lambda: MemoryRecord())
+    trace: list[TraceEvent] = Field(default_factory=list)
+    usage: UsageRecord = Field(default_factory=lambda: UsageRecord())
     pages_retrieved: list[tuple[str, int]] = Field(default_factory=list)
     error: str = ""
 
