@@ -15,9 +15,10 @@ demo: setup
 test: setup
 	bash scripts/test.sh
 
-# the development loop: everything but the tests marked slow (real models, large documents)
+# the development loop: everything but the tests marked slow (real models, large documents,
+# anything taking seconds), on both cores
 test-fast: setup
-	bash scripts/test.sh -m "not slow"
+	bash scripts/test.sh -m "not slow" -n 2
 
 lint:
 	$(VENV)/bin/ruff check mardoc tests bench

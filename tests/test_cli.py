@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import DEMO_PDF
 
 
@@ -33,6 +35,7 @@ def test_usage_error_exit_2(tmp_path: Path) -> None:
     assert r.returncode == 2
 
 
+@pytest.mark.slow  # several seconds: the development loop leaves it to `make test`
 def test_ingest_list_inspect(tmp_path: Path) -> None:
     r = run(["ingest", str(DEMO_PDF)], tmp_path)
     assert r.returncode == 0, r.stderr

@@ -6,6 +6,8 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 from mardoc.eval.judge import LlmJudge
 from mardoc.eval.runner import Runner, read_predictions
 from tests.eval.test_runner import make, samples
@@ -38,6 +40,7 @@ def test_failed_judge_is_none_not_wrong() -> None:
     assert score is None and reason.startswith("judge failed")
 
 
+@pytest.mark.slow  # several seconds: the development loop leaves it to `make test`
 def test_runner_adds_judge_grades_without_reanswering(tmp_path: Path) -> None:
     lib = make(tmp_path, crash_on=None)
     plain = Runner(lib, tmp_path / "run", mode="rag").run(samples(), {})

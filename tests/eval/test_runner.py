@@ -59,6 +59,7 @@ def make(tmp_path: Path, crash_on: str | None) -> Library:
     )
 
 
+@pytest.mark.slow  # several seconds: the development loop leaves it to `make test`
 def test_crash_is_recorded_then_resumed_to_identical_metrics(tmp_path: Path) -> None:
     clean = Runner(make(tmp_path / "a", None), tmp_path / "run-clean", mode="rag").run(samples(), {})
     lib = make(tmp_path / "b", "What is the maximum glob weight?")

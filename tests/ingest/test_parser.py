@@ -32,6 +32,7 @@ def parse(path: Path, tmp_path: Path, **kw) -> tuple[Document, list[Chunk]]:  # 
     return doc, Chunker().chunk(doc)
 
 
+@pytest.mark.slow  # several seconds: the development loop leaves it to `make test`
 def test_example_spec_sections_pages_and_headers(tmp_path: Path) -> None:
     doc, chunks = parse(DEMO_PDF, tmp_path)
     assert doc.page_count == 17 and len(doc.doc_id) == 64
@@ -68,6 +69,7 @@ def test_paper_has_caption_on_figure_and_table_rows(tmp_path: Path) -> None:
     assert t3 and "|" in t3[0].text and "Amazon" in t3[0].text
 
 
+@pytest.mark.slow  # several seconds: the development loop leaves it to `make test`
 def test_10k_financial_table_row(tmp_path: Path) -> None:
     out = pages_of("3M_2018_10K.pdf", 1, 25, tmp_path / "10k-head.pdf")
     doc, chunks = parse(out, tmp_path)
@@ -77,6 +79,7 @@ def test_10k_financial_table_row(tmp_path: Path) -> None:
     assert all(1 <= c.page <= 25 for c in chunks)
 
 
+@pytest.mark.slow  # several seconds: the development loop leaves it to `make test`
 def test_scanned_page_is_ocrd(tmp_path: Path) -> None:
     # Render a real text page to an image-only PDF: no text layer, so it must be OCR'd.
     src = pymupdf.open(DEMO_PDF)
@@ -129,6 +132,7 @@ def test_missing_encrypted_and_too_long(tmp_path: Path) -> None:
         PdfParser(IngestSettings(max_pages=5)).parse(DEMO_PDF)
 
 
+@pytest.mark.slow  # several seconds: the development loop leaves it to `make test`
 def test_parallel_parse_equals_in_process_parse(tmp_path: Path) -> None:
     progress: list[tuple[int, int]] = []
     parallel = PdfParser(IngestSettings(parse_workers=2), tmp_path / "a")

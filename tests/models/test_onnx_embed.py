@@ -116,6 +116,7 @@ def torch_embedder(folder: Path):  # type: ignore[no-untyped-def]
     return SentenceTransformerEmbedder(folder, matryoshka_dims=(16, 8), batch_size=4, max_seq_length=64)
 
 
+@pytest.mark.slow  # several seconds: the development loop leaves it to `make test`
 def test_export_writes_a_checked_manifest(tiny: Path) -> None:
     assert onnx_model_path(tiny) == tiny / "onnx" / "model.onnx"
     manifest = json.loads((tiny / "onnx" / "manifest.json").read_text())

@@ -76,6 +76,7 @@ def index(tmp_path: Path) -> Path:
     return d
 
 
+@pytest.mark.slow  # several seconds: the development loop leaves it to `make test`
 def test_install_assembles_verifies_and_is_idempotent(tmp_path: Path, index: Path) -> None:
     prov = provisioner(tmp_path / "home", index, file_spec(index), zip_spec(index))
     stages: list[str] = []

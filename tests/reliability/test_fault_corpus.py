@@ -38,6 +38,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return build_corpus(tmp_path_factory.mktemp("faults"))
 
 
+@pytest.mark.slow  # several seconds: the development loop leaves it to `make test`
 def test_each_fault_alone(corpus: dict[str, Path], tmp_path: Path) -> None:
     lib = library(tmp_path)
     lib.ingest([corpus["good"]])
@@ -97,6 +98,7 @@ def test_two_thousand_pages_of_tiny_text(tmp_path: Path) -> None:
     lib.close()
 
 
+@pytest.mark.slow  # several seconds: the development loop leaves it to `make test`
 def test_batch_ingest_of_the_corpus_folder_via_cli(corpus: dict[str, Path], tmp_path: Path) -> None:
     env = {
         **os.environ,

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from mardoc import Library, Settings
 from tests.fakes import tiny_embedder
 from tests.reliability.faults import text_pdf
@@ -49,6 +51,7 @@ def snapshot(home: Path) -> dict[str, tuple]:
     return out
 
 
+@pytest.mark.slow  # several seconds: the development loop leaves it to `make test`
 def test_sigkill_mid_ingest_then_resume_equals_clean_ingest(tmp_path: Path) -> None:
     pdf = text_pdf(tmp_path / "long.pdf", 60)
     clean_home, killed_home = tmp_path / "clean", tmp_path / "killed"
