@@ -30,8 +30,8 @@ from langgraph.runtime import Runtime
 
 from mardoc.agents.llm import emit, spent_since
 from mardoc.agents.normalise import answer_items, normalise_short
-from mardoc.agents.prompting import new_nonce, shown_text
-from mardoc.agents.questions import part_question, question_parts
+from mardoc.agents.prompting import shown_text
+from mardoc.agents.questions import question_parts
 from mardoc.agents.reading import ExcerptAnswer, answer_from_excerpts, line_citations
 from mardoc.agents.reflector import turn_evidence, unsupported_items
 from mardoc.agents.state import AgentDeps, AgentState, judged_rows
@@ -74,10 +74,9 @@ def _complete_parts(question: str, got: ExcerptAnswer, chunks: list[Chunk], deps
     drafted = len(answer_items(got.short, got.format))
     if len(parts) < 2 or got.short == NOT_ANSWERABLE or drafted >= len(parts):
         return got
-    # the whole question's fence nonce: each part's call shares the draft's prompt up to the question
-    nonce = new_nonce("rag", question)
-    alone = [answer_from_excerpts(part_question(part, question), chunks, deps.chat, deps.settings,
-                                  emit, agent="answerer", nonce=nonce, doc_paths=deps.doc_paths) for part in parts]  # fmt: skip
+    # each part's call is the draft's up to its last lines (llama.cpp reuses the evaluated pages)
+    alone = [answer_from_excerpts(question, chunks, deps.chat, deps.settings, emit, agent="answerer",
+                                  doc_paths=deps.doc_paths, part=part) for part in parts]  # fmt: skip
     found = [a.short for a in alone if a.short != NOT_ANSWERABLE]
     event["parts"] = {part: a.short for part, a in zip(parts, alone, strict=True)}
     if len(found) <= drafted:  # asked alone, no more than the draft

@@ -44,7 +44,7 @@ class PromptTemplate:
 PROMPT_FIELDS: dict[str, frozenset[str]] = {
     "system": frozenset({"sentinel", "fence"}),
     "rag_answer": frozenset({"question", "excerpts", "notes", "sentinel", "parts"}),
-    "page_judge": frozenset({"question", "document", "page"}),
+    "page_judge": frozenset({"focus", "document", "page"}),
     "answer_insist": frozenset({"question", "excerpts", "parts", "sentinel"}),
     "judge": frozenset({"question", "gold", "prediction"}),
     "rewriter": frozenset({"history", "question"}),

@@ -107,9 +107,17 @@ def squash(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "", text.lower())
 
 
+_PART_OF = "? (a part of the question: "
+
+
 def part_question(part: str, question: str) -> str:
     """One part of a multi-part question, asked alone with the whole question as context."""
-    return f"{part}? (a part of the question: {question})"
+    return f"{part}{_PART_OF}{question})"
+
+
+def asked_part(focus: str) -> str:
+    """The part a :func:`part_question` asks ("" for a question that is not one)."""
+    return focus.split(_PART_OF, 1)[0] if _PART_OF in focus else ""
 
 
 _INSTRUCTION = re.compile(r"\bformat|\be\.g\.|\bfor example\b|\bsuch as\b.*\[", re.I)

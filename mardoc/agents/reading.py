@@ -16,7 +16,7 @@ from typing import Any
 
 from mardoc.agents.normalise import answer_items, normalise_short
 from mardoc.agents.prompting import SHOWN_CHARS, fence_chunks, load_prompt, new_nonce, system_prompt
-from mardoc.agents.questions import content_words, parts_text
+from mardoc.agents.questions import content_words, part_question, parts_text
 from mardoc.agents.state import RagReply
 from mardoc.errors import CallError
 from mardoc.models import ChatModel, RequestRejected, image_part
@@ -77,10 +77,11 @@ def answer_messages(question: str, excerpts: str, nonce: str, prompt: str = "rag
                     fields: dict[str, str] | None = None) -> list[dict[str, Any]]:  # fmt: skip
     """The answering call's messages: the shared system prompt, then the prompt file with the
     question and the fenced excerpts."""
-    values = {"notes": ""} if prompt == "rag_answer" else {}
+    values = {"question": question, "excerpts": excerpts, "sentinel": NOT_ANSWERABLE, "parts": parts_text(question)}
+    if prompt == "rag_answer":
+        values["notes"] = ""
     values.update(fields or {})
-    content = load_prompt(prompt).render(question=question, excerpts=excerpts, sentinel=NOT_ANSWERABLE,
-                                         parts=parts_text(question), **values)  # fmt: skip
+    content = load_prompt(prompt).render(**values)
     return [{"role": "system", "content": system_prompt(nonce)}, {"role": "user", "content": content}]
 
 
@@ -138,6 +139,7 @@ def answer_from_excerpts(
     prompt: str = "rag_answer",
     fields: dict[str, str] | None = None,
     doc_paths: dict[str, str] | None = None,
+    part: str = "",
 ) -> ExcerptAnswer:
     """Answer ``question`` from ``chunks`` in one call, normalised and cited.
 
@@ -149,10 +151,14 @@ def answer_from_excerpts(
     ``prompt``: the prompt file (``rag_answer``: whole pages or passages; the agents'
     ``answer``: the lines their Refiner selected), with its further ``fields``. ``nonce``:
     the fence nonce; by default rag's for this question, so the agents' fallback to rag's
-    reading is the same call, byte for byte (and the same LLM-call cache entry).
+    reading is the same call, byte for byte (and the same LLM-call cache entry). ``part``: one
+    part of ``question`` to answer alone; the prompt is the whole question's up to its last
+    lines, which ask for that part only, so llama.cpp reuses the evaluated excerpts.
     """
     nonce = nonce or new_nonce("rag", question)
     excerpts, shown = fence_chunks(list(chunks), nonce, settings.agents.observation_chars)
+    if part:
+        fields = {**(fields or {}), "parts": f"Answer only this part of the question: {part}?\n"}
     messages = answer_messages(question, excerpts or "(no excerpts found)", nonce, prompt, fields)
     error = ""
     pictures: list[str] = []
@@ -183,7 +189,7 @@ def answer_from_excerpts(
             break
     if refused:
         note = f"{refused}: " + ("sent smaller" if pictures else "read as text only") + (f"; {note}" if note else "")
-    short, fmt = normalise_short(reply.short_answer, reply.format, question)
+    short, fmt = normalise_short(reply.short_answer, reply.format, part_question(part, question) if part else question)
     citations = []
     dropped: list[int] = []
     for n in reply.cited:

@@ -24,7 +24,7 @@ from langgraph.runtime import Runtime
 
 from mardoc.agents.llm import budget_left, emit, spent_since
 from mardoc.agents.prompting import SHOWN_CHARS, fenced_parts, load_prompt, new_nonce
-from mardoc.agents.questions import content_words, question_parts
+from mardoc.agents.questions import asked_part, content_words, question_parts
 from mardoc.agents.reading import answer_head, split_units
 from mardoc.agents.state import AgentDeps, AgentState, Judged, judged_rows
 from mardoc.errors import CallError
@@ -66,20 +66,20 @@ def pages_of(chunks: list[Chunk], budget: int = PAGE_CHARS) -> list[PageReading]
     return list(pages.values())
 
 
-def judgements(chunks: list[Chunk], question: str, deps: AgentDeps, whole: str = "",
+def judgements(chunks: list[Chunk], question: str, deps: AgentDeps, part: str = "",
                before: list[Chunk] | None = None) -> list[tuple[tuple[str, int], list[dict[str, Any]]]]:  # fmt: skip
     """The judgement call of each page read, in order: the answering call's own prompt (rag's
-    fence), cut after that page's excerpts, then the question and the ask about that page.
+    prompt, rag's fence), cut after that page's excerpts, then the question about that page.
 
-    The prompt puts the excerpts before the question, so the calls over pages 1..k share
-    their prefix with each other and with every answering call over the same pages (the
-    draft, each part asked alone): llama.cpp evaluates a page once for all of them, and a
-    judgement costs its question's few tokens. Each page is judged having read the pages
-    before it, as the answer will read them. ``before``: pages an earlier round read, shown
-    first (the pages the answer reads, so a later round leaves their prefix evaluated).
-    ``whole``: the whole question, whose fence nonce every call of the turn uses.
+    So the calls over pages 1..k share their prefix with each other and with every answering
+    call over the same pages (the draft, each part asked alone): llama.cpp evaluates a page
+    once for all of them, and a judgement costs its question's few tokens. Each page is judged
+    having read the pages before it, as the answer will read them. ``before``: pages an
+    earlier round read, shown first (the pages the answer reads, so a later round leaves their
+    prefix evaluated). ``part``: the part of ``question`` a later round reads for, named in
+    the judgement's last lines.
     """
-    nonce = new_nonce("rag", whole or question)
+    nonce = new_nonce("rag", question)
     budget = deps.settings.agents.observation_chars
     prior = fenced_parts(before or [], nonce, budget)
     shown = {(c.doc_id, c.page) for c in (before or [])[: len(prior)]}
@@ -90,9 +90,10 @@ def judgements(chunks: list[Chunk], question: str, deps: AgentDeps, whole: str =
     last: dict[tuple[str, int, str], int] = {key: 0 for key in again}  # a page shown before: judged after it
     for i, c in enumerate(new[: len(parts)]):
         last[(c.doc_id, c.page, c.doc_name)] = i + 1
+    focus = f"Only this part of the question matters here: {part}?\n" if part else ""
     out = []
     for (doc_id, page, doc_name), n in sorted(last.items(), key=lambda kv: kv[1]):
-        ask = load_prompt("page_judge").render(question=question, page=page, document=doc_name)
+        ask = load_prompt("page_judge").render(focus=focus, page=page, document=doc_name)
         content = head[1]["content"] + "\n\n".join(prior + parts[:n]) + "\n\n" + ask
         out.append(((doc_id, page), [head[0], {"role": "user", "content": content}]))
     return out
@@ -164,7 +165,7 @@ def refine(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
     lines = {(r.doc_id, r.page): r for r in pages_of(chunks)}
     first = [(j.doc_id, j.page) for j in judged if j.round == 1][: deps.settings.agents.read_pages]
     shown_first = deps.retriever.read_pages(first) if rnd > 1 and first else []
-    for key, messages in judgements(chunks, asked, deps, question, shown_first):
+    for key, messages in judgements(chunks, question, deps, asked_part(state.get("focus") or ""), shown_first):
         used = spent_since(deps.chat, before)
         so_far = {"calls": state.get("calls", 0) + used["calls"], "tokens": state.get("tokens", 0) + used["tokens"]}
         if not budget_left(so_far, deps):  # type: ignore[arg-type]

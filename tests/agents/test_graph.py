@@ -65,7 +65,7 @@ def test_the_answer_is_rags_call_and_every_judgement_is_a_prefix_of_it(indexed: 
     # llama.cpp evaluates each page once for the judgements and the answer
     for c in lib.chat.calls[:3]:  # type: ignore[attr-defined]
         system, user = c["messages"][0]["content"], c["messages"][1]["content"]
-        head = user[: user.rindex("\n\nQuestion: ")]
+        head = user[: user.rindex("\n\nDo the excerpts of page")]
         assert system == answer[0]["content"] and answer[1]["content"].startswith(head) and len(head) > 200
 
 
@@ -102,9 +102,9 @@ def test_nothing_judged_to_answer_reads_the_next_ranked_pages(indexed: Path, tmp
     assert reflectors[1]["verdict"] == "exhausted"  # abstain_below is 0: the best pages are read anyway
     assert a.short == "50" and a.memory["evidence"] == []
     # round 2 judges its pages after round 1's, so the answer over round 1's pages finds its
-    # prompt prefix (the excerpts, before the question) still evaluated
+    # prompt prefix (the question, round 1's excerpts) still evaluated
     (answer,) = calls_of(lib, "RagReply")
-    excerpts = answer[: answer.index("\nQuestion: ")]
+    excerpts = answer[: answer.index("\nAnswer the question using only these excerpts.")]
     later = calls_of(lib, "yes_probability")[2:]
     assert len(later) == 3 and all(j.startswith(excerpts) for j in later) and "[E1]" in excerpts
     assert [page_of(j) for j in later] == ranked[2:5]
@@ -136,12 +136,12 @@ def test_a_draft_answering_one_of_two_parts_is_completed_part_by_part(indexed: P
     lib = make_library(indexed, tmp_path, [model(WEIGHT, lambda m, s: next(replies))])
     a = lib.ask(q, mode="agents")
     draft, first, second = calls_of(lib, "RagReply")
-    # each part's call is the draft's up to the question (its excerpts are evaluated once)
-    excerpts = draft[: draft.index("\nQuestion: ")]
+    # each part's call is the draft's up to its last lines (its excerpts are evaluated once)
+    excerpts = draft[: draft.index("\nAnswer the question using only these excerpts.")]
     assert first.startswith(excerpts) and second.startswith(excerpts) and "[E1]" in excerpts
     assert len({c["messages"][0]["content"] for c in lib.chat.calls}) == 1  # one fence nonce
-    assert "Question: What is the default weight of a glob pattern? (a part of the question: What is" in first
-    assert "Question: what is the maximum? (a part of the question: What is" in second
+    assert "Answer only this part of the question: What is the default weight of a glob pattern?" in first
+    assert "Answer only this part of the question: what is the maximum?" in second
     assert json.loads(a.short) == [50, 100] and a.format == "List"
     assert a.text == "What is the default weight of a glob pattern: 50; what is the maximum: 100"
     assert step(a, "answerer", "parts")["parts"] == {"What is the default weight of a glob pattern": "50", "what is the maximum": "100"}
@@ -184,7 +184,7 @@ def test_a_part_without_evidence_is_searched_and_judged_alone(indexed: Path, tmp
     assert any("which icon names a comment" in n for n in second["notes"])
     # round 2 asks the Refiner about the missing part alone, in the words of the whole question
     last = calls_of(lib, "yes_probability")[-1]
-    assert "Question: which icon names a comment? (a part of the question: What is" in last
+    assert "Only this part of the question matters here: which icon names a comment?" in last
     assert "The question has 2 parts" in calls_of(lib, "RagReply")[-1]
 
 
