@@ -190,8 +190,9 @@ def names_condition(question: str) -> bool:
 def filter_rows(question: str, tables: list[SqlTable]) -> Filtered | None:
     """The rows a question picks by a numeric condition ("which ... more than 6 ...", "how
     many ... at least 10% ..."): the one numeric column whose title shares most of the
-    question's words, compared with the number it names. None when the question is not of
-    that shape, or no column, or two columns, fit as well."""
+    question's words, compared with the number it names; of the kind of row the question
+    names, when a text column says it ("which executive directors ..."). None when the
+    question is not of that shape, or no column, or two columns, fit as well."""
     m = _CONDITION.search(question)
     if not m or not _ASKS_ROWS.search(question):
         return None
@@ -218,6 +219,15 @@ def filter_rows(question: str, tables: list[SqlTable]) -> Filtered | None:
         i for i, r in enumerate(t.rows)
         if meets(r[j]) and not (first is not None and t.texts[i][first].lower().startswith("total"))
     )  # fmt: skip
+    # a kind of row the question names ("executive directors"): rows with a text cell, other
+    # than the label, whose every word the question says, when such cells pick some rows only
+    def named(i: int) -> bool:
+        cells = [_words(t.texts[i][k]) for k in range(len(t.columns)) if k != first and not t.numeric[k]]
+        return any(c and c <= q for c in cells)
+
+    kind = [i for i in range(len(t.rows)) if named(i)]
+    if kind and len(kind) < len(t.rows):
+        rows = tuple(i for i in rows if i in kind)
     if not rows:
         return None
     counting = bool(re.match(r"^\s*(?:according to [^,]+,\s*)?how many\b", question, re.I))
