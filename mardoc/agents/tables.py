@@ -137,7 +137,7 @@ def _count_draft(question: str, state: AgentState, deps: AgentDeps, pages: list[
         n_pages = deps.doc_pages.get(doc, 0)
         if not n_pages:
             continue
-        inv = inventory(deps.retriever.doc_chunks(doc, ["figure", "table"]), n_pages, deps.doc_outlines.get(doc, []))
+        inv = inventory(deps.retriever.doc_chunks(doc, ["figure", "table", "page"]), n_pages, deps.doc_outlines.get(doc, []))
         got = count_answer(question, inv)
         if got is None:
             continue

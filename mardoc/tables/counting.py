@@ -43,31 +43,63 @@ class Item:
     caption: str
 
 
+# a printed caption at the start of a line: "Figure 3: ...", "Fig. 3.", "Table 2 |"
+_CAPTION = re.compile(r"^\s*(?P<kind>figure|fig\.?|table)\s*(?P<n>[A-Z]?\d+(?:\.\d+)?)\s*[:.|]", re.I | re.M)
+_REFERENCES = re.compile(r"^\W*(?:\d+\.?\s*)?(?:references|bibliography|works cited)\W*$", re.I)
+
+
 @dataclass
 class Inventory:
     pages: int
     sections: list[tuple[int, str, int]] = field(default_factory=list)  # (level, title, first page)
     items: list[Item] = field(default_factory=list)
+    captions: list[tuple[str, str, int]] = field(default_factory=list)  # (figure|table, number, page) as printed
 
     def section_pages(self, name: str) -> tuple[int, int] | None:
-        """The page range of the outline section whose title holds ``name``."""
+        """The page range of the outline section whose title holds ``name``; an appendix with
+        no such title is what follows the references (as in papers)."""
         name = name.lower().strip()
         for i, (level, title, first) in enumerate(self.sections):
             if name and name in title.lower():
                 last = next((p - 1 for lv, _, p in self.sections[i + 1 :] if lv <= level), self.pages)
                 return first, max(first, last)
+        if name in ("appendix", "appendices", "the appendix"):
+            refs = [i for i, (_, title, _) in enumerate(self.sections) if _REFERENCES.match(title)]
+            if refs and refs[-1] + 1 < len(self.sections):
+                return self.sections[refs[-1] + 1][2], self.pages
         return None
+
+    def captioned(self, kind: str, lo: int, hi: int) -> list[tuple[str, int]] | None:
+        """The distinct figure or table numbers printed as captions on pages ``lo``-``hi``
+        (each on the last page that prints it: a list of figures comes before the figures);
+        None when the document prints no such captions at all (slides, brochures: then what
+        ingest detected is counted)."""
+        mine = [(n, p) for k, n, p in self.captions if k == kind]
+        if not mine:
+            return None
+        last: dict[str, int] = {}
+        for n, p in mine:
+            last[n.upper()] = max(p, last.get(n.upper(), 0))
+        return [(n, p) for n, p in last.items() if lo <= p <= hi]
 
 
 def inventory(chunks: Sequence[Chunk], pages: int, outline: Sequence[Sequence[object]] = ()) -> Inventory:
-    """A document's inventory from its stored chunks and outline."""
+    """A document's inventory from its stored chunks (figures, tables, and pages for the
+    captions they print) and outline."""
+    ordered = sorted(chunks, key=lambda c: (c.page, c.ordinal))
     items = [
         Item(c.kind, c.page, c.section, (c.table.caption if c.table else c.text)[:400])
-        for c in sorted(chunks, key=lambda c: (c.page, c.ordinal))
+        for c in ordered
         if c.kind in ("figure", "table")
     ]
+    captions = [
+        ("table" if m.group("kind").lower() == "table" else "figure", m.group("n"), c.page)
+        for c in ordered
+        if c.kind == "page"
+        for m in _CAPTION.finditer(c.text)
+    ]
     sections = [(int(o[0]), str(o[1]), int(o[2])) for o in outline if len(o) >= 3]  # type: ignore[call-overload]
-    return Inventory(pages=pages, sections=sections, items=items)
+    return Inventory(pages=pages, sections=sections, items=items, captions=captions)
 
 
 @dataclass(frozen=True)
@@ -112,6 +144,10 @@ def count_answer(question: str, inv: Inventory) -> Count | None:
     kind = _KIND_OF.get(what)
     if kind is None:
         return None
+    if what in ("figure", "table") and not m.group("adj"):
+        printed = inv.captioned(kind, lo, hi)  # what the document numbers itself
+        if printed is not None:
+            return Count(len(printed), what + "s", scope, sorted({p for _, p in printed}))
     chosen = [it for it in inv.items if it.kind == kind and lo <= it.page <= hi]
     if what in ("chart", "graph") or m.group("adj"):
         chosen = [it for it in chosen if _CHART.search(it.caption)]
