@@ -45,6 +45,12 @@ class Item:
 
 # a printed caption at the start of a line: "Figure 3: ...", "Fig. 3.", "Table 2 |"
 _CAPTION = re.compile(r"^\s*(?P<kind>figure|fig\.?|table)\s*(?P<n>[A-Z]?\d+(?:\.\d+)?)\s*[:.|]", re.I | re.M)
+# the source line a report prints under a chart or table ("Source: Annual survey 2016, ...")
+_SOURCE_LINE = re.compile(r"^\s*(?:data\s+)?sources?\s*:\s*(?P<text>.+)$", re.I | re.M)
+_SOURCED = re.compile(r"\b(?:are\s+|is\s+)?(?:sourced|taken|drawn|compiled)\s+from\s+(?P<src>[^?]+)$", re.I)
+_ALSO = re.compile(r"^\s*(?:and|or|,)\s*(?:the\s+)?(?:figures?|tables?|charts?|graphs?)\b", re.I)
+_WORD = re.compile(r"[a-z0-9]+")
+_SMALL = frozenset(["the", "of", "a", "an", "and", "or", "in", "on", "for", "to", "by", "from", "data", "this", "that"])
 _REFERENCES = re.compile(r"^\W*(?:\d+\.?\s*)?(?:references|bibliography|works cited)\W*$", re.I)
 
 
@@ -54,6 +60,7 @@ class Inventory:
     sections: list[tuple[int, str, int]] = field(default_factory=list)  # (level, title, first page)
     items: list[Item] = field(default_factory=list)
     captions: list[tuple[str, str, int]] = field(default_factory=list)  # (figure|table, number, page) as printed
+    sources: list[tuple[str, int]] = field(default_factory=list)  # (source line, page) as printed under charts and tables
 
     def section_pages(self, name: str) -> tuple[int, int] | None:
         """The page range of the outline section whose title holds ``name``; an appendix with
@@ -98,8 +105,22 @@ def inventory(chunks: Sequence[Chunk], pages: int, outline: Sequence[Sequence[ob
         if c.kind == "page"
         for m in _CAPTION.finditer(c.text)
     ]
+    sources = []
+    for c in ordered:
+        if c.kind != "page":
+            continue
+        lines = c.text.splitlines()
+        for i, line in enumerate(lines):
+            m = _SOURCE_LINE.match(line)
+            if m:  # a source line wraps: the next line continues it unless it starts something else
+                more = lines[i + 1].strip() if i + 1 < len(lines) else ""
+                sources.append((f"{m.group('text')} {more}".strip() if more and not _SOURCE_LINE.match(more) else m.group("text"), c.page))
     sections = [(int(o[0]), str(o[1]), int(o[2])) for o in outline if len(o) >= 3]  # type: ignore[call-overload]
-    return Inventory(pages=pages, sections=sections, items=items, captions=captions)
+    return Inventory(pages=pages, sections=sections, items=items, captions=captions, sources=sources)
+
+
+def _content(text: str) -> set[str]:
+    return {w for w in _WORD.findall(text.lower()) if w not in _SMALL}
 
 
 @dataclass(frozen=True)
@@ -118,6 +139,12 @@ def count_answer(question: str, inv: Inventory) -> Count | None:
         return None
     what = m.group("what").lower().rstrip("s") if m.group("what").lower() not in ("photos", "pages") else m.group("what").lower()[:-1]
     rest = _DOC_SCOPE.sub("", m.group("rest")).strip(" ,")
+    also = _ALSO.match(rest)  # "charts and tables ...": counted together
+    counted = f"{m.group('what')} {also.group(0).strip()}".lower() if also else f"{what}s"
+    rest = rest[also.end() :].strip(" ,") if also else rest
+    sourced = _SOURCED.search(rest)
+    if sourced:
+        rest = rest[: sourced.start()]
     lo, hi, scope = 1, inv.pages, "the document"
     pr = _PAGES.search(rest)
     sec = _IN_SECTION.search(rest)
@@ -136,8 +163,14 @@ def count_answer(question: str, inv: Inventory) -> Count | None:
         lo, hi = found
         scope = f"section {sec.group(1).strip()!r} (pages {lo}-{hi})"
         rest = rest[: sec.start()]
-    rest = rest.strip(" ,")
-    if rest and not _WHOLE.fullmatch(rest) and not _FILLER.fullmatch(rest):
+    if sourced:  # "... sourced from X": the source lines printed under charts and tables that name X
+        if not inv.sources:
+            return None
+        named = _content(sourced.group("src"))
+        hits = [(line, p) for line, p in inv.sources if lo <= p <= hi and named
+                and len(named & _content(line)) >= 0.75 * len(named)]  # fmt: skip
+        return Count(len(hits), f"{counted} sourced from {sourced.group('src').strip()!r}", scope, sorted({p for _, p in hits}))
+    if also or (rest and not _WHOLE.fullmatch(rest) and not _FILLER.fullmatch(rest)):
         return None  # a condition on the items ("tables sourced from ..."): not a plain count
     if what in ("page", "slide"):
         return Count(hi - lo + 1, what + "s", scope, [])
