@@ -46,7 +46,8 @@ class Item:
 # a printed caption at the start of a line: "Figure 3: ...", "Fig. 3.", "Table 2 |"
 _CAPTION = re.compile(r"^\s*(?P<kind>figure|fig\.?|table)\s*(?P<n>[A-Z]?\d+(?:\.\d+)?)\s*[:.|]", re.I | re.M)
 # the source line a report prints under a chart or table ("Source: Annual survey 2016, ...")
-_SOURCE_LINE = re.compile(r"^\s*(?:data\s+)?sources?\s*:\s*(?P<text>.+)$", re.I | re.M)
+# (also after a note on the same line: "Note: ... Source: ...")
+_SOURCE_LINE = re.compile(r"(?:^|\s)(?:data\s+)?sources?\s*:\s*(?P<text>.+)$", re.I)
 _SOURCED = re.compile(r"\b(?:are\s+|is\s+)?(?:sourced|taken|drawn|compiled)\s+from\s+(?P<src>[^?]+)$", re.I)
 _ALSO = re.compile(r"^\s*(?:and|or|,)\s*(?:the\s+)?(?:figures?|tables?|charts?|graphs?)\b", re.I)
 _WORD = re.compile(r"[a-z0-9]+")
@@ -111,16 +112,17 @@ def inventory(chunks: Sequence[Chunk], pages: int, outline: Sequence[Sequence[ob
             continue
         lines = c.text.splitlines()
         for i, line in enumerate(lines):
-            m = _SOURCE_LINE.match(line)
+            m = _SOURCE_LINE.search(line)
             if m:  # a source line wraps: the next line continues it unless it starts something else
                 more = lines[i + 1].strip() if i + 1 < len(lines) else ""
-                sources.append((f"{m.group('text')} {more}".strip() if more and not _SOURCE_LINE.match(more) else m.group("text"), c.page))
+                sources.append((f"{m.group('text')} {more}".strip() if more and not _SOURCE_LINE.search(more) else m.group("text"), c.page))
     sections = [(int(o[0]), str(o[1]), int(o[2])) for o in outline if len(o) >= 3]  # type: ignore[call-overload]
     return Inventory(pages=pages, sections=sections, items=items, captions=captions, sources=sources)
 
 
 def _content(text: str) -> set[str]:
-    return {w for w in _WORD.findall(text.lower()) if w not in _SMALL}
+    """Content words, a plural as its singular ("totals" is "total")."""
+    return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in _WORD.findall(text.lower()) if w not in _SMALL}
 
 
 @dataclass(frozen=True)

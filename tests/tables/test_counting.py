@@ -53,7 +53,7 @@ def survey_report() -> list[Chunk]:
     pages = {
         1: "Chart: Views by age\nSource: Annual totals of the Harbour Survey\n2016-2018.",
         2: "Table 1: Views by region\nSource: Annual totals of the Harbour Survey 2017.\nChart: trend\nSource: City census 2010",
-        3: "Notes.\nSources: annual totals of the harbour survey",
+        3: "Note: Shares may not add up. Source: annual total of the 2018 harbour survey",
     }
     return [chunk("page", p, t) for p, t in pages.items()]
 
