@@ -5,12 +5,14 @@ Between the Reflector and the Answerer, over the pages the answer will read:
   counted in the document's inventory (:func:`mardoc.tables.count_answer`), no call;
 * a single-value question whose row and column words name one cell of a table on those pages
   is answered by that cell (:func:`mardoc.tables.lookup`), a total or a difference of the
-  cells they name by adding or subtracting them (:func:`mardoc.tables.combine`), no call;
+  cells they name by adding or subtracting them (:func:`mardoc.tables.combine`), the rows a
+  numeric condition picks ("which ... more than 6 ...": :func:`mardoc.tables.filter_rows`), no call;
 * otherwise, when the question's words are in a table's titles or row labels, the model writes
-  one SELECT over the table that shares most words with the question (its schema and rows,
-  fenced), code runs it
-  read-only in a sandbox (:func:`mardoc.tables.run_select`); a failing query is shown its
-  error and may be rewritten once.
+  one SELECT over those tables (their schema and rows, fenced; shown one table only, the model
+  picked the wrong one more often than it wrote a join it did not need), code runs it
+  read-only in a sandbox (:func:`mardoc.tables.run_select`); code mends a query naming a
+  missing column or matching no row (:func:`mardoc.tables.run_mended`); a query still failing
+  is shown its error and may be rewritten once.
 A result is held to account by code before it becomes the draft: it has rows, a count is a
 whole number, a numeric question gets a number and a "which / who" question no number, and
 every text value is a cell of the tables. The
@@ -194,11 +196,7 @@ def query_tables(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, An
             answered = (labels[0], "Str") if len(labels) == 1 else (json.dumps(labels, ensure_ascii=False), "List")
         cited = [_cell_citation(picked.table, i, picked.col) for i in picked.rows][:6]
     else:
-        # a small model writes joins it does not need when shown several tables: it is shown
-        # the one table whose titles and row labels share most words with the question
-        words = content_words(question)
-        best = max(tables, key=lambda t: len(words & table_words(t)))
-        result, spent = _ask_sql(question, [best], deps, state, event)
+        result, spent = _ask_sql(question, tables, deps, state, event)
         answered = result_answer(result, tables, question) if result is not None else None
         by_name = {t.name: t for t in tables}
         cited = [_cell_citation(by_name[n], r, c) for n, r, c in (result.cells if result else [])][:6]
