@@ -55,6 +55,7 @@ def test_example_spec_sections_pages_and_headers(tmp_path: Path) -> None:
     assert [c.id for c in again] == [c.id for c in chunks]
 
 
+@pytest.mark.slow  # a dev PDF through OCR and the layout model
 def test_paper_has_caption_on_figure_and_table_rows(tmp_path: Path) -> None:
     doc, chunks = parse(dev_pdf("2303.05039v2.pdf"), tmp_path)
     figures = [c for c in chunks if c.kind == "figure"]
@@ -97,6 +98,7 @@ def test_scanned_page_is_ocrd(tmp_path: Path) -> None:
     assert not doc.pages[0].regions  # a page of text holds no figure, scanned or not
 
 
+@pytest.mark.slow  # a dev PDF through OCR and the layout model
 def test_slide_deck_without_text_layer_gets_ocr_text(tmp_path: Path) -> None:
     out = pages_of("ddoseattle-150627210357-lva1-app6891_95.pdf", 1, 2, tmp_path / "deck.pdf")
     doc, chunks = parse(out, tmp_path)
@@ -172,6 +174,7 @@ def _boxes_overlap(a: tuple, b: tuple) -> float:
     return max(w, 0) * max(h, 0) / ((b[2] - b[0]) * (b[3] - b[1]))
 
 
+@pytest.mark.slow  # dev PDFs through OCR and the layout model
 @pytest.mark.parametrize(
     ("name", "page", "figure"),
     [

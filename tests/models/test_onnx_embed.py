@@ -124,6 +124,7 @@ def test_export_writes_a_checked_manifest(tiny: Path) -> None:
     assert not (tiny / ".onnx-tmp").exists()
 
 
+@pytest.mark.slow  # torch and ONNX Runtime both load the model
 @pytest.mark.parametrize("budget", [1, 64, 10_000])
 def test_onnx_vectors_equal_torch_vectors(tiny: Path, budget: int) -> None:
     ref = torch_embedder(tiny)
