@@ -71,7 +71,8 @@ def about_tables(question: str, tables: list[SqlTable]) -> bool:
 
 def check_result(question: str, short: str, fmt: str, result: QueryResult | None, tables: list[SqlTable]) -> str:
     """Why a table result cannot be the answer ("" when it can): a count must be a whole
-    number, a numeric question a number, and a text value must be a cell of the tables."""
+    number, a numeric question a number, a text value must be a cell of the tables, and a
+    query must read a column whose title shares a word with the question."""
     if _COUNT_Q.search(question) and not _AMOUNT.search(question) and fmt not in ("Int",):
         return f"the question asks how many, the result {short!r} is not a whole number"
     if _NUMERIC_Q.search(question) and fmt not in ("Int", "Float"):
@@ -80,6 +81,11 @@ def check_result(question: str, short: str, fmt: str, result: QueryResult | None
         return f"the question asks which or who, the result {short!r} is a number"
     if result is not None and short == "0" and re.search(r"\bcount\s*\(", result.sql, re.I):
         return "the query counted no rows (its WHERE matched nothing)"
+    if result is not None and result.sql:
+        selected = _selected_titles(result.sql, tables)
+        words = content_words(question)
+        if selected and not any(words & content_words(title) for title in selected):
+            return f"the query reads columns the question does not name ({', '.join(selected)[:120]})"
     if result is not None:
         cells = {c.strip().lower() for t in tables for r in t.texts for c in r}
         texts = [v for row in result.rows for v in row if isinstance(v, str) and v.strip()]
@@ -87,6 +93,15 @@ def check_result(question: str, short: str, fmt: str, result: QueryResult | None
         if foreign:
             return f"the result holds {foreign[0]!r}, which is no cell of the tables"
     return ""
+
+
+def _selected_titles(sql: str, tables: list[SqlTable]) -> list[str]:
+    """The printed titles of the columns a query's SELECT list reads."""
+    m = re.search(r"\bselect\b(.*?)\bfrom\b", sql, re.I | re.S)
+    if not m:
+        return []
+    return [title for t in tables for c, title in zip(t.columns, t.titles, strict=True)
+            if re.search(rf"\b{re.escape(c)}\b", m.group(1)) and title]  # fmt: skip
 
 
 def _cell_citation(t: SqlTable, row: int, col: int) -> Citation:

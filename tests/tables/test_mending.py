@@ -60,3 +60,14 @@ def test_a_count_of_no_rows_is_mended_then_stands() -> None:
 
 def test_nothing_to_mend_in_a_refusal() -> None:
     assert repaired("SELECT * FROM t1", "query refused: not authorized", courses()) is None
+
+
+def test_a_result_from_columns_the_question_does_not_name_is_not_an_answer() -> None:
+    from mardoc.agents.tables import check_result
+
+    tables = courses()
+    unrelated = run_select("SELECT SUM(units) * 100 / 14 FROM t1", tables)
+    why = check_result("What was the shortfall in growth against the forecast?", "42.857%", "Float", unrelated, tables)
+    assert "columns the question does not name" in why and "Units" in why
+    named = run_select("SELECT SUM(units) FROM t1 WHERE area LIKE '%Compulsory%'", tables)
+    assert check_result("How many units do the compulsory courses carry in total?", "6", "Int", named, tables) == ""
