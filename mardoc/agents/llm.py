@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from mardoc.agents.prompting import new_nonce, system_prompt
 from mardoc.agents.state import AgentDeps, AgentState
 from mardoc.errors import CallError
-from mardoc.models import ChatModel
+from mardoc.models import ChatModel, with_images
 
 log = logging.getLogger(__name__)
 T = TypeVar("T", bound=BaseModel)
@@ -100,10 +100,8 @@ def call_chat(
     """
     emit({"agent": agent, "phase": "call", "what": what})
     before = chat.usage.snapshot()
-    content: Any = user
-    if images and chat.supports_images:
-        content = [{"type": "text", "text": user}, *images]
-    messages = [{"role": "system", "content": system_prompt(nonce)}, {"role": "user", "content": content}]
+    messages = [{"role": "system", "content": system_prompt(nonce)}, {"role": "user", "content": user}]
+    messages = with_images(messages, list(images or []) if chat.supports_images else [])
     value, error = None, ""
     try:
         value = chat.complete(messages, schema=schema, max_tokens=max_tokens)

@@ -19,7 +19,7 @@ from mardoc.agents.prompting import SHOWN_CHARS, fence_chunks, load_prompt, new_
 from mardoc.agents.questions import content_words, part_question, parts_text
 from mardoc.agents.state import RagReply
 from mardoc.errors import CallError
-from mardoc.models import ChatModel, RequestRejected, image_part
+from mardoc.models import ChatModel, RequestRejected, image_part, with_images
 from mardoc.render import locate_quote, page_picture
 from mardoc.settings import Settings
 from mardoc.types import NOT_ANSWERABLE, Chunk, Citation
@@ -71,6 +71,8 @@ class ExcerptAnswer:
 
 
 _MARK = "\x00excerpts\x00"
+# the pictures' scales a call tries in turn when a server refuses them: full, a quarter, none
+PICTURE_SCALES = (1.0, 0.25, 0.0)
 
 
 def answer_messages(question: str, excerpts: str, nonce: str, prompt: str = "rag_answer",
@@ -165,14 +167,12 @@ def answer_from_excerpts(
     note = refused = ""
     reply = RagReply(short_answer=NOT_ANSWERABLE, format="None")
     # with a model that reads images: the pictures, then smaller ones, then none (text only)
-    for scale in (1.0, 0.25, 0.0) if chat.supports_images and doc_paths else (0.0,):
+    for scale in PICTURE_SCALES if chat.supports_images and doc_paths else (0.0,):
         parts: list[dict[str, Any]] = []
         pictures, note = [], ""
         if scale:
             parts, pictures, note = page_pictures(list(chunks[:shown]), question, settings, doc_paths or {}, scale)
-        sent = messages
-        if parts:
-            sent = [messages[0], {**messages[1], "content": [{"type": "text", "text": messages[1]["content"]}, *parts]}]
+        sent = with_images(messages, parts)
         seen = f" and {len(pictures)} picture{'s' if len(pictures) != 1 else ''}" if pictures else ""
         tell({"agent": agent, "phase": "call", "what": f"answering from {shown} excerpt{'s' if shown != 1 else ''}{seen}"})
         try:

@@ -25,11 +25,11 @@ from langgraph.runtime import Runtime
 from mardoc.agents.llm import budget_left, emit, spent_since
 from mardoc.agents.prompting import SHOWN_CHARS, fenced_parts, load_prompt, new_nonce
 from mardoc.agents.questions import asked_part, content_words, question_parts
-from mardoc.agents.reading import answer_head, split_units
+from mardoc.agents.reading import PICTURE_SCALES, answer_head, split_units
 from mardoc.agents.state import AgentDeps, AgentState, Judged, judged_rows
 from mardoc.errors import CallError
 from mardoc.memory import Source
-from mardoc.models import RequestRejected, image_part, yes_probability
+from mardoc.models import RequestRejected, image_part, with_images, yes_probability
 from mardoc.render import page_picture
 from mardoc.types import Chunk
 
@@ -107,11 +107,10 @@ def with_picture(messages: list[dict[str, Any]], key: tuple[str, int], deps: Age
     if not (deps.chat.supports_images and scale and path and Path(path).is_file()):
         return messages
     png = page_picture(Path(path), key[1], int(deps.settings.models.vision_page_pixels * scale))
-    user = messages[1]
-    return [messages[0], {**user, "content": [{"type": "text", "text": user["content"]}, image_part(png)]}]
+    return with_images(messages, [image_part(png)])
 
 
-def judge_page(messages: list[dict[str, Any]], deps: AgentDeps, key: tuple[str, int] | None = None) -> tuple[float, str]:
+def judge_page(messages: list[dict[str, Any]], deps: AgentDeps, key: tuple[str, int]) -> tuple[float, str]:
     """The narrow slot: how sure the model is that the page states what the question asks.
 
     With a chat model that reads images, the page ``key`` goes as a picture too; a server that
@@ -119,10 +118,9 @@ def judge_page(messages: list[dict[str, Any]], deps: AgentDeps, key: tuple[str, 
     when none); a reply that cannot be read counts as a "no" (0.0) with its error, for the
     trace. A dead backend raises.
     """
-    scales = (1.0, 0.25, 0.0) if key is not None and deps.chat.supports_images else (0.0,)
-    for scale in scales:
+    for scale in PICTURE_SCALES if deps.chat.supports_images else (0.0,):
         try:
-            return yes_probability(deps.chat, with_picture(messages, key, deps, scale) if key else messages), ""
+            return yes_probability(deps.chat, with_picture(messages, key, deps, scale)), ""
         except RequestRejected as exc:
             if not scale:
                 raise

@@ -36,6 +36,7 @@ from mardoc.agents.state import AgentDeps, AgentState, SqlReply
 from mardoc.tables import (
     QueryResult,
     SqlTable,
+    asks_count,
     combine,
     count_answer,
     filter_rows,
@@ -149,6 +150,8 @@ def _ask_sql(question: str, tables: list[SqlTable], deps: AgentDeps, state: Agen
 
 
 def _count_draft(question: str, state: AgentState, deps: AgentDeps, pages: list[tuple[str, int]]) -> tuple[Answer, dict] | None:
+    if not asks_count(question):  # the inventory reads every page of a document: only for a count
+        return None
     docs = list(dict.fromkeys([d for d, _ in pages] + list(state.get("docs") or deps.doc_names)))
     for doc in docs[:1] if len(docs) > 1 and pages else docs:
         n_pages = deps.doc_pages.get(doc, 0)

@@ -17,7 +17,7 @@ import sqlite3
 from pathlib import Path
 
 from mardoc.errors import CallError
-from mardoc.models import ChatModel, image_part
+from mardoc.models import ChatModel, image_part, with_images
 from mardoc.types import Chunk
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ def describe(chunk: Chunk, chat: ChatModel, cache: DescriptionCache) -> tuple[Ch
     text = cache.get(digest, chat.name)
     called = text is None
     if text is None:
-        messages = [{"role": "user", "content": [{"type": "text", "text": PROMPT}, image_part(png)]}]
+        messages = with_images([{"role": "user", "content": PROMPT}], [image_part(png)])
         try:
             text = str(chat.complete(messages, max_tokens=300)).strip()[:MAX_CHARS]
         except CallError as exc:  # a malformed reply: the figure stays undescribed, said once

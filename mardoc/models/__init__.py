@@ -4,7 +4,7 @@ from mardoc.models.embedders import HashingEmbedder, SentenceTransformerEmbedder
 from mardoc.models.factory import build_chat_model, build_embedder, embedder_vectors
 from mardoc.models.judging import YesNo, yes_probability
 from mardoc.models.llama_runtime import load_cpu_backend
-from mardoc.models.messages import image_part
+from mardoc.models.messages import image_part, with_images
 from mardoc.models.onnx_embed import OnnxEmbedder, onnx_model_path
 from mardoc.models.onnx_export import INT8_EXCLUDE, INT8_INCLUDE, quantize_matmuls
 from mardoc.models.openai_compat import RequestRejected
@@ -29,6 +29,7 @@ __all__ = [
     "build_embedder",
     "embedder_vectors",
     "image_part",
+    "with_images",
     "load_cpu_backend",
     "onnx_model_path",
     "quantize_matmuls",

@@ -28,6 +28,14 @@ def image_part(png: bytes | Path) -> dict[str, Any]:
     return {"type": "image_url", "image_url": {"url": url}}
 
 
+def with_images(messages: list[Message], parts: list[dict[str, Any]]) -> list[Message]:
+    """``messages`` with image ``parts`` after the text of the last one (unchanged without parts)."""
+    if not parts:
+        return messages
+    last = messages[-1]
+    return [*messages[:-1], {**last, "content": [{"type": "text", "text": text_of(last["content"])}, *parts]}]
+
+
 def approx_tokens(text: str) -> int:
     """A tokenizer-free estimate (about four characters a token for English)."""
     return max(1, len(text) // 4) if text else 0

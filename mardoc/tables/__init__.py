@@ -5,7 +5,7 @@ table as a :class:`mardoc.types.TableGrid`; the agents query tables with :func:`
 :func:`run_select` and count with :func:`count_answer`.
 """
 
-from mardoc.tables.counting import Count, Inventory, count_answer, inventory
+from mardoc.tables.counting import Count, Inventory, asks_count, count_answer, inventory
 from mardoc.tables.lookups import (
     CellHit,
     Combined,
@@ -46,6 +46,7 @@ __all__ = [
     "combine",
     "filter_rows",
     "Count",
+    "asks_count",
     "Inventory",
     "QueryRefused",
     "QueryResult",

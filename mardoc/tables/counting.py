@@ -133,6 +133,11 @@ class Count:
     pages: list[int]  # the pages the counted items are on
 
 
+def asks_count(question: str) -> bool:
+    """Whether the question has the shape :func:`count_answer` may answer ("how many figures ...")."""
+    return _COUNT.search(question) is not None
+
+
 def count_answer(question: str, inv: Inventory) -> Count | None:
     """Count what a "how many figures/tables/pages ..." question asks, over the inventory, or
     None when the question is not of that shape or names a scope the inventory cannot find."""
