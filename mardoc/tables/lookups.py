@@ -173,13 +173,17 @@ class Filtered:
     count: bool  # "how many": the number of rows, not their labels
 
     def labels(self) -> list[str]:
-        t = self.table
-        first = next((j for j in range(len(t.columns)) if not t.numeric[j]), 0)
-        return [t.texts[i][first] for i in self.rows]
+        first = _label_column(self.table)
+        return [self.table.texts[i][first or 0] for i in self.rows]
 
     def describe(self) -> str:
         t = self.table
         return f"{t.name} rows with {t.titles[self.col]!r} {self.op} {_number_text(self.bound)}: {self.labels()}"
+
+
+def _label_column(t: SqlTable) -> int | None:
+    """The table's first text column: its row labels (None for a table of numbers only)."""
+    return next((k for k in range(len(t.columns)) if not t.numeric[k]), None)
 
 
 def names_condition(question: str) -> bool:
@@ -208,7 +212,7 @@ def filter_rows(question: str, tables: list[SqlTable]) -> Filtered | None:
     if not found or not found[0][0] or (len(found) > 1 and found[1][0] == found[0][0]):
         return None
     _, t, j = found[0]
-    first = next((k for k in range(len(t.columns)) if not t.numeric[k]), None)
+    first = _label_column(t)
 
     def meets(v: object) -> bool:
         if not isinstance(v, float):
