@@ -8,13 +8,13 @@ import pytest
 
 from mardoc import NOT_ANSWERABLE, Library, Settings
 from mardoc.errors import DocumentError
-from tests.conftest import DEMO_PDF
+from tests.conftest import DEMO_PDF, demo_library_at
 from tests.fakes import ScriptedChatModel, tiny_embedder
 
 RAG_REPLY = '{"answer": "The default weight is 50 and the maximum 100.", "short_answer": "[50, 100]", "format": "List", "cited": [1, 42]}'
 
 
-def library(tmp_path: Path, location: str | None = None, replies: list | None = None) -> Library:
+def library(tmp_path: Path, location: str | Path | None = None, replies: list | None = None) -> Library:
     s = Settings(home=tmp_path / "home", models={"embedder": "hash:256", "chat": "fake:"})
     return Library(
         location or tmp_path / "lib",
@@ -67,9 +67,8 @@ def test_bad_files_are_listed_and_good_ones_kept(tmp_path: Path) -> None:
     lib.close()
 
 
-def test_prompts_fence_document_text(tmp_path: Path) -> None:
-    lib = library(tmp_path)
-    lib.ingest([DEMO_PDF])
+def test_prompts_fence_document_text(tmp_path: Path, demo_index: Path) -> None:
+    lib = library(tmp_path, demo_library_at(demo_index, tmp_path / "lib"))
     lib.ask("What is the default weight of a glob?", mode="rag")
     prompt = lib.chat.calls[0]["messages"][1]["content"]  # type: ignore[attr-defined]
     system = lib.chat.calls[0]["messages"][0]["content"]  # type: ignore[attr-defined]
@@ -80,11 +79,12 @@ def test_prompts_fence_document_text(tmp_path: Path) -> None:
     lib.close()
 
 
-def test_unknown_doc_and_empty_library(tmp_path: Path) -> None:
-    lib = library(tmp_path)
+def test_unknown_doc_and_empty_library(tmp_path: Path, demo_index: Path) -> None:
+    empty = library(tmp_path, tmp_path / "empty")
     with pytest.raises(DocumentError, match="no documents"):
-        lib.ask("anything?")
-    lib.ingest([DEMO_PDF])
+        empty.ask("anything?")
+    empty.close()
+    lib = library(tmp_path, demo_library_at(demo_index, tmp_path / "lib"))
     with pytest.raises(DocumentError, match="not in the library"):
         lib.ask("x?", docs=["other.pdf"])
     assert lib.remove(DEMO_PDF.name) == 1
@@ -108,10 +108,9 @@ def test_empty_index_names_the_indexes_made_with_other_settings(tmp_path: Path) 
     fresh.close()
 
 
-def test_not_answerable_has_no_citations(tmp_path: Path) -> None:
+def test_not_answerable_has_no_citations(tmp_path: Path, demo_index: Path) -> None:
     reply = '{"answer": "The excerpts do not say.", "short_answer": "Not answerable", "format": "None", "cited": [1]}'
-    lib = library(tmp_path, replies=[reply])
-    lib.ingest([DEMO_PDF])
+    lib = library(tmp_path, demo_library_at(demo_index, tmp_path / "lib"), replies=[reply])
     a = lib.ask("Who won the 1998 world cup?", mode="rag")
     assert a.short == NOT_ANSWERABLE and not a.answerable and a.citations == []
     lib.close()

@@ -11,27 +11,21 @@ from typing import Any
 import pytest
 
 from mardoc import Library, Settings
-from tests.conftest import DEMO_PDF
+from tests.conftest import copy_library
 from tests.fakes import ScriptedChatModel, tiny_embedder
 
 
-@pytest.fixture(scope="module")
-def indexed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An Edge index of the example PDF, built once per module and copied per test."""
-    root = tmp_path_factory.mktemp("idx")
-    s = Settings(home=root / "home", models={"embedder": "hash:256", "chat": "fake:"})
-    lib = Library(root / "lib", settings=s, embedder=tiny_embedder(), chat=ScriptedChatModel(["{}"]))
-    lib.ingest([DEMO_PDF])
-    lib.close()
-    return root
+@pytest.fixture
+def indexed(demo_index: Path) -> Path:
+    """The folder holding the example PDF's library (``lib``), built once per test process;
+    `make_library` copies it per test."""
+    return demo_index.parent
 
 
 def make_library(
     indexed: Path, tmp_path: Path, replies: list[Any], retrieval: dict[str, Any] | None = None, **agents: Any
 ) -> Library:
-    import shutil
-
-    shutil.copytree(indexed / "lib", tmp_path / "lib")
+    copy_library(indexed / "lib", tmp_path / "lib")
     s = Settings(home=tmp_path / "home", models={"embedder": "hash:256", "chat": "fake:"}, agents=agents,
                  retrieval=retrieval or {})  # fmt: skip
     return Library(tmp_path / "lib", settings=s, embedder=tiny_embedder(), chat=ScriptedChatModel(replies))

@@ -16,21 +16,24 @@ from mardoc.eval.judge import LlmJudge, sanity_check
 from mardoc.eval.metrics import show, summarise
 from mardoc.eval.runner import Runner, read_predictions
 from mardoc.models.cache import CachedChatModel, CallStore
-from tests.conftest import DEMO_PDF, dev_data
+from tests.conftest import demo_library_at, dev_data
 from tests.eval.test_runner import reply_for, samples
 from tests.fakes import ScriptedChatModel, tiny_embedder
 
 EXCERPT = re.compile(r"\[E\d+\] (\S+) page (\d+) \((\w+)\)")
 
 
-def library(tmp_path: Path, chat: object) -> Library:
+def library(tmp_path: Path, chat: object, demo_index: Path | None = None) -> Library:
+    """A library in ``tmp_path``: empty, or a copy of the ingested example PDF."""
+    if demo_index is not None:
+        demo_library_at(demo_index, tmp_path / "lib")
     s = Settings(home=tmp_path / "home", models={"embedder": "hash:256", "chat": "fake:"})
     return Library(tmp_path / "lib", settings=s, embedder=tiny_embedder(), chat=chat)  # type: ignore[arg-type]
 
 
-def test_oracle_rag_reads_exactly_the_gold_pages(tmp_path: Path) -> None:
+def test_oracle_rag_reads_exactly_the_gold_pages(tmp_path: Path, demo_index: Path) -> None:
     chat = ScriptedChatModel([reply_for(None)])
-    Runner(library(tmp_path, chat), tmp_path / "run", mode="rag", oracle_pages=True).run(samples(), {})
+    Runner(library(tmp_path, chat, demo_index), tmp_path / "run", mode="rag", oracle_pages=True).run(samples(), {})
     shown = [{int(p) for _, p, _ in EXCERPT.findall(c["messages"][1]["content"])} for c in chat.calls]
     # the gold pages of each question; the unanswerable one names Peru, which the spec never
     # mentions: "Not answerable" by the named-terms check, with no call
@@ -40,10 +43,9 @@ def test_oracle_rag_reads_exactly_the_gold_pages(tmp_path: Path) -> None:
     assert rows["q3"]["short"] == "Not answerable" and rows["q3"]["usage"]["calls"] == 0
 
 
-def test_oracle_agents_first_round_observes_the_gold_pages(tmp_path: Path) -> None:
+def test_oracle_agents_first_round_observes_the_gold_pages(tmp_path: Path, demo_index: Path) -> None:
     na = json.dumps({"answer": "Not stated.", "short_answer": "Not answerable", "format": "None", "cited": []})
-    lib = library(tmp_path, ScriptedChatModel(["0.1", "0.1", na]))  # two page judgements, the answer
-    lib.ingest([DEMO_PDF])
+    lib = library(tmp_path, ScriptedChatModel(["0.1", "0.1", na]), demo_index)  # two page judgements, the answer
     doc = lib.documents()[0]["doc_id"]
     answer = lib.ask("What is the default weight of a glob?", mode="agents", pages=[(doc, 4), (doc, 5)], max_rounds=1)
     explorer = answer.trace[0]
@@ -56,17 +58,16 @@ def test_oracle_agents_first_round_observes_the_gold_pages(tmp_path: Path) -> No
     assert {int(p) for p in re.findall(r"page (\d+) \(", answer_prompt)} == {4, 5}
 
 
-def test_a_dead_backend_is_an_error_row_not_a_wrong_answer(tmp_path: Path) -> None:
+def test_a_dead_backend_is_an_error_row_not_a_wrong_answer(tmp_path: Path, demo_index: Path) -> None:
     chat = ScriptedChatModel([BackendError("model server http://127.0.0.1:9/v1 unreachable")])
-    metrics = Runner(library(tmp_path, chat), tmp_path / "run", mode="rag").run(samples()[:2], {})
+    metrics = Runner(library(tmp_path, chat, demo_index), tmp_path / "run", mode="rag").run(samples()[:2], {})
     rows = read_predictions(tmp_path / "run")
     assert metrics["errors"] == 2 and all(r["score"] is None and "unreachable" in r["error"] for r in rows.values())
 
 
-def test_the_runner_counts_what_the_cache_saved(tmp_path: Path) -> None:
+def test_the_runner_counts_what_the_cache_saved(tmp_path: Path, demo_index: Path) -> None:
     store = CallStore(tmp_path / "cache.sqlite")
-    lib = library(tmp_path, CachedChatModel(ScriptedChatModel([reply_for(None)]), store, "fake"))
-    lib.ingest([DEMO_PDF])
+    lib = library(tmp_path, CachedChatModel(ScriptedChatModel([reply_for(None)]), store, "fake"), demo_index)
     Runner(lib, tmp_path / "run1", mode="rag").run(samples(), {})
     # a re-run on the same index, in a new process: every call is answered from the file
     again = CachedChatModel(ScriptedChatModel([reply_for("What is the maximum glob weight?")]), store, "fake")

@@ -103,6 +103,11 @@ def tiny_model(folder: Path) -> Path:
     return out
 
 
+# every test here exports or loads a model through torch (seconds each): `make test` runs them,
+# the development loop does not
+pytestmark = pytest.mark.slow
+
+
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tiny_model(tmp_path_factory.mktemp("tiny"))
@@ -116,7 +121,6 @@ def torch_embedder(folder: Path):  # type: ignore[no-untyped-def]
     return SentenceTransformerEmbedder(folder, matryoshka_dims=(16, 8), batch_size=4, max_seq_length=64)
 
 
-@pytest.mark.slow  # several seconds: the development loop leaves it to `make test`
 def test_export_writes_a_checked_manifest(tiny: Path) -> None:
     assert onnx_model_path(tiny) == tiny / "onnx" / "model.onnx"
     manifest = json.loads((tiny / "onnx" / "manifest.json").read_text())
@@ -124,7 +128,6 @@ def test_export_writes_a_checked_manifest(tiny: Path) -> None:
     assert not (tiny / ".onnx-tmp").exists()
 
 
-@pytest.mark.slow  # torch and ONNX Runtime both load the model
 @pytest.mark.parametrize("budget", [1, 64, 10_000])
 def test_onnx_vectors_equal_torch_vectors(tiny: Path, budget: int) -> None:
     ref = torch_embedder(tiny)
@@ -271,7 +274,6 @@ def test_factory_runs_the_bundled_embedder_in_int8(
         build()
 
 
-@pytest.mark.slow
 def test_bundled_embedder_int8_stays_close_to_fp32_on_real_text() -> None:
     folder = require_model("embeddinggemma-300m")
     path = int8_model_path(folder)
@@ -287,7 +289,6 @@ def test_bundled_embedder_int8_stays_close_to_fp32_on_real_text() -> None:
     assert float(fp32.embed_queries(q)[0] @ int8.embed_queries(q)[0]) > 0.99
 
 
-@pytest.mark.slow
 def test_bundled_embedder_onnx_matches_torch_on_real_text() -> None:
     from mardoc.models.embedders import SentenceTransformerEmbedder
 

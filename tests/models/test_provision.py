@@ -154,6 +154,7 @@ def test_unknown_model_name(tmp_path: Path, index: Path) -> None:
         prov.install(["nope"])
 
 
+@pytest.mark.slow  # the export tries torch: seconds to import
 def test_failed_onnx_export_keeps_the_model_and_warns(tmp_path: Path, index: Path) -> None:
     spec = ModelSpec(**{**zip_spec(index).__dict__, "onnx_export": True})  # not a real model folder
     prov = provisioner(tmp_path / "home", index, spec)

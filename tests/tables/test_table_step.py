@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from mardoc import Library, Settings
+from tests.conftest import copy_library
 from tests.fakes import ScriptedChatModel, tiny_embedder
 from tests.tables.builders import table_pdf
 
@@ -28,9 +29,7 @@ def indexed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def library(indexed: Path, tmp_path: Path, sql: list[str], answer: str = NA, **agents: Any) -> Library:
-    import shutil
-
-    shutil.copytree(indexed / "lib", tmp_path / "lib")
+    copy_library(indexed / "lib", tmp_path / "lib")
     queries = iter(sql)
 
     def reply(messages: list, schema: Any) -> str:

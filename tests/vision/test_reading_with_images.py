@@ -9,7 +9,6 @@ import base64
 import io
 import json
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ import pytest
 
 from mardoc import Library, Settings
 from mardoc.models.openai_compat import OpenAICompatChatModel
+from tests.conftest import copy_library
 from tests.fake_server import FakeOpenAIServer
 from tests.fakes import ScriptedChatModel, tiny_embedder
 
@@ -84,7 +84,7 @@ def indexed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def library(indexed: Path, tmp_path: Path, chat: Any, **models: Any) -> Library:
-    shutil.copytree(indexed / "lib", tmp_path / "lib")
+    copy_library(indexed / "lib", tmp_path / "lib")
     s = Settings(home=tmp_path / "home", models={"embedder": "hash:256", "chat": "fake:", **models}, ingest={"ocr": False})
     return Library(tmp_path / "lib", settings=s, embedder=tiny_embedder(), chat=chat)
 
