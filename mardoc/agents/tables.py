@@ -1,11 +1,14 @@
 """The table step: questions over tables and the document's inventory answered by code first.
 
-Between the Reflector and the Answerer, over the pages the answer will read:
+Between the Reflector and the Answerer, over the pages the answer will read (and, when none of
+them carries a table and the Explorer found the question of a table's shape, the best-ranked
+page that carries one):
 * a count of figures / tables / charts / pages ("how many figures are in the appendix?") is
   counted in the document's inventory (:func:`mardoc.tables.count_answer`), no call;
 * a single-value question whose row and column words name one cell of a table on those pages
   is answered by that cell (:func:`mardoc.tables.lookup`), a total or a difference of the
-  cells they name by adding or subtracting them (:func:`mardoc.tables.combine`), the rows a
+  cells they name by adding or subtracting them (:func:`mardoc.tables.combine`), the total of
+  the top N rows by the column it names (:func:`mardoc.tables.top_total`), the rows a
   numeric condition picks ("which ... more than 6 ...": :func:`mardoc.tables.filter_rows`), no call;
 * otherwise, when the question's words are in a table's titles or row labels, the model writes
   one SELECT over those tables (their schema and rows, fenced; shown one table only, the model
@@ -46,6 +49,7 @@ from mardoc.tables import (
     result_answer,
     run_mended,
     sql_tables,
+    top_total,
 )
 from mardoc.types import NOT_ANSWERABLE, Answer, Chunk, Citation
 
@@ -180,6 +184,13 @@ def query_tables(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, An
         return {"table_draft": None}
     pages, _ = answer_pages(state, deps)
     event: dict[str, Any] = {"agent": "tables", "round": state.get("round", 0)}
+    tabled = [(str(d), int(p)) for d, p in state.get("table_pages") or []]
+    if state.get("shape") and tabled and not set(pages) & set(tabled):
+        # the question has a table's shape and the pages the answer reads carry no table: the
+        # best-ranked page that carries one is queried too (by code first; checked as any)
+        extra = next(p for p in tabled if p not in pages)
+        event["also"] = f"no page to read carries a table: page {extra[1]} (ranked, carries one) queried too"
+        pages = [*pages, extra]
     counted = _count_draft(question, state, deps, pages)
     if counted is not None:
         draft, info = counted
@@ -194,7 +205,7 @@ def query_tables(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, An
     hit = lookup(question, tables)
     spent = {"calls": 0, "tokens": 0}
     result: QueryResult | None = None
-    combined = combine(question, tables) if hit is None else None
+    combined = (top_total(question, tables) or combine(question, tables)) if hit is None else None
     picked = filter_rows(question, tables) if hit is None and combined is None else None
     if hit is not None:
         event["lookup"] = hit.describe()

@@ -26,8 +26,10 @@ def index_fingerprint(settings: Settings) -> str:
         # units, normalised text, a figure chunk for every picture, page figures; 3: a
         # text-only grid read as columns when the stream says so, figure text in page
         # order, raster slices merged before the size cut; 4: tables kept as cell grids
-        # (text, boxes, header rows), their markdown with a joined multi-row header
-        "schema": 4,
+        # (text, boxes, header rows), their markdown with a joined multi-row header; 5: a
+        # second header row that continues the titles of number columns ("No. of" over
+        # "Shares held"), numbers in the lakh grouping ("4,31,952")
+        "schema": 5,
     }
     vectors = embedder_vectors(settings)
     if vectors != "fp32":  # fp32 indexes keep the fingerprint they had before int8 existed

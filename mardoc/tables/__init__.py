@@ -14,7 +14,9 @@ from mardoc.tables.lookups import (
     filter_rows,
     lookup,
     names_condition,
+    question_shape,
     result_answer,
+    top_total,
 )
 from mardoc.tables.sql import (
     MAX_ROWS,
@@ -55,7 +57,9 @@ __all__ = [
     "inventory",
     "lookup",
     "names_condition",
+    "question_shape",
     "result_answer",
+    "top_total",
     "matched_nothing",
     "run_mended",
     "run_select",

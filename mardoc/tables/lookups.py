@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from mardoc.tables.counting import asks_count
 from mardoc.tables.sql import QueryResult, SqlTable
 from mardoc.tables.values import is_year
 
@@ -149,6 +150,59 @@ def combine(question: str, tables: list[SqlTable]) -> Combined | None:
     return found[0][1]
 
 
+_TOP_N = re.compile(r"\b(?:top|largest|biggest|highest)[- ](?P<n>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\b", re.I)
+_SMALL_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+_SHARE_WORDS = re.compile(r"%|\b(?:ratios?|percentages?|percent|share|stakes?|proportions?)\b", re.I)
+
+
+def top_total(question: str, tables: list[SqlTable]) -> Combined | None:
+    """The total of the top N rows the question names ("the sum of the shares held by the top-3
+    shareholders"): the rows ranked by the one numeric column the question names (its
+    percentage column when it asks a ratio, share or percentage), the total row left out.
+    None when the question is not of that shape, or no column, or two tables, fit as well."""
+    m = _TOP_N.search(question)
+    if not m or not _TOTAL.search(question):
+        return None
+    n = int(m.group("n")) if m.group("n").isdigit() else _SMALL_NUMBERS[m.group("n").lower()]
+    q = _words(question)
+    share = bool(_SHARE_WORDS.search(question))
+    found: list[tuple[tuple[int, int], Combined]] = []
+    for t in tables:
+        first = _label_column(t)
+        about = len(q & _words(" ".join(t.titles[k] for k in range(len(t.titles)) if not t.numeric[k])))
+        if first is None or not about:
+            continue  # the rows the question ranks are not this table's kind of row
+        cols = [j for j in range(len(t.titles)) if t.numeric[j]]
+        if share:
+            cols = [j for j in cols if _percent_column([t], t.columns[j])] or cols
+        scored = sorted(((len(q & _words(t.titles[j])) + (2 if share and _percent_column([t], t.columns[j]) else 0), j)
+                         for j in cols), reverse=True)  # fmt: skip
+        if not scored or not scored[0][0] or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+            continue
+        j = scored[0][1]
+        ranked = sorted(
+            (i for i, r in enumerate(t.rows) if isinstance(r[j], float)
+             and not any(_TOTAL_ROW.match(t.texts[i][k]) for k in range(len(r)) if not t.numeric[k])),
+            key=lambda i: -float(t.rows[i][j]),  # type: ignore[arg-type]
+        )
+        if len(ranked) < n + 1:
+            continue  # not more rows than the top asked for: not a ranking
+        top = ranked[:n]
+        picked: list[float] = [v for i in top if isinstance(v := t.rows[i][j], float)]
+        value = sum(picked)
+        cells = tuple(CellHit(t, i, j, 0, t.texts[i][j]) for i in top)
+        found.append(((about, scored[0][0]), Combined("sum", cells, value)))
+    if not found:
+        return None
+    found.sort(key=lambda f: f[0], reverse=True)
+    if len(found) > 1 and found[1][0] == found[0][0]:
+        return None
+    return found[0][1]
+
+
+_TOTAL_ROW = re.compile(r"^\s*(?:grand\s+|sub-?\s*)?total\b", re.I)
+
+
 _ASKS_ROWS = re.compile(r"^\s*(?:according to [^,]+,\s*)?(?:which|who|list|name|what are the|how many)\b", re.I)
 _CONDITION = re.compile(
     r"\b(?P<op>more than|greater than|higher than|larger than|over|above|exceeding|at least|no less than|"
@@ -284,3 +338,24 @@ def result_answer(result: QueryResult, tables: list[SqlTable], question: str) ->
     import json
 
     return json.dumps(texts, ensure_ascii=False), "List"
+
+
+_NUMBER_Q = re.compile(r"\b(?:how many|how much|total|sum|percentage|percent|share|ratio|average|difference|number of)\b", re.I)
+
+
+def question_shape(question: str) -> str:
+    """The shape of a question, as the table step's code paths take it: "count" (figures,
+    tables or pages, counted in the inventory), "top total", "total or difference", "rows by
+    a condition", "one value" (a cell), "number" (another numeric question: the model's
+    query), or "" (none: the pages are read)."""
+    if asks_count(question):
+        return "count"
+    if _TOP_N.search(question) and _TOTAL.search(question):
+        return "top total"
+    if _TOTAL.search(question) or _DIFF.search(question):
+        return "total or difference"
+    if names_condition(question):
+        return "rows by a condition"
+    if _VALUE_Q.search(question) and not _NOT_LOOKUP.search(question):
+        return "one value"
+    return "number" if _NUMBER_Q.search(question) else ""

@@ -14,7 +14,7 @@ from mardoc.types import TableGrid
 _DASHES = {"-", "–", "—", "−", "--", "n/a", "na", "n.a.", "nil", "—%", "-%"}
 _NUMBER = re.compile(
     r"""^(?P<neg>[-−–(])?\s*(?P<cur>[$€£¥₹]|rs\.?|usd|eur|inr)?\s*(?P<neg2>[-−–])?\s*
-    (?P<num>\d{1,3}(?:[,\u00a0 ]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)\s*
+    (?P<num>\d{1,3}(?:[,\u00a0 ]\d{3})+(?:\.\d+)?|\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)\s*
     (?P<unit>%|percent|pp|bps|x|k|m|mn|bn|million|billion|thousand|crore|lakh)?\s*(?P<close>\))?$""",
     re.I | re.X,
 )
@@ -33,7 +33,8 @@ class Number:
 
 
 def parse_number(text: str) -> Number | None:
-    """The number a cell prints, or None: thousands separators, currency signs, %, parentheses
+    """The number a cell prints, or None: thousands separators (and the Indian lakh grouping,
+    "1,23,45,678"), currency signs, %, parentheses
     or a leading minus as negatives, a unit word ("12 million") applied; dashes are empty."""
     t = " ".join(text.replace("\u2009", " ").split()).strip().strip("*†‡")
     if not t or t.lower() in _DASHES:
@@ -70,15 +71,42 @@ def _numeric(cell: str) -> bool:
 
 
 def header_rows(cells: list[list[str]]) -> int:
-    """How many leading rows are the header: the first row, and a second one when the first
-    spans columns (repeated or empty cells) and the second holds no number but years."""
+    """How many leading rows are the header: the first row, and a second one that holds no
+    number but years when either the first spans columns (repeated or empty cells) or the
+    second continues the titles of number columns (words over a column of numbers: "No. of"
+    over "Shares held")."""
     if len(cells) < 3:
         return 1
     first, second = cells[0], cells[1]
-    body_numeric = any(_numeric(c) for row in cells[2:] for c in row[1:])
+    rest = cells[2:]
+    body_numeric = any(_numeric(c) for row in rest for c in row[1:])
     spans = len({c for c in first[1:] if c}) < len([c for c in first[1:]]) or any(not c for c in first[1:])
     second_plain = not any(_numeric(c) for c in second[1:]) and any(c for c in second[1:])
-    return 2 if body_numeric and spans and second_plain else 1
+    return 2 if body_numeric and second_plain and (spans or _continues_titles(second, rest)) else 1
+
+
+def _continues_titles(second: list[str], rest: list[list[str]]) -> bool:
+    """Whether a second row holds the rest of the titles: words (not numbers run together, as
+    in rows the parser merged) over columns of numbers, and no row label of its own (its
+    first cell empty, or over serial numbers "1.", "2." rather than labels)."""
+    width = max(len(r) for r in [second, *rest])
+    number_cols = [j for j in range(1, width) if _mostly_numbers([r[j] for r in rest if j < len(r)])]
+    labelled = not _mostly_numbers([r[0].rstrip(".") for r in rest if r])
+    if second[0].strip() and labelled:
+        return False  # a row with its own label is a body row ("Domain | Wiki Tables | ...")
+    if len({c.strip() for c in second if c.strip()}) <= 1 and len(second) > 2:
+        return False  # one text across the row: a group label, not titles
+
+    def words(cell: str) -> bool:
+        c = cell.strip()
+        return bool(c) and c.lower() not in _DASHES and not all(_numeric(w) or is_year(w) for w in c.split())
+
+    return any(j < len(second) and words(second[j]) for j in number_cols)
+
+
+def _mostly_numbers(column: list[str]) -> bool:
+    filled = [c for c in column if c.strip() and c.strip().lower() not in _DASHES]
+    return bool(filled) and sum(_numeric(c) for c in filled) >= 0.6 * len(filled)
 
 
 def column_titles(grid: TableGrid) -> list[str]:

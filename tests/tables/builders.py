@@ -70,3 +70,20 @@ def report_with_appendix(path: Path) -> Path:
     doc.set_toc(toc)
     doc.save(path)
     return path
+
+
+def table_after_text(path: Path) -> Path:
+    """Two pages: page 1 speaks of the segments' revenue in words only, page 2 holds the table."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    for k, line in enumerate([
+        "Segment revenue of the Industrial segment in 2020 is discussed in this review.",
+        "The revenue of the Industrial segment in 2020 fell; the revenue of each segment is",
+        "reported in the segment table. Industrial segment revenue, 2020: see the table.",
+    ]):  # fmt: skip
+        page.insert_text((60, 80 + 16 * k), line, fontsize=10, fontname="helv")
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((60, 80), "Table 1: Segment results", fontsize=11, fontname="helv")
+    _table(page, 60, 100, ruled=True)
+    doc.save(path)
+    return path

@@ -13,7 +13,7 @@ import pytest
 from mardoc import Library, Settings
 from tests.conftest import copy_library
 from tests.fakes import ScriptedChatModel, tiny_embedder
-from tests.tables.builders import table_pdf
+from tests.tables.builders import table_after_text, table_pdf
 
 NA = json.dumps({"answer": "Not stated.", "short_answer": "Not answerable", "format": "None", "cited": []})
 
@@ -120,3 +120,24 @@ def test_rows_picked_by_a_condition_are_answered_by_code(indexed: Path, tmp_path
     assert json.loads(a.short) == ["Consumer", "Health Care"] and a.format == "List"
     assert "SqlReply" not in kinds(lib) and "RagReply" not in kinds(lib)
     assert {c.page for c in a.citations} == {1} and "Margin" in step(a)["lookup"]
+
+
+def test_a_table_on_a_ranked_page_the_answer_does_not_read_is_queried(tmp_path: Path) -> None:
+    pdf = table_after_text(tmp_path / "review.pdf")
+    s = Settings(home=tmp_path / "home", models={"embedder": "hash:256", "chat": "fake:"}, agents={"read_pages": 1})
+    with Library(tmp_path / "lib", settings=s, embedder=tiny_embedder(), chat=ScriptedChatModel(["0.9", NA])) as lib:
+        lib.ingest([pdf])
+        a = lib.ask("What was the revenue of the Industrial segment in 2020?", mode="agents")
+    explorer = a.trace[0]
+    assert explorer["pages"] == [["review.pdf", 1]]  # the words page ranks first and is read alone
+    assert "the question's shape: one value; tables on pages [2] (read now: [])" in explorer["notes"]
+    s_ = step(a)
+    assert "page 2" in s_["also"] and "Industrial" in s_["lookup"]
+    assert a.short == "-1020" and a.citations[0].page == 2
+
+
+def test_a_question_of_no_tables_shape_looks_for_no_table_pages(indexed: Path, tmp_path: Path) -> None:
+    lib = library(indexed, tmp_path, [])
+    a = lib.ask("Who prepared the segment review?", mode="agents")
+    assert not any("the question's shape" in n for n in a.trace[0]["notes"])
+    assert all("also" not in e for e in a.trace if e.get("agent") == "tables")
