@@ -45,6 +45,7 @@ from mardoc.tables import (
     filter_rows,
     inventory,
     lookup,
+    matched_nothing,
     names_condition,
     result_answer,
     run_mended,
@@ -84,8 +85,8 @@ def check_result(question: str, short: str, fmt: str, result: QueryResult | None
         return f"the question asks for a number, the result {short!r} is not one"
     if _NAME_Q.search(question) and not _NUMERIC_Q.search(question) and fmt in ("Int", "Float"):
         return f"the question asks which or who, the result {short!r} is a number"
-    if result is not None and short == "0" and re.search(r"\bcount\s*\(", result.sql, re.I):
-        return "the query counted no rows (its WHERE matched nothing)"
+    if result is not None and result.sql and matched_nothing(result):
+        return "the query's condition matched no row (a count or a conditional sum of 0)"
     if result is not None and result.sql:
         selected = _selected_titles(result.sql, tables)
         words = content_words(question)

@@ -233,11 +233,13 @@ def repaired(sql: str, error: str, tables: list[SqlTable]) -> tuple[str, str] | 
 
 
 def matched_nothing(result: QueryResult) -> bool:
-    """Whether a result is empty in effect: no rows, only NULLs, or a COUNT of no rows."""
+    """Whether a result is empty in effect: no rows, only NULLs, or one 0 from a COUNT or a
+    conditional SUM (``SUM(CASE WHEN ...)``): what they return when their condition matched
+    no row."""
     values = [v for row in result.rows for v in row]
     if all(v is None for v in values):
         return True
-    return values == [0] and re.search(r"\bcount\s*\(", result.sql, re.I) is not None
+    return values == [0] and re.search(r"\bcount\s*\(|\bsum\s*\(\s*(?:cast\s*\(\s*)?case\b", result.sql, re.I) is not None
 
 
 def run_mended(sql: str, tables: list[SqlTable], tries: int = 2) -> tuple[QueryResult | None, str, str, list[dict[str, str]]]:

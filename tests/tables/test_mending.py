@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mardoc.tables import run_mended, run_select, sql_tables
+from mardoc.tables import matched_nothing, run_mended, run_select, sql_tables
 from mardoc.tables.sql import repaired
 from mardoc.types import Chunk, TableGrid
 
@@ -71,3 +71,13 @@ def test_a_result_from_columns_the_question_does_not_name_is_not_an_answer() -> 
     assert "columns the question does not name" in why and "Units" in why
     named = run_select("SELECT SUM(units) FROM t1 WHERE area LIKE '%Compulsory%'", tables)
     assert check_result("How many units do the compulsory courses carry in total?", "6", "Int", named, tables) == ""
+
+
+def test_a_count_or_conditional_sum_of_no_row_matched_nothing() -> None:
+    t = courses()
+    none_counted = run_select("SELECT COUNT(*) FROM t1 WHERE area = 'Seminars'", t)
+    none_summed = run_select("SELECT SUM(CASE WHEN area = 'Seminars' THEN units ELSE 0 END) * 100 / SUM(units) FROM t1", t)
+    assert matched_nothing(none_counted) and matched_nothing(none_summed)
+    # a sum that is 0 because its cells add to 0 is a result
+    assert not matched_nothing(run_select("SELECT SUM(units) - SUM(units) FROM t1", t))
+    assert not matched_nothing(run_select("SELECT SUM(CASE WHEN area = 'Electives' THEN units ELSE 0 END) FROM t1", t))
