@@ -40,6 +40,7 @@ from mardoc.tables import (
     QueryResult,
     SqlTable,
     asks_count,
+    asks_number,
     combine,
     count_answer,
     filter_rows,
@@ -54,7 +55,6 @@ from mardoc.tables import (
 )
 from mardoc.types import NOT_ANSWERABLE, Answer, Chunk, Citation
 
-_NUMERIC_Q = re.compile(r"\b(?:how many|how much|total|sum|percentage|percent|share|ratio|average|difference|number of)\b", re.I)
 _COUNT_Q = re.compile(r"\bhow many\b", re.I)
 _NAME_Q = re.compile(r"^\s*(?:according to [^,]+,\s*)?(?:which|who|whom|whose|name)\b(?!\s+(?:year|month|day|date))", re.I)
 _AMOUNT = re.compile(r"\b(?:dollars?|usd|rupees|rs|euros?|amount|money|cost|price|revenue|percent(?:age)?|ratio|share|hours?|average)\b", re.I)
@@ -71,7 +71,7 @@ def about_tables(question: str, tables: list[SqlTable]) -> bool:
     """Whether the question names what a table holds: two of its content words are in one
     table's titles or row labels (one for a question asking a number)."""
     words = content_words(question)
-    need = 1 if _NUMERIC_Q.search(question) or names_condition(question) else 2
+    need = 1 if asks_number(question) or names_condition(question) else 2
     return any(len(words & table_words(t)) >= need for t in tables)
 
 
@@ -81,9 +81,9 @@ def check_result(question: str, short: str, fmt: str, result: QueryResult | None
     query must read a column whose title shares a word with the question."""
     if _COUNT_Q.search(question) and not _AMOUNT.search(question) and fmt not in ("Int",):
         return f"the question asks how many, the result {short!r} is not a whole number"
-    if _NUMERIC_Q.search(question) and fmt not in ("Int", "Float"):
+    if asks_number(question) and fmt not in ("Int", "Float"):
         return f"the question asks for a number, the result {short!r} is not one"
-    if _NAME_Q.search(question) and not _NUMERIC_Q.search(question) and fmt in ("Int", "Float"):
+    if _NAME_Q.search(question) and not asks_number(question) and fmt in ("Int", "Float"):
         return f"the question asks which or who, the result {short!r} is a number"
     if result is not None and result.sql and matched_nothing(result):
         return "the query's condition matched no row (a count or a conditional sum of 0)"

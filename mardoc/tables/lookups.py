@@ -173,10 +173,9 @@ def top_total(question: str, tables: list[SqlTable]) -> Combined | None:
         if first is None or not about:
             continue  # the rows the question ranks are not this table's kind of row
         cols = [j for j in range(len(t.titles)) if t.numeric[j]]
-        if share:
-            cols = [j for j in cols if _percent_column([t], t.columns[j])] or cols
-        scored = sorted(((len(q & _words(t.titles[j])) + (2 if share and _percent_column([t], t.columns[j]) else 0), j)
-                         for j in cols), reverse=True)  # fmt: skip
+        percent = {j for j in cols if share and _percent_column([t], t.columns[j])}
+        cols = [j for j in cols if j in percent] or cols
+        scored = sorted(((len(q & _words(t.titles[j])) + (2 if j in percent else 0), j) for j in cols), reverse=True)
         if not scored or not scored[0][0] or (len(scored) > 1 and scored[1][0] == scored[0][0]):
             continue
         j = scored[0][1]
@@ -343,6 +342,11 @@ def result_answer(result: QueryResult, tables: list[SqlTable], question: str) ->
 _NUMBER_Q = re.compile(r"\b(?:how many|how much|total|sum|percentage|percent|share|ratio|average|difference|number of)\b", re.I)
 
 
+def asks_number(question: str) -> bool:
+    """Whether a question asks for a number ("how many", "total", "percentage", ...)."""
+    return _NUMBER_Q.search(question) is not None
+
+
 def question_shape(question: str) -> str:
     """The shape of a question, as the table step's code paths take it: "count" (figures,
     tables or pages, counted in the inventory), "top total", "total or difference", "rows by
@@ -358,4 +362,4 @@ def question_shape(question: str) -> str:
         return "rows by a condition"
     if _VALUE_Q.search(question) and not _NOT_LOOKUP.search(question):
         return "one value"
-    return "number" if _NUMBER_Q.search(question) else ""
+    return "number" if asks_number(question) else ""

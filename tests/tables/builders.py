@@ -7,6 +7,16 @@ from pathlib import Path
 
 import pymupdf
 
+from mardoc.tables import SqlTable, sql_tables
+from mardoc.types import Chunk, TableGrid
+
+
+def page_tables(grid: TableGrid, page: int = 1) -> list[SqlTable]:
+    """``grid`` as the SQL tables of one table chunk on ``page`` (no PDF)."""
+    chunk = Chunk(id="c1", doc_id="d", doc_name="x.pdf", kind="table", page=page, pages=(page,), bboxes=(), text="", table=grid)
+    return sql_tables([chunk])
+
+
 HEADER_TOP = ["Segment", "Revenue", "Revenue", "Margin"]
 HEADER_SUB = ["", "2019", "2020", "(%)"]
 ROWS = [

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from mardoc.tables import filter_rows, sql_tables
-from mardoc.types import Chunk, TableGrid
+from mardoc.tables import filter_rows
+from mardoc.types import TableGrid
+from tests.tables.builders import page_tables
 
 
 def board() -> list:
@@ -16,8 +17,7 @@ def board() -> list:
             ("Total", "", "21", "16"),
         )
     )
-    chunk = Chunk(id="c1", doc_id="d", doc_name="x.pdf", kind="table", page=4, pages=(4,), bboxes=(), text="", table=grid)
-    return sql_tables([chunk])
+    return page_tables(grid, page=4)
 
 
 def test_which_rows_meet_a_condition_on_the_column_the_question_names() -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from mardoc.tables import matched_nothing, run_mended, run_select, sql_tables
+from mardoc.tables import matched_nothing, run_mended, run_select
 from mardoc.tables.sql import repaired
-from mardoc.types import Chunk, TableGrid
+from mardoc.types import TableGrid
+from tests.tables.builders import page_tables
 
 
 def courses() -> list:
@@ -16,8 +17,7 @@ def courses() -> list:
             ("Electives", "Any two ISEP modules", "8"),
         )
     )
-    chunk = Chunk(id="c1", doc_id="d", doc_name="x.pdf", kind="table", page=2, pages=(2,), bboxes=(), text="", table=grid)
-    return sql_tables([chunk])
+    return page_tables(grid, page=2)
 
 
 def test_text_compares_without_regard_to_case() -> None:

@@ -13,15 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from mardoc.tables import QueryRefused, run_select, sql_tables
+from mardoc.tables import QueryRefused, run_select
 from mardoc.tables import sql as sandbox
-from mardoc.types import Chunk, TableGrid
+from mardoc.types import TableGrid
+from tests.tables.builders import page_tables
 
 
 def tables(rows: int = 30) -> list:
     grid = TableGrid(cells=(("Name", "Value"), *((f"n{i}", str(i)) for i in range(rows))))
-    chunk = Chunk(id="c1", doc_id="d", doc_name="x.pdf", kind="table", page=3, pages=(3,), bboxes=(), text="", table=grid)
-    return sql_tables([chunk])
+    return page_tables(grid, page=3)
 
 
 @pytest.fixture(autouse=True)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from mardoc.tables import result_answer, sql_tables, top_total
+from mardoc.tables import result_answer, top_total
 from mardoc.tables.sql import QueryResult
-from mardoc.types import Chunk, TableGrid
+from mardoc.types import TableGrid
+from tests.tables.builders import page_tables
 
 
 def holders() -> list:
@@ -23,7 +24,7 @@ def holders() -> list:
         ),
         header_rows=2,
     )
-    return sql_tables([Chunk(id="c", doc_id="d", doc_name="r.pdf", kind="table", page=9, pages=(9,), bboxes=(), text="", table=grid)])
+    return page_tables(grid, page=9)
 
 
 def test_the_top_rows_by_the_percentage_column_are_added() -> None:
