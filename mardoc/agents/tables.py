@@ -8,7 +8,8 @@ page that carries one):
 * a single-value question whose row and column words name one cell of a table on those pages
   is answered by that cell (:func:`mardoc.tables.lookup`), a total or a difference of the
   cells they name by adding or subtracting them (:func:`mardoc.tables.combine`), the total of
-  the top N rows by the column it names (:func:`mardoc.tables.top_total`), the rows a
+  the top N rows by the column it names (:func:`mardoc.tables.top_total`), or of the rows it
+  lists (:func:`mardoc.tables.named_total`), the rows a
   numeric condition picks ("which ... more than 6 ...": :func:`mardoc.tables.filter_rows`), no call;
 * otherwise, when the question's words are in a table's titles or row labels, the model writes
   one SELECT over those tables (their schema and rows, fenced; shown one table only, the model
@@ -47,10 +48,12 @@ from mardoc.tables import (
     inventory,
     lookup,
     matched_nothing,
+    named_total,
     names_condition,
     result_answer,
     run_mended,
     sql_tables,
+    text_by_order,
     top_total,
 )
 from mardoc.types import NOT_ANSWERABLE, Answer, Chunk, Citation
@@ -78,7 +81,8 @@ def about_tables(question: str, tables: list[SqlTable]) -> bool:
 def check_result(question: str, short: str, fmt: str, result: QueryResult | None, tables: list[SqlTable]) -> str:
     """Why a table result cannot be the answer ("" when it can): a count must be a whole
     number, a numeric question a number, a text value must be a cell of the tables, and a
-    query must read a column whose title shares a word with the question."""
+    query must match some row, compare no text column by order, and read a column whose
+    title shares a word with the question."""
     if _COUNT_Q.search(question) and not _AMOUNT.search(question) and fmt not in ("Int",):
         return f"the question asks how many, the result {short!r} is not a whole number"
     if asks_number(question) and fmt not in ("Int", "Float"):
@@ -87,6 +91,8 @@ def check_result(question: str, short: str, fmt: str, result: QueryResult | None
         return f"the question asks which or who, the result {short!r} is a number"
     if result is not None and result.sql and matched_nothing(result):
         return "the query's condition matched no row (a count or a conditional sum of 0)"
+    if result is not None and result.sql and (column := text_by_order(result.sql, tables)):
+        return f"the query compares the text column {column} by order (it picks rows by spelling)"
     if result is not None and result.sql:
         selected = _selected_titles(result.sql, tables)
         words = content_words(question)
@@ -203,10 +209,11 @@ def query_tables(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, An
     if not tables or not about_tables(question, tables):
         return {"table_draft": None}
     event["tables"] = [f"{t.name}: page {t.chunk.page}, {len(t.rows)} rows, columns {t.columns}" for t in tables]
-    hit = lookup(question, tables)
+    listed = named_total(question, tables)  # rows the question lists: never one cell's lookup
+    hit = lookup(question, tables) if listed is None else None
     spent = {"calls": 0, "tokens": 0}
     result: QueryResult | None = None
-    combined = (top_total(question, tables) or combine(question, tables)) if hit is None else None
+    combined = (listed or top_total(question, tables) or combine(question, tables)) if hit is None else None
     picked = filter_rows(question, tables) if hit is None and combined is None else None
     if hit is not None:
         event["lookup"] = hit.describe()

@@ -9,7 +9,7 @@ import numpy as np
 import pymupdf
 
 from mardoc.ingest.document import Region
-from mardoc.tables import header_rows, to_markdown
+from mardoc.tables import header_rows, parse_number, to_markdown
 from mardoc.types import BBox, TableGrid
 
 log = logging.getLogger(__name__)
@@ -87,19 +87,43 @@ def _lines(words: list[Any]) -> list[float]:
     return centres
 
 
+def _row_lines(filled: list[list[Any]]) -> list[float]:
+    """The line centres that stand for a tall row's real rows (see :func:`_split_row`), or []."""
+    first = _lines(filled[0])
+    others = [_lines(c) for c in filled[1:]]
+    if len(first) >= 2 and any(len(o) == len(first) for o in others):
+        return first
+    counts = [len(o) for o, c in zip(others, filled[1:], strict=True) if 2 <= len(o) < len(first) and _numbers(c, o)]
+    agreed = [n for n in set(counts) if counts.count(n) >= 2]
+    if not agreed:
+        return []
+    n = max(agreed)
+    return next(o for o, c in zip(others, filled[1:], strict=True) if len(o) == n and _numbers(c, o))
+
+
+def _numbers(words: list[Any], lines: list[float]) -> bool:
+    """Whether each of a cell's lines (centres ``lines``) reads as one number (or a dash)."""
+    height = float(np.median([w[3] - w[1] for w in words]))
+    for centre in lines:
+        text = " ".join(w[4] for w in words if abs((w[1] + w[3]) / 2 - centre) <= 0.5 * height)
+        if parse_number(text) is None and text not in ("-", "–", "—"):  # a dash: an empty value
+            return False
+    return True
+
+
 def _split_row(row: list[list[Any] | None], cells: list[BBox | None]) -> list[tuple[list[str | None], list[BBox | None]]]:
-    """A table row as text, split into one row per line of its first column when the table is
-    drawn without rules between its rows (PyMuPDF then sees one tall row whose cells hold a line
-    per real row): the first column and another have two or more lines, the same number. A line
-    that wraps in another column stays with the line above it; a header, whose first cell is
-    one line, is never split."""
+    """A table row as text, split into one row per real row when the table is drawn without
+    rules between its rows (PyMuPDF then sees one tall row whose cells hold a line per real
+    row). The real rows are the lines of the first column when another column has as many
+    (two or more); else, when the first column has more lines (a label that wraps), the lines
+    of the other columns when two of them agree on a number of two or more, each line a number. A line that wraps
+    stays with the line above it; a header, whose first cell is one line, is never split."""
     whole = ([_cell_text(" ".join(w[4] for w in c)) if c is not None else None for c in row], list(cells))
     filled = [c for c in row if c]
     if len(filled) < 2:
         return [whole]
-    anchors = _lines(filled[0])
-    same = sum(len(_lines(c)) == len(anchors) for c in filled[1:])
-    if len(anchors) < 2 or same < 1:
+    anchors = _row_lines(filled)
+    if len(anchors) < 2:
         return [whole]
     height = float(np.median([w[3] - w[1] for c in filled for w in c]))
     parts: list[list[list[Any]]] = [[[] for _ in row] for _ in anchors]

@@ -28,8 +28,9 @@ def index_fingerprint(settings: Settings) -> str:
         # order, raster slices merged before the size cut; 4: tables kept as cell grids
         # (text, boxes, header rows), their markdown with a joined multi-row header; 5: a
         # second header row that continues the titles of number columns ("No. of" over
-        # "Shares held"), numbers in the lakh grouping ("4,31,952")
-        "schema": 5,
+        # "Shares held"), numbers in the lakh grouping ("4,31,952"); 6: a tall row of a table
+        # without row rules is split by its number columns when its label wraps
+        "schema": 6,
     }
     vectors = embedder_vectors(settings)
     if vectors != "fp32":  # fp32 indexes keep the fingerprint they had before int8 existed

@@ -8,16 +8,13 @@ table as a :class:`mardoc.types.TableGrid`; the agents query tables with :func:`
 from mardoc.tables.counting import Count, Inventory, asks_count, count_answer, inventory
 from mardoc.tables.lookups import (
     CellHit,
-    Combined,
     Filtered,
     asks_number,
-    combine,
     filter_rows,
     lookup,
     names_condition,
     question_shape,
     result_answer,
-    top_total,
 )
 from mardoc.tables.sql import (
     MAX_ROWS,
@@ -28,7 +25,9 @@ from mardoc.tables.sql import (
     run_mended,
     run_select,
     sql_tables,
+    text_by_order,
 )
+from mardoc.tables.totals import Combined, combine, named_total, top_total
 from mardoc.tables.values import (
     Number,
     body,
@@ -61,11 +60,13 @@ __all__ = [
     "names_condition",
     "question_shape",
     "result_answer",
+    "named_total",
     "top_total",
     "matched_nothing",
     "run_mended",
     "run_select",
     "sql_tables",
+    "text_by_order",
     "Number",
     "body",
     "column_titles",

@@ -29,7 +29,9 @@ _NOT_LOOKUP = re.compile(
 )
 
 
-def _words(text: str) -> set[str]:
+def words_of(text: str) -> set[str]:
+    """The content words of a cell, a title or a question, as the code paths match them (a
+    plural's "s" dropped)."""
     out = set()
     for w in _WORD.findall(text.lower()):
         if w in _STOP or len(w) < 2:
@@ -55,13 +57,13 @@ def lookup(question: str, tables: list[SqlTable]) -> CellHit | None:
     """The one cell a single-value question names by its row and column words, or None."""
     if not _VALUE_Q.search(question) or _NOT_LOOKUP.search(question):
         return None
-    q = _words(question)
+    q = words_of(question)
     years = {w for w in q if is_year(w)}
     scored: list[tuple[float, CellHit]] = []
     for t in tables:
-        col_words = [_words(title) for title in t.titles]
+        col_words = [words_of(title) for title in t.titles]
         for i, row in enumerate(t.texts):
-            label = _words(" ".join(c for j, c in enumerate(row) if not t.numeric[j]))
+            label = words_of(" ".join(c for j, c in enumerate(row) if not t.numeric[j]))
             row_hit = len(q & label)
             if not row_hit:
                 continue
@@ -84,122 +86,19 @@ def lookup(question: str, tables: list[SqlTable]) -> CellHit | None:
     return CellHit(hit.table, hit.row, hit.col, best, hit.value)
 
 
-_TOTAL = re.compile(r"\b(?:in total|total|sum|combined|altogether|in all)\b", re.I)
-_DIFF = re.compile(r"\b(?:how (?:many|much) (?:more|less|fewer|higher|lower)|difference between)\b", re.I)
+TOTAL_Q = re.compile(r"\b(?:in total|total|sum|combined|altogether|in all|collectively|jointly)\b", re.I)
+DIFF_Q = re.compile(r"\b(?:how (?:many|much) (?:more|less|fewer|higher|lower)|difference between)\b", re.I)
 
 
-@dataclass(frozen=True)
-class Combined:
-    """Cells of one row (or one column) added or subtracted by code."""
-
-    op: str  # sum | difference
-    cells: tuple[CellHit, ...]
-    value: float
-
-    def describe(self) -> str:
-        sign = " + " if self.op == "sum" else " - "
-        return f"{self.op} of {sign.join(c.describe() for c in self.cells)} = {_number_text(self.value)}"
-
-
-def _top(scores: list[tuple[int, int]]) -> list[int]:
-    best = max((s for _, s in scores), default=0)
-    return [i for i, s in scores if s == best and s > 0]
-
-
-def combine(question: str, tables: list[SqlTable]) -> Combined | None:
-    """A total or a difference the question asks of cells it names: the one row its words
-    name best, across the two or more numeric columns they name best (or one column across
-    rows). None when the question is not of that shape or the cells are not clear."""
-    op = "sum" if _TOTAL.search(question) else "difference" if _DIFF.search(question) else ""
-    if not op:
-        return None
-    q = _words(question)
-    found: list[tuple[int, Combined]] = []
-    for t in tables:
-        rows = [(i, len(q & _words(" ".join(c for j, c in enumerate(r) if not t.numeric[j])))) for i, r in enumerate(t.texts)]
-        cols = [(j, len(q & _words(title))) for j, title in enumerate(t.titles) if t.numeric[j]]
-        top_rows, top_cols = _top(rows), _top(cols)
-        any_rows = [i for i, s in rows if s > 0]
-        any_cols = [j for j, s in cols if s > 0]
-        if any("total" in t.titles[j].lower() for j in top_cols):
-            return None  # the table prints the total: a lookup's question
-        # one row across the columns the question names, or one column across its rows
-        by_row = top_cols if op == "sum" else any_cols
-        by_col = top_rows if op == "sum" else any_rows  # a total over rows the question names best
-        options = []
-        if len(top_rows) == 1 and len(by_row) >= 2 and (op == "sum" or len(by_row) == 2):
-            options.append([(top_rows[0], j) for j in by_row])
-        if len(top_cols) == 1 and len(by_col) >= 2 and (op == "sum" or len(by_col) == 2):
-            options.append([(i, top_cols[0]) for i in by_col])
-        for places in options:
-            values = [t.rows[i][j] for i, j in places]
-            if any(not isinstance(v, float) for v in values):
-                continue  # an empty or text cell: not this reading
-            nums = [float(v) for v in values]  # type: ignore[arg-type]
-            hits = tuple(CellHit(t, i, j, 0, t.texts[i][j]) for i, j in places)
-            value = sum(nums) if op == "sum" else abs(nums[0] - nums[1])
-            score = sum(s for i, s in rows if i in {p[0] for p in places}) + sum(
-                s for j, s in cols if j in {p[1] for p in places}
-            )
-            found.append((score, Combined(op, hits, value)))
-    if not found:
-        return None
-    found.sort(key=lambda f: -f[0])
-    if len(found) > 1 and found[1][0] == found[0][0]:
-        return None
-    return found[0][1]
-
-
-_TOP_N = re.compile(r"\b(?:top|largest|biggest|highest)[- ](?P<n>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\b", re.I)
-_SMALL_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
-_SHARE_WORDS = re.compile(r"%|\b(?:ratios?|percentages?|percent|share|stakes?|proportions?)\b", re.I)
-
-
-def top_total(question: str, tables: list[SqlTable]) -> Combined | None:
-    """The total of the top N rows the question names ("the sum of the shares held by the top-3
-    shareholders"): the rows ranked by the one numeric column the question names (its
-    percentage column when it asks a ratio, share or percentage), the total row left out.
-    None when the question is not of that shape, or no column, or two tables, fit as well."""
-    m = _TOP_N.search(question)
-    if not m or not _TOTAL.search(question):
-        return None
-    n = int(m.group("n")) if m.group("n").isdigit() else _SMALL_NUMBERS[m.group("n").lower()]
-    q = _words(question)
-    share = bool(_SHARE_WORDS.search(question))
-    found: list[tuple[tuple[int, int], Combined]] = []
-    for t in tables:
-        first = _label_column(t)
-        about = len(q & _words(" ".join(t.titles[k] for k in range(len(t.titles)) if not t.numeric[k])))
-        if first is None or not about:
-            continue  # the rows the question ranks are not this table's kind of row
-        cols = [j for j in range(len(t.titles)) if t.numeric[j]]
-        percent = {j for j in cols if share and _percent_column([t], t.columns[j])}
-        cols = [j for j in cols if j in percent] or cols
-        scored = sorted(((len(q & _words(t.titles[j])) + (2 if j in percent else 0), j) for j in cols), reverse=True)
-        if not scored or not scored[0][0] or (len(scored) > 1 and scored[1][0] == scored[0][0]):
-            continue
-        j = scored[0][1]
-        ranked = sorted(
-            (i for i, r in enumerate(t.rows) if isinstance(r[j], float)
-             and not any(_TOTAL_ROW.match(t.texts[i][k]) for k in range(len(r)) if not t.numeric[k])),
-            key=lambda i: -float(t.rows[i][j]),  # type: ignore[arg-type]
-        )
-        if len(ranked) < n + 1:
-            continue  # not more rows than the top asked for: not a ranking
-        top = ranked[:n]
-        picked: list[float] = [v for i in top if isinstance(v := t.rows[i][j], float)]
-        value = sum(picked)
-        cells = tuple(CellHit(t, i, j, 0, t.texts[i][j]) for i in top)
-        found.append(((about, scored[0][0]), Combined("sum", cells, value)))
-    if not found:
-        return None
-    found.sort(key=lambda f: f[0], reverse=True)
-    if len(found) > 1 and found[1][0] == found[0][0]:
-        return None
-    return found[0][1]
+TOP_N = re.compile(r"\b(?:top|largest|biggest|highest)[- ](?P<n>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\b", re.I)
 
 
 _TOTAL_ROW = re.compile(r"^\s*(?:grand\s+|sub-?\s*)?total\b", re.I)
+
+
+def total_row(t: SqlTable, i: int) -> bool:
+    """Whether body row ``i`` is a total row (a text cell that says total, grand or sub-total)."""
+    return any(_TOTAL_ROW.match(t.texts[i][k]) for k in range(len(t.columns)) if not t.numeric[k])
 
 
 _ASKS_ROWS = re.compile(r"^\s*(?:according to [^,]+,\s*)?(?:which|who|list|name|what are the|how many)\b", re.I)
@@ -226,15 +125,15 @@ class Filtered:
     count: bool  # "how many": the number of rows, not their labels
 
     def labels(self) -> list[str]:
-        first = _label_column(self.table)
+        first = label_column(self.table)
         return [self.table.texts[i][first or 0] for i in self.rows]
 
     def describe(self) -> str:
         t = self.table
-        return f"{t.name} rows with {t.titles[self.col]!r} {self.op} {_number_text(self.bound)}: {self.labels()}"
+        return f"{t.name} rows with {t.titles[self.col]!r} {self.op} {number_text(self.bound)}: {self.labels()}"
 
 
-def _label_column(t: SqlTable) -> int | None:
+def label_column(t: SqlTable) -> int | None:
     """The table's first text column: its row labels (None for a table of numbers only)."""
     return next((k for k in range(len(t.columns)) if not t.numeric[k]), None)
 
@@ -255,17 +154,17 @@ def filter_rows(question: str, tables: list[SqlTable]) -> Filtered | None:
         return None
     op = _OPS[m.group("op").lower()]
     bound = float(m.group("num").replace(",", ""))
-    q = _words(question[: m.start()] + " " + question[m.end() :])
+    q = words_of(question[: m.start()] + " " + question[m.end() :])
     found: list[tuple[int, SqlTable, int]] = []
     for t in tables:
         for j, title in enumerate(t.titles):
             if t.numeric[j]:
-                found.append((len(q & _words(title)), t, j))
+                found.append((len(q & words_of(title)), t, j))
     found.sort(key=lambda f: -f[0])
     if not found or not found[0][0] or (len(found) > 1 and found[1][0] == found[0][0]):
         return None
     _, t, j = found[0]
-    first = _label_column(t)
+    first = label_column(t)
 
     def meets(v: object) -> bool:
         if not isinstance(v, float):
@@ -274,12 +173,12 @@ def filter_rows(question: str, tables: list[SqlTable]) -> Filtered | None:
 
     rows = tuple(
         i for i, r in enumerate(t.rows)
-        if meets(r[j]) and not (first is not None and t.texts[i][first].lower().startswith("total"))
+        if meets(r[j]) and not total_row(t, i)
     )  # fmt: skip
     # a kind of row the question names ("executive directors"): rows with a text cell, other
     # than the label, whose every word the question says, when such cells pick some rows only
     def named(i: int) -> bool:
-        cells = [_words(t.texts[i][k]) for k in range(len(t.columns)) if k != first and not t.numeric[k]]
+        cells = [words_of(t.texts[i][k]) for k in range(len(t.columns)) if k != first and not t.numeric[k]]
         return any(c and c <= q for c in cells)
 
     kind = [i for i in range(len(t.rows)) if named(i)]
@@ -291,13 +190,13 @@ def filter_rows(question: str, tables: list[SqlTable]) -> Filtered | None:
     return Filtered(t, j, op, bound, rows, counting)
 
 
-def _number_text(v: float) -> str:
+def number_text(v: float) -> str:
     if abs(v - round(v)) < 1e-9:
         return str(int(round(v)))
     return f"{v:.4f}".rstrip("0").rstrip(".")
 
 
-def _percent_column(tables: list[SqlTable], name: str) -> bool:
+def percent_column(tables: list[SqlTable], name: str) -> bool:
     for t in tables:
         if name in t.columns:
             j = t.columns.index(name)
@@ -321,11 +220,11 @@ def result_answer(result: QueryResult, tables: list[SqlTable], question: str) ->
     values = [r[col] for r in rows if r[col] is not None]
     if not values:
         return None
-    percent = _percent_column(tables, result.columns[col]) or bool(re.search(r"percent|%", question, re.I))
+    percent = percent_column(tables, result.columns[col]) or bool(re.search(r"percent|%", question, re.I))
     texts = []
     for v in values:
         if isinstance(v, int | float):
-            texts.append(_number_text(float(v)) + ("%" if percent else ""))
+            texts.append(number_text(float(v)) + ("%" if percent else ""))
         else:
             texts.append(str(v).strip())
     if len(texts) == 1:
@@ -354,9 +253,9 @@ def question_shape(question: str) -> str:
     query), or "" (none: the pages are read)."""
     if asks_count(question):
         return "count"
-    if _TOP_N.search(question) and _TOTAL.search(question):
+    if TOP_N.search(question) and TOTAL_Q.search(question):
         return "top total"
-    if _TOTAL.search(question) or _DIFF.search(question):
+    if TOTAL_Q.search(question) or DIFF_Q.search(question):
         return "total or difference"
     if names_condition(question):
         return "rows by a condition"

@@ -242,6 +242,22 @@ def matched_nothing(result: QueryResult) -> bool:
     return values == [0] and re.search(r"\bcount\s*\(|\bsum\s*\(\s*(?:cast\s*\(\s*)?case\b", result.sql, re.I) is not None
 
 
+_ORDER_TEXT = re.compile(
+    r"\b(?P<col>\w+)\s*(?:(?:not\s+)?between\s*'|(?:<=|>=|<|>)\s*')", re.I
+)
+
+
+def text_by_order(sql: str, tables: list[SqlTable]) -> str:
+    """The text column a query compares by order with a quoted text (``year BETWEEN '2002' AND
+    '2003'``, ``date > 'May'``), or "": text compares letter by letter, so such a condition picks
+    rows by spelling, not by the years, dates or amounts it names."""
+    text_columns = {c.lower() for t in tables for c, n in zip(t.columns, t.numeric, strict=True) if not n}
+    for m in _ORDER_TEXT.finditer(sql):
+        if m.group("col").lower() in text_columns:
+            return m.group("col")
+    return ""
+
+
 def run_mended(sql: str, tables: list[SqlTable], tries: int = 2) -> tuple[QueryResult | None, str, str, list[dict[str, str]]]:
     """:func:`run_select`, and a query that fails on a missing column or matches nothing run
     again as :func:`repaired` mends it (at most ``tries`` times). Returns the last result (None

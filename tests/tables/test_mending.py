@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mardoc.tables import matched_nothing, run_mended, run_select
+from mardoc.tables import matched_nothing, run_mended, run_select, text_by_order
 from mardoc.tables.sql import repaired
 from mardoc.types import TableGrid
 from tests.tables.builders import page_tables
@@ -81,3 +81,19 @@ def test_a_count_or_conditional_sum_of_no_row_matched_nothing() -> None:
     # a sum that is 0 because its cells add to 0 is a result
     assert not matched_nothing(run_select("SELECT SUM(units) - SUM(units) FROM t1", t))
     assert not matched_nothing(run_select("SELECT SUM(CASE WHEN area = 'Electives' THEN units ELSE 0 END) FROM t1", t))
+
+
+def test_a_text_column_compared_by_order_is_not_an_answer() -> None:
+    from mardoc.agents.tables import check_result
+
+    grid = TableGrid(cells=(("Financial year", "Dividend (Rs.)"), ("2001-02", "120"), ("2002-03", "150"), ("2003-04", "175")))
+    tables = page_tables(grid)
+    assert text_by_order("SELECT SUM(dividend_rs) FROM t1 WHERE financial_year BETWEEN '2002' AND '2003'", tables) == "financial_year"
+    assert text_by_order("SELECT SUM(dividend_rs) FROM t1 WHERE financial_year >= '2002'", tables) == "financial_year"
+    # a number column compared by order, or a text column by equality, is a plain condition
+    assert text_by_order("SELECT financial_year FROM t1 WHERE dividend_rs > 130", tables) == ""
+    assert text_by_order("SELECT dividend_rs FROM t1 WHERE financial_year = '2002-03'", tables) == ""
+    ranged = run_select("SELECT SUM(dividend_rs) FROM t1 WHERE financial_year BETWEEN '2002' AND '2003'", tables)
+    assert ranged.rows == [(150.0,)]  # '2002-03' sorts between the two, '2003-04' after: by spelling
+    why = check_result("What is the total dividend between 2002 and 2003?", "150", "Int", ranged, tables)
+    assert "compares the text column financial_year by order" in why
