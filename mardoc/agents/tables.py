@@ -217,7 +217,10 @@ def query_tables(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, An
     picked = filter_rows(question, tables) if hit is None and combined is None else None
     if hit is not None:
         event["lookup"] = hit.describe()
-        answered = result_answer(QueryResult("", ["value"], [(hit.table.rows[hit.row][hit.col],)]), tables, question)
+        value = hit.table.rows[hit.row][hit.col]
+        if hit.magnitude and isinstance(value, float):
+            value = abs(value)  # an outflow's amount ("capital expenditure": the purchases of PP&E)
+        answered = result_answer(QueryResult("", ["value"], [(value,)]), tables, question)
         cited = [_cell_citation(hit.table, hit.row, hit.col)]
     elif combined is not None:
         event["lookup"] = combined.describe()

@@ -29,15 +29,44 @@ _NOT_LOOKUP = re.compile(
 )
 
 
+_FISCAL = re.compile(r"fy(\d{4})")  # "FY2018": the year a table's column prints
+
+
 def words_of(text: str) -> set[str]:
     """The content words of a cell, a title or a question, as the code paths match them (a
-    plural's "s" dropped)."""
+    plural's "s" dropped; a fiscal year "FY2018" also its year)."""
     out = set()
     for w in _WORD.findall(text.lower()):
         if w in _STOP or len(w) < 2:
             continue
         out.add(w[:-1] if len(w) > 4 and w.endswith("s") else w)
+        if m := _FISCAL.fullmatch(w):
+            out.add(m.group(1))
     return out
+
+
+# Lines of financial statements that questions name by another name: the question's term, the
+# words statements print the line with, and whether the term means the line's magnitude
+# (capital expenditure is the purchases of PP&E, printed as an outflow: "(1,577)").
+_CONCEPTS = (
+    (re.compile(r"\bcapital expenditures?\b|\bcapex\b", re.I), "purchases property plant equipment", True),
+    (re.compile(r"\b(?:total |net )?revenues?\b", re.I), "net sales", False),
+    (re.compile(r"\bnet income\b", re.I), "net earnings", False),
+    (re.compile(r"\bcost of goods sold\b|\bcogs\b", re.I), "cost sales", False),
+)
+
+
+def concept_words(question: str) -> tuple[set[str], set[str]]:
+    """The words of the statement lines the question names by another name (see ``_CONCEPTS``),
+    and of those, the words of lines the question means as a magnitude."""
+    words: set[str] = set()
+    magnitude: set[str] = set()
+    for term, line, absolute in _CONCEPTS:
+        if term.search(question):
+            words |= words_of(line)
+            if absolute:
+                magnitude |= words_of(line)
+    return words, magnitude
 
 
 @dataclass(frozen=True)
@@ -47,6 +76,7 @@ class CellHit:
     col: int
     score: float
     value: str  # the cell as printed
+    magnitude: bool = False  # the question means the value without its sign (an outflow's amount)
 
     def describe(self) -> str:
         label = " ".join(c for j, c in enumerate(self.table.texts[self.row]) if not self.table.numeric[j] and c)
@@ -57,7 +87,8 @@ def lookup(question: str, tables: list[SqlTable]) -> CellHit | None:
     """The one cell a single-value question names by its row and column words, or None."""
     if not _VALUE_Q.search(question) or _NOT_LOOKUP.search(question):
         return None
-    q = words_of(question)
+    also, magnitude = concept_words(question)
+    q = words_of(question) | also
     years = {w for w in q if is_year(w)}
     scored: list[tuple[float, CellHit]] = []
     for t in tables:
@@ -83,7 +114,8 @@ def lookup(question: str, tables: list[SqlTable]) -> CellHit | None:
     if len(scored) > 1 and scored[1][0] == best and scored[1][1].value != scored[0][1].value:
         return None  # two cells fit as well: not confident
     hit = scored[0][1]
-    return CellHit(hit.table, hit.row, hit.col, best, hit.value)
+    label = words_of(" ".join(c for j, c in enumerate(hit.table.texts[hit.row]) if not hit.table.numeric[j]))
+    return CellHit(hit.table, hit.row, hit.col, best, hit.value, len(label & magnitude) >= 2)
 
 
 TOTAL_Q = re.compile(r"\b(?:in total|total|sum|combined|altogether|in all|collectively|jointly)\b", re.I)
