@@ -2,7 +2,8 @@
 
 Between the Reflector and the Answerer, over the pages the answer will read (and, when none of
 them carries a table and the Explorer found the question of a table's shape, the best-ranked
-page that carries one):
+page that carries one; and when code answers nothing from those pages, code alone tries the
+tables of the best-ranked pages not read):
 * a count of figures / tables / charts / pages ("how many figures are in the appendix?") is
   counted in the document's inventory (:func:`mardoc.tables.count_answer`), no call;
 * a single-value question whose row and column words name one cell of a table on those pages
@@ -184,6 +185,56 @@ def _count_draft(question: str, state: AgentState, deps: AgentDeps, pages: list[
     return None
 
 
+def by_code(question: str, tables: list[SqlTable]) -> tuple[tuple[str, str] | None, list[Citation], str] | None:
+    """The question answered from ``tables`` by code, no call: the total of the rows it lists,
+    the one cell it names, the total of the top N rows or of the cells it names, the rows a
+    condition picks. Returns the short answer and format, the cells to cite, and what ran;
+    None when no code path fits."""
+    listed = named_total(question, tables)  # rows the question lists: never one cell's lookup
+    hit = lookup(question, tables) if listed is None else None
+    if hit is not None:
+        value = hit.table.rows[hit.row][hit.col]
+        if hit.magnitude and isinstance(value, float):
+            value = abs(value)  # an outflow's amount ("capital expenditure": the purchases of PP&E)
+        answered = result_answer(QueryResult("", ["value"], [(value,)]), tables, question)
+        return answered, [_cell_citation(hit.table, hit.row, hit.col)], hit.describe()
+    combined = listed or top_total(question, tables) or combine(question, tables)
+    if combined is not None:
+        col = combined.cells[0].table.columns[combined.cells[0].col]
+        answered = result_answer(QueryResult("", [col], [(combined.value,)]), tables, question)
+        return answered, [_cell_citation(c.table, c.row, c.col) for c in combined.cells][:6], combined.describe()
+    picked = filter_rows(question, tables)
+    if picked is not None:
+        labels = picked.labels()
+        if picked.count:
+            answered = (str(len(picked.rows)), "Int")
+        else:
+            answered = (labels[0], "Str") if len(labels) == 1 else (json.dumps(labels, ensure_ascii=False), "List")
+        return answered, [_cell_citation(picked.table, i, picked.col) for i in picked.rows][:6], picked.describe()
+    return None
+
+
+WIDEN_RANK = 5  # ranked pages whose tables code may answer from when the pages read give nothing
+
+
+def _on_ranked_tables(question: str, state: AgentState, deps: AgentDeps, pages: list[tuple[str, int]],
+                      event: dict[str, Any]) -> tuple[tuple[tuple[str, str] | None, list[Citation], str], list[SqlTable]] | None:  # fmt: skip
+    """For a question of a table's shape that code cannot answer from the pages read: the
+    first of the ``WIDEN_RANK`` best-ranked pages, not read, whose tables code answers from (a
+    result that passes the checks), with those tables. The model writes no query over pages
+    the answer does not read."""
+    top = {(str(d), int(p)) for d, p in (state.get("pages_ranked") or [])[:WIDEN_RANK]}
+    for page in [(str(d), int(p)) for d, p in state.get("table_pages") or []]:
+        if page in pages or page not in top:
+            continue
+        more = sql_tables(deps.retriever.read_pages([page]))
+        got = by_code(question, more) if more and about_tables(question, more) else None
+        if got is not None and got[0] is not None and not check_result(question, *got[0], None, more):
+            event["widened"] = f"code answered nothing from the pages read: page {page[1]} (ranked, carries a table) did"
+            return got, more
+    return None
+
+
 def query_tables(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
     deps = runtime.context
     question = state["question"]
@@ -206,35 +257,18 @@ def query_tables(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, An
         return {"table_draft": draft, "trace": [event]}
     chunks = deps.retriever.read_pages(pages) if pages else []
     tables = sql_tables(chunks)
-    if not tables or not about_tables(question, tables):
+    about = bool(tables) and about_tables(question, tables)
+    got = by_code(question, tables) if about else None
+    widened = _on_ranked_tables(question, state, deps, pages, event) if got is None and state.get("shape") else None
+    if widened is not None:
+        got, tables = widened
+    elif not about:
         return {"table_draft": None}
     event["tables"] = [f"{t.name}: page {t.chunk.page}, {len(t.rows)} rows, columns {t.columns}" for t in tables]
-    listed = named_total(question, tables)  # rows the question lists: never one cell's lookup
-    hit = lookup(question, tables) if listed is None else None
     spent = {"calls": 0, "tokens": 0}
     result: QueryResult | None = None
-    combined = (listed or top_total(question, tables) or combine(question, tables)) if hit is None else None
-    picked = filter_rows(question, tables) if hit is None and combined is None else None
-    if hit is not None:
-        event["lookup"] = hit.describe()
-        value = hit.table.rows[hit.row][hit.col]
-        if hit.magnitude and isinstance(value, float):
-            value = abs(value)  # an outflow's amount ("capital expenditure": the purchases of PP&E)
-        answered = result_answer(QueryResult("", ["value"], [(value,)]), tables, question)
-        cited = [_cell_citation(hit.table, hit.row, hit.col)]
-    elif combined is not None:
-        event["lookup"] = combined.describe()
-        col = combined.cells[0].table.columns[combined.cells[0].col]
-        answered = result_answer(QueryResult("", [col], [(combined.value,)]), tables, question)
-        cited = [_cell_citation(c.table, c.row, c.col) for c in combined.cells][:6]
-    elif picked is not None:
-        event["lookup"] = picked.describe()
-        labels = picked.labels()
-        if picked.count:
-            answered = (str(len(picked.rows)), "Int")
-        else:
-            answered = (labels[0], "Str") if len(labels) == 1 else (json.dumps(labels, ensure_ascii=False), "List")
-        cited = [_cell_citation(picked.table, i, picked.col) for i in picked.rows][:6]
+    if got is not None:
+        answered, cited, event["lookup"] = got
     else:
         result, spent = _ask_sql(question, tables, deps, state, event)
         answered = result_answer(result, tables, question) if result is not None else None
@@ -254,4 +288,4 @@ def query_tables(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, An
     return {"table_draft": draft, "trace": [event], **spent}
 
 
-__all__ = ["about_tables", "check_result", "query_tables"]
+__all__ = ["about_tables", "by_code", "check_result", "query_tables"]

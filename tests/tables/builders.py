@@ -97,3 +97,31 @@ def table_after_text(path: Path) -> Path:
     _table(page, 60, 100, ruled=True)
     doc.save(path)
     return path
+
+
+def other_table_then_table(path: Path) -> Path:
+    """Two pages: page 1 speaks of the segments' revenue in words over a table of staff by
+    region (no revenue in it), page 2 holds the segment table."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    for k, line in enumerate([
+        "Segment revenue of the Industrial segment in 2020 is discussed in this review.",
+        "The revenue of the Industrial segment in 2020 fell; the revenue of each segment is",
+        "reported in the segment table. Industrial segment revenue, 2020: see the table.",
+        "Table 1: Staff by region",
+    ]):  # fmt: skip
+        page.insert_text((60, 80 + 16 * k), line, fontsize=10, fontname="helv")
+    staff = [["Region", "Staff", "Sites"], ["Europe", "1,200", "14"], ["Asia", "860", "9"], ["Americas", "1,530", "21"]]
+    x0, y0, col_w, row_h = 60, 160, 120, 22
+    for i, row in enumerate(staff):
+        for j, text in enumerate(row):
+            page.insert_text((x0 + j * col_w + 4, y0 + i * row_h + 15), text, fontsize=10, fontname="helv")
+    for i in range(len(staff) + 1):
+        page.draw_line((x0, y0 + i * row_h), (x0 + col_w * 3, y0 + i * row_h))
+    for j in range(4):
+        page.draw_line((x0 + j * col_w, y0), (x0 + j * col_w, y0 + row_h * len(staff)))
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((60, 80), "Table 2: Segment results", fontsize=11, fontname="helv")
+    _table(page, 60, 100, ruled=True)
+    doc.save(path)
+    return path

@@ -13,7 +13,7 @@ import pytest
 from mardoc import Library, Settings
 from tests.conftest import copy_library
 from tests.fakes import ScriptedChatModel, tiny_embedder
-from tests.tables.builders import table_after_text, table_pdf
+from tests.tables.builders import other_table_then_table, table_after_text, table_pdf
 
 NA = json.dumps({"answer": "Not stated.", "short_answer": "Not answerable", "format": "None", "cited": []})
 
@@ -134,6 +134,20 @@ def test_a_table_on_a_ranked_page_the_answer_does_not_read_is_queried(tmp_path: 
     s_ = step(a)
     assert "page 2" in s_["also"] and "Industrial" in s_["lookup"]
     assert a.short == "-1020" and a.citations[0].page == 2
+
+
+def test_a_ranked_table_page_not_read_answers_when_the_tables_read_do_not(tmp_path: Path) -> None:
+    pdf = other_table_then_table(tmp_path / "review.pdf")
+    s = Settings(home=tmp_path / "home", models={"embedder": "hash:256", "chat": "fake:"}, agents={"read_pages": 1})
+    with Library(tmp_path / "lib", settings=s, embedder=tiny_embedder(), chat=ScriptedChatModel(["0.9", NA])) as lib:
+        lib.ingest([pdf])
+        a = lib.ask("What was the revenue of the Industrial segment in 2020?", mode="agents")
+        calls = [getattr(c["schema"], "__name__", c["schema"]) for c in lib.chat.calls]  # type: ignore[attr-defined]
+    assert a.trace[0]["pages"] == [["review.pdf", 1]]  # the page of words and staff ranks first, read alone
+    s_ = step(a)
+    assert "page 2" in s_["widened"] and "Industrial" in s_["lookup"]
+    assert a.short == "-1020" and a.citations[0].page == 2
+    assert "SqlReply" not in calls  # no query is written over a page the answer does not read
 
 
 def test_a_question_of_no_tables_shape_looks_for_no_table_pages(indexed: Path, tmp_path: Path) -> None:
