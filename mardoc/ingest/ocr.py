@@ -74,8 +74,11 @@ def group_lines(lines: list[tuple[tuple[float, float, float, float], str, float]
     return blocks
 
 
-def ocr_page(pg: pymupdf.Page, dpi: int, max_pixels: int) -> list[TextBlock]:
-    """The page rendered at ``dpi`` (under the pixel cap) and OCR'd into blocks, in page points."""
+def ocr_page(
+    pg: pymupdf.Page, dpi: int, max_pixels: int
+) -> tuple[list[TextBlock], list[tuple[tuple[float, float, float, float], str, float]]]:
+    """The page rendered at ``dpi`` (under the pixel cap) and OCR'd: its blocks and its lines
+    (box, text, confidence), in page points."""
     from mardoc.ingest.crops import render
 
     pix = render(pg, dpi, max_pixels)
@@ -84,4 +87,4 @@ def ocr_page(pg: pymupdf.Page, dpi: int, max_pixels: int) -> list[TextBlock]:
     lines = ocr_lines(arr[:, :, :3].copy(), scale)
     x0, y0 = pg.rect.x0, pg.rect.y0
     shifted = [((b[0] + x0, b[1] + y0, b[2] + x0, b[3] + y0), t, s) for b, t, s in lines]
-    return group_lines(shifted)
+    return group_lines(shifted), shifted

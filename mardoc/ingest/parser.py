@@ -25,10 +25,11 @@ from mardoc.errors import DocumentError
 from mardoc.ingest.crops import save_crops
 from mardoc.ingest.document import Document, Page
 from mardoc.ingest.figures import attach_captions, drop_repeated, find_figures, label_figures
-from mardoc.ingest.geometry import inside
+from mardoc.ingest.geometry import inside, inter
 from mardoc.ingest.layout import join_split_blocks, reading_order, split_label_rows
 from mardoc.ingest.ocr import ocr_page
 from mardoc.ingest.pdf import open_pdf, sha256_file
+from mardoc.ingest.picture_tables import picture_tables
 from mardoc.ingest.tables import find_tables, table_candidate
 from mardoc.ingest.text import CAPTION, mark_captions, mark_headings, mark_margins, text_blocks
 from mardoc.settings import IngestSettings
@@ -155,11 +156,13 @@ class PdfParser:
             has_text_layer=chars > 0,
         )
         clock.lap("text")
+        ocr_lines: list[tuple[tuple[float, float, float, float], str, float]] = []
         if s.ocr and chars < s.ocr_min_chars:
-            ocr_blocks = ocr_page(pg, s.ocr_dpi, s.max_page_pixels)
+            ocr_blocks, ocr_lines = ocr_page(pg, s.ocr_dpi, s.max_page_pixels)
             # what the text layer already says is not read twice: OCR lines over its
             # blocks are dropped (a sparse page keeps its text and gains the pixels' words)
             ocr_blocks = [o for o in ocr_blocks if not any(inside(o.bbox, b.bbox, 0.5) for b in blocks)]
+            ocr_lines = [o for o in ocr_lines if not any(inside(o[0], b.bbox, 0.5) for b in blocks)]
             if ocr_blocks:
                 page.ocr = True
                 blocks = blocks + ocr_blocks if chars else ocr_blocks
@@ -177,6 +180,10 @@ class PdfParser:
                 clock.lap("table finder")
             else:
                 clock.lap("table gate")
+            if ocr_lines:  # tables shown as pictures, where the table finder found none
+                found = [r.bbox for r in page.regions if r.kind == "table"]
+                page.regions.extend(r for r in picture_tables(ocr_lines) if not any(inter(r.bbox, b) > 0 for b in found))
+                clock.lap("picture tables")
         if s.figures:
             page.regions.extend(find_figures(pg, page, words, drawings))
         clock.lap("figures")

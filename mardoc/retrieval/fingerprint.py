@@ -29,8 +29,9 @@ def index_fingerprint(settings: Settings) -> str:
         # (text, boxes, header rows), their markdown with a joined multi-row header; 5: a
         # second header row that continues the titles of number columns ("No. of" over
         # "Shares held"), numbers in the lakh grouping ("4,31,952"); 6: a tall row of a table
-        # without row rules is split by its number columns when its label wraps
-        "schema": 6,
+        # without row rules is split by its number columns when its label wraps; 7: tables
+        # in pictures (a page without a text layer: OCR lines laid out in columns)
+        "schema": 7,
     }
     vectors = embedder_vectors(settings)
     if vectors != "fp32":  # fp32 indexes keep the fingerprint they had before int8 existed

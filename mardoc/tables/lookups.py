@@ -45,6 +45,22 @@ def words_of(text: str) -> set[str]:
     return out
 
 
+def squashed(text: str) -> str:
+    """Letters and digits only, lower case: "Recruiter A" and "RecruiterA" alike."""
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def row_score(q: set[str], question: str, label: str) -> int:
+    """How well a question names a row by its label: the content words they share, and one
+    more when the whole label, spaces and signs aside, is written in the question (a label
+    told apart by a letter, "Recruiter A" / "Recruiter B", or printed without its space)."""
+    whole = squashed(label)
+    return len(q & words_of(label)) + (len(whole) >= 6 and whole in squashed(question))
+
+
+_HOW_MANY = re.compile(r"^\s*(?:according to [^,]+,\s*)?how many\s+(?P<noun>[a-z]+)", re.I)
+
+
 # Lines of financial statements that questions name by another name: the question's term, the
 # words statements print the line with, and whether the term means the line's magnitude
 # (capital expenditure is the purchases of PP&E, printed as an outflow: "(1,577)").
@@ -85,8 +101,11 @@ class CellHit:
 
 def lookup(question: str, tables: list[SqlTable]) -> CellHit | None:
     """The one cell a single-value question names by its row and column words, or None."""
-    if not _VALUE_Q.search(question) or _NOT_LOOKUP.search(question):
+    counted = _HOW_MANY.search(question)  # "how many pages for X?": a count column's cell
+    rest = question[counted.start("noun"):] if counted else question
+    if not (_VALUE_Q.search(question) or counted) or _NOT_LOOKUP.search(rest):
         return None
+    noun = words_of(counted.group("noun")) if counted else set()
     also, magnitude = concept_words(question)
     q = words_of(question) | also
     years = {w for w in q if is_year(w)}
@@ -94,13 +113,14 @@ def lookup(question: str, tables: list[SqlTable]) -> CellHit | None:
     for t in tables:
         col_words = [words_of(title) for title in t.titles]
         for i, row in enumerate(t.texts):
-            label = words_of(" ".join(c for j, c in enumerate(row) if not t.numeric[j]))
-            row_hit = len(q & label)
+            text = " ".join(c for j, c in enumerate(row) if not t.numeric[j])
+            label = words_of(text)
+            row_hit = row_score(q, question, text)
             if not row_hit:
                 continue
             for j, cell in enumerate(row):
-                if not t.numeric[j] or not cell.strip():
-                    continue
+                if not t.numeric[j] or not cell.strip() or not noun <= col_words[j]:
+                    continue  # a "how many X" question reads a column of X
                 col_hit = len(q & col_words[j])
                 if years and not (years & col_words[j]) and not (years & label):
                     continue  # the question names a year this cell is not of

@@ -14,6 +14,7 @@ from mardoc.tables.lookups import (
     label_column,
     number_text,
     percent_column,
+    row_score,
     total_row,
     words_of,
 )
@@ -51,7 +52,7 @@ def combine(question: str, tables: list[SqlTable]) -> Combined | None:
     q = words_of(question)
     found: list[tuple[int, Combined]] = []
     for t in tables:
-        rows = [(i, len(q & words_of(" ".join(c for j, c in enumerate(r) if not t.numeric[j])))) for i, r in enumerate(t.texts)]
+        rows = [(i, row_score(q, question, " ".join(c for j, c in enumerate(r) if not t.numeric[j]))) for i, r in enumerate(t.texts)]
         cols = [(j, len(q & words_of(title))) for j, title in enumerate(t.titles) if t.numeric[j]]
         top_rows, top_cols = _top(rows), _top(cols)
         any_rows = [i for i, s in rows if s > 0]
