@@ -1,14 +1,16 @@
-"""The agent graph: explore -> refine -> reflect -> (explore | tables -> answer ->
+"""The agent graph: explore -> refine -> tables -> reflect -> (explore | answer ->
 complete_parts -> verify_draft), bounded.
 
 The Explorer reads pages whole (page first), the Refiner judges whether each page states
 what the question asks (one yes/no probability a page) and keeps the best lines of those
-that do as evidence, the Reflector checks by code whether every part of the question has
-evidence and sends the Explorer back for what is missing (or abstains when no page was
-judged to answer). The table step answers from the tables of the pages to read and the
-document's inventory where it can (by code, or one model-written SELECT run read-only); the
-Answerer drafts from the pages otherwise, each part of a multi-part question is asked alone
-when the draft answers fewer, and the Reflector checks the draft against the pages read.
+that do as evidence; on the pages that carry tables, its slot is the table step, which answers
+from the tables and the document's inventory where it can (by code, or one model-written
+SELECT run read-only), holds the result to account by code and keeps the cells it came from
+as evidence. The Reflector checks by code whether every part of the question has evidence and
+sends the Explorer back for what is missing (or abstains when no page was judged to answer).
+The Answerer takes the table step's answer, or drafts from the pages; each part of a
+multi-part question is asked alone when the draft answers fewer, and the Reflector checks the
+draft against the pages read.
 
 Built by :func:`build_graph`; dependencies reach the nodes through LangGraph's runtime
 context. A SQLite checkpointer keeps each chat thread's state, so a follow-up question
@@ -61,9 +63,9 @@ def build_graph(checkpointer: Any = None) -> Any:
     g.add_conditional_edges(START, route_start, {"rewrite": "rewrite", "explore": "explore"})
     g.add_edge("rewrite", "explore")
     g.add_edge("explore", "refine")
-    g.add_edge("refine", "reflect")
-    g.add_conditional_edges("reflect", route_after_reflect, {"explore": "explore", "answer": "tables"})
-    g.add_edge("tables", "answer")
+    g.add_edge("refine", "tables")
+    g.add_edge("tables", "reflect")
+    g.add_conditional_edges("reflect", route_after_reflect, {"explore": "explore", "answer": "answer"})
     g.add_edge("answer", "complete_parts")
     g.add_edge("complete_parts", "verify_draft")
     g.add_edge("verify_draft", END)

@@ -1,7 +1,8 @@
 """The Reflector: is the evidence enough? If not, what is missing and where to look.
 
-The verdict is decided by code against the memory and the Refiner's judgements, so it can be
-held to account:
+The verdict is decided by code against the memory (the lines the Refiner kept, and the cells
+of a table answer the table step checked) and the Refiner's judgements, so it can be held to
+account:
 * the question names something the documents never mention -> ``unanswerable``;
 * no page read was judged to answer (probability < ``agents.found``) -> ``insufficient``: the
   next-ranked pages; in the last round, ``unanswerable`` when even the best page's probability

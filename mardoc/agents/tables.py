@@ -1,6 +1,7 @@
 """The table step: questions over tables and the document's inventory answered by code first.
 
-Between the Reflector and the Answerer, over the pages the answer will read (and, when none of
+The Refiner's slot for the pages that carry tables, after its page judgements and before the
+Reflector, over the pages the answer will read (and, when none of
 them carries a table and the Explorer found the question of a table's shape, the best-ranked
 page that carries one; and when code answers nothing from those pages, code alone tries the
 tables of the best-ranked pages not read):
@@ -13,15 +14,15 @@ tables of the best-ranked pages not read):
   lists (:func:`mardoc.tables.named_total`), the rows a
   numeric condition picks ("which ... more than 6 ...": :func:`mardoc.tables.filter_rows`), no call;
 * otherwise, when the question's words are in a table's titles or row labels, the model writes
-  one SELECT over those tables (their schema and rows, fenced; shown one table only, the model
-  picked the wrong one more often than it wrote a join it did not need), code runs it
+  one SELECT over all the tables of those pages (their schema and rows, fenced), code runs it
   read-only in a sandbox (:func:`mardoc.tables.run_select`); code mends a query naming a
   missing column or matching no row (:func:`mardoc.tables.run_mended`); a query still failing
   is shown its error and may be rewritten once.
 A result is held to account by code before it becomes the draft: it has rows, a count is a
 whole number, a numeric question gets a number and a "which / who" question no number, and
 every text value is a cell of the tables. The
-draft cites the cells that hold the result's values (their boxes on the page). Nothing found,
+draft cites the cells that hold the result's values (their boxes on the page), and the rows
+of those cells become evidence in the memory (a follow-up in a chat thread reads them). Nothing found,
 or a result that fails a check: the Answerer reads the pages as before (the trace says why).
 """
 
@@ -38,6 +39,7 @@ from mardoc.agents.llm import budget_left, call, emit, turn_nonce
 from mardoc.agents.prompting import fence, load_prompt
 from mardoc.agents.questions import content_words
 from mardoc.agents.state import AgentDeps, AgentState, SqlReply
+from mardoc.memory import EvidenceMemory, Source
 from mardoc.tables import (
     QueryResult,
     SqlTable,
@@ -238,7 +240,9 @@ def _on_ranked_tables(question: str, state: AgentState, deps: AgentDeps, pages: 
 def query_tables(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
     deps = runtime.context
     question = state["question"]
-    if not deps.settings.agents.tables or state.get("verdict") == "unanswerable":
+    if state.get("table_draft") is not None:  # answered in an earlier round of this turn
+        return {}
+    if not deps.settings.agents.tables or state.get("absent"):  # off, or the question names what no document has
         return {"table_draft": None}
     pages, _ = answer_pages(state, deps)
     event: dict[str, Any] = {"agent": "tables", "round": state.get("round", 0)}
@@ -283,9 +287,27 @@ def query_tables(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, An
     how = f"looked up {event['lookup']}" if result is None else f"computed by `{result.sql}`"
     draft = Answer(question=question, text=f"{short} ({how}, page {', '.join(str(c.page) for c in cited[:1])}).",
                    short=short, format=fmt, citations=cited)  # type: ignore[arg-type]  # fmt: skip
+    memory, event["evidence"] = remember_cells(state, draft, tables, how)
     event.update(short=short, note=f"answered from the tables: {how}")
     emit(event)
-    return {"table_draft": draft, "trace": [event], **spent}
+    return {"table_draft": draft, "memory": memory, "trace": [event], **spent}
 
 
-__all__ = ["about_tables", "by_code", "check_result", "query_tables"]
+def remember_cells(state: AgentState, draft: Answer, tables: list[SqlTable], how: str) -> tuple[EvidenceMemory, int]:
+    """The evidence memory with the table answer's cells added: one item a cited row (its
+    printed cells, verified against the table chunk's text, with the cell's box), the statement
+    saying what was computed from it. Returns the memory and how many items it gained."""
+    memory = state["memory"].model_copy(deep=True)
+    known = len(memory.evidence)
+    chunks = {t.chunk.id: t.chunk for t in tables}
+    for c in draft.citations:
+        chunk = chunks.get(c.chunk_id or "")
+        if chunk is None or not c.quote:
+            continue
+        src = Source(doc_id=chunk.doc_id, doc_name=chunk.doc_name, page=chunk.page, chunk_id=chunk.id,
+                     kind=chunk.kind, bbox=c.bbox)  # fmt: skip
+        memory.add_evidence(f"{draft.short}, {how}, from the row: {c.quote}", c.quote, src, state.get("round", 1), chunk.text)
+    return memory, len(memory.evidence) - known
+
+
+__all__ = ["about_tables", "by_code", "check_result", "query_tables", "remember_cells"]

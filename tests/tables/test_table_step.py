@@ -69,6 +69,16 @@ def test_a_single_cell_is_looked_up_by_code_without_a_query(indexed: Path, tmp_p
     assert "Industrial" in step(a)["lookup"] and a.citations[0].quote.startswith("Industrial")
 
 
+def test_the_cells_of_a_table_answer_become_evidence_in_the_memory(indexed: Path, tmp_path: Path) -> None:
+    lib = library(indexed, tmp_path, [])
+    a = lib.ask("What was the revenue of the Industrial segment in 2020?", mode="agents")
+    cell = a.citations[0]
+    (e,) = [e for e in a.memory["evidence"] if e["source"]["bbox"] == cell.bbox]  # the cell's box, not a line's
+    assert e["quote"] == cell.quote and e["quote"].startswith("Industrial") and e["source"]["page"] == 1
+    assert e["source"]["chunk_id"] == cell.chunk_id and "-1020" in e["statement"]
+    assert step(a)["evidence"] == 1
+
+
 def test_a_count_over_the_inventory_needs_no_call(indexed: Path, tmp_path: Path) -> None:
     lib = library(indexed, tmp_path, [])
     a = lib.ask("How many tables are in the document?", mode="agents")
