@@ -37,7 +37,7 @@ from rich.table import Table
 from mardoc.types import NOT_ANSWERABLE
 
 # The judged probabilities of this model lie between about 0.40 and 0.70 (the first 33 rows of
-# the ninth session's run; a grid of 0.05 steps up to 0.5, set before, never abstained): the
+# an earlier run of the decision set; a grid of 0.05 steps up to 0.5, set before, never abstained): the
 # grids cover that range in 0.01 steps, and 1.0 (never).
 GRID_ABSTAIN = [0.0] + [round(0.40 + 0.01 * i, 2) for i in range(0, 31)]  # 0, 0.40 .. 0.70
 GRID_INSIST = [round(0.50 + 0.01 * i, 2) for i in range(0, 21)] + [1.0]  # 0.50 .. 0.70, 1.0

@@ -168,7 +168,7 @@ def scale(args: argparse.Namespace) -> None:
     queries = _dev_queries(args)[:100]
     # Noise is set by its share of the vector norm: a unit 768-d vector has ~0.036 per
     # dimension, so a per-dimension noise of that size would swamp the Matryoshka structure
-    # (the first session's 0.03 did: tiled points were ~40% noise).
+    # (a per-dimension noise of 0.03, tried first, did: tiled points were ~40% noise).
     sigma = args.noise / np.sqrt(base.shape[1])
     out: list[dict] = []
     runs = [(n, "edge") for n in args.sizes] + [(min(args.sizes), "qdrant-client local")]

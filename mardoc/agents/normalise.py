@@ -2,7 +2,7 @@
 
 The model writes a short answer and names its type (Int, Float, Str, List, None). A small
 model often writes the right value in the wrong shape: "13 people" for a count, "1,204.5" for
-a number, "GS6001, GS5002" for a list. This module puts the value in its type's shape:
+a number, "HX3310, HX2104" for a list. This module puts the value in its type's shape:
 
 * Int: the one integer of the answer ("13 people" -> "13", "1,234" -> "1234", "twelve" -> "12");
 * Float: the number with thousands separators removed, a percent sign kept ("18.3%");

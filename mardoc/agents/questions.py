@@ -125,8 +125,8 @@ _BRACKETS = re.compile(r"\[[^\]]*\]|\([^)]*\)")
 
 
 def _asking_text(question: str) -> str:
-    """The question without its instructions on the answer's form ("Format the date as
-    YYYY-MM-DD", "a list like ['2006', '2007']"): what they name is not asked about."""
+    """The question without its instructions on the answer's form ("Write the day as
+    YYYY-MM-DD", "a list like ['1999', '2031']"): what they name is not asked about."""
     sentences = re.split(r"(?<=[?.!])\s+", question.strip())
     kept = [s for s in sentences if not _INSTRUCTION.search(s)] or sentences[:1]
     return _BRACKETS.sub(" ", " ".join(kept))

@@ -6,7 +6,7 @@ a run of rows, each with at least ``MIN_COLS`` lines and ``MIN_NUMBERS`` numbers
 fall into column bands that no row fills twice (a band a row fills twice, or a line that
 bridges two bands, means the columns are not clear and no table is made: the page is still
 read as text). The rows of words just above the run, each line within one band, are the
-header (stacked title lines, "Profiles" over "Viewed", join into one column name).
+header (stacked title lines, "Parcels" over "Sorted", join into one column name).
 """
 
 from __future__ import annotations

@@ -20,10 +20,17 @@ _COUNT = re.compile(
 )
 _PAGES = re.compile(r"\bpages?\s+(\d+)\s*(?:-|–|to|and|through)\s*(\d+)", re.I)
 _IN_SECTION = re.compile(r"\b(?:in|within|of|under)\s+(?:the\s+)?(?:section|chapter|part)?\s*[\"“']?([^\"”'?,]+?)[\"”']?\s*(?:section|chapter)?\s*$", re.I)
+_HAVE = r"(?:have|has|contain|contains|include|includes|hold|holds|show|shows|feature|features)"
+# "... does the appendix contain", "... does the paper's appendix show": the part as the subject
+_SECTION_HAS = re.compile(
+    r"\b(?:does|do)\s+(?:the\s+|this\s+|its\s+)?(?:\w+['’]s\s+)?(?:section|chapter|part)?\s*[\"“']?([^\"”'?,]+?)[\"”']?"
+    rf"\s*(?:section|chapter)?\s+{_HAVE}\s*$",
+    re.I,
+)
 # "... does the report have", "... are there in the paper": the whole document, no condition
 _WHOLE = re.compile(
     r"\s*(?:(?:does|do|are|is)\s+(?:there\s+)?(?:in\s+)?(?:the|this)\s+(?:whole\s+|entire\s+)?"
-    r"(?:document|report|paper|deck|presentation|slides|guide|book|manual|article|brochure|file)\s*(?:have|has|contain|include)?"
+    r"(?:document|report|paper|deck|presentation|slides|guide|book|manual|article|brochure|file)\s*(?:have|has|contain|include|hold|show|feature)?"
     r"|(?:are\s+)?(?:there|shown|included|presented)(?:\s+in\s+(?:the|this)\s+\w+)?)\s*$",
     re.I,
 )
@@ -154,7 +161,7 @@ def count_answer(question: str, inv: Inventory) -> Count | None:
         rest = rest[: sourced.start()]
     lo, hi, scope = 1, inv.pages, "the document"
     pr = _PAGES.search(rest)
-    sec = _IN_SECTION.search(rest)
+    sec = _IN_SECTION.search(rest) or _SECTION_HAS.search(rest)
     if pr:
         lo, hi = int(pr.group(1)), int(pr.group(2))
         scope = f"pages {lo}-{hi}"

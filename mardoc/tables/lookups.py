@@ -46,14 +46,14 @@ def words_of(text: str) -> set[str]:
 
 
 def squashed(text: str) -> str:
-    """Letters and digits only, lower case: "Recruiter A" and "RecruiterA" alike."""
+    """Letters and digits only, lower case: "Depot A" and "DepotA" alike."""
     return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
 def row_score(q: set[str], question: str, label: str) -> int:
     """How well a question names a row by its label: the content words they share, and one
     more when the whole label, spaces and signs aside, is written in the question (a label
-    told apart by a letter, "Recruiter A" / "Recruiter B", or printed without its space)."""
+    told apart by a letter, "Depot A" / "Depot B", or printed without its space)."""
     whole = squashed(label)
     return len(q & words_of(label)) + (len(whole) >= 6 and whole in squashed(question))
 

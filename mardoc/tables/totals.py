@@ -145,8 +145,8 @@ _ONE_SHARE = re.compile(r"\b(?:what|which) (?:is |was |were )?(?:the )?(?:percen
 
 
 def named_total(question: str, tables: list[SqlTable]) -> Combined | None:
-    """The total of the rows a question lists ("the percentage held by foreign companies and
-    institutional investors", "how many companies do A, B and C collectively ..."): each item
+    """The total of the rows a question lists ("the percentage of sales made by the online and
+    wholesale channels", "how many patents do A, B and C hold in total ..."): each item
     of the list names one row of a table best, two or more rows of one table, added in the
     numeric column the question names (its percentage column when it asks a share). Only for
     a question asking a total, or one share of what it lists; None when the rows or the

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ import pytest
 
 from mardoc import Library, Settings
 from tests.conftest import copy_library
-from tests.fakes import ScriptedChatModel, tiny_embedder
+from tests.fakes import ScriptedChatModel, judged_page, tiny_embedder
 
 
 @pytest.fixture
@@ -29,14 +28,6 @@ def make_library(
     s = Settings(home=tmp_path / "home", models={"embedder": "hash:256", "chat": "fake:"}, agents=agents,
                  retrieval=retrieval or {})  # fmt: skip
     return Library(tmp_path / "lib", settings=s, embedder=tiny_embedder(), chat=ScriptedChatModel(replies))
-
-
-def judged_page(content: str) -> tuple[int, str]:
-    """The page a judgement asks about, and the text of its excerpts (the prompt also holds
-    the pages before it, as the answer will read them)."""
-    page = int(re.search(r"Do the excerpts of page (\d+) of", content).group(1))  # type: ignore[union-attr]
-    bodies = re.findall(rf"<<DOCUMENT-DATA \w+ \[E\d+\] \S+ page {page} \(\w+\)>>\n(.*?)\n<</DOCUMENT-DATA", content, re.S)
-    return page, "\n".join(bodies)
 
 
 def pages_saying(*needles: str, yes: float = 0.9, no: float = 0.05) -> Callable[[list, Any], str]:

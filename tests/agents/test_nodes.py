@@ -14,7 +14,7 @@ from mardoc.agents.state import AgentDeps, Judged
 from mardoc.memory import EvidenceMemory
 from mardoc.settings import Settings
 from mardoc.types import Chunk
-from tests.fakes import ScriptedChatModel
+from tests.fakes import ScriptedChatModel, judged_page
 
 
 def figure_chunk(tmp_path: Path) -> Chunk:
@@ -49,7 +49,7 @@ def test_refiner_judges_a_figure_by_its_text_and_keeps_its_line(tmp_path: Path) 
     out = refine(state([c]), Runtime(context=deps(chat)))
     content = chat.calls[0]["messages"][1]["content"]
     assert isinstance(content, str) and "Figure 2: Revenue by year. Revenue 2018: 42" in content
-    assert "Do the excerpts of page 3 of r.pdf" in content and chat.calls[0]["schema"] == "yes_probability"
+    assert judged_page(content)[0] == 3 and chat.calls[0]["schema"] == "yes_probability"
     (e,) = out["memory"].active()
     assert e.quote == "Figure 2: Revenue by year. Revenue 2018: 42" and e.source.page == 3
     assert out["judged"] == [Judged("d1", 3, 0.8, 1)] and out["trace"][0]["pages"]["r.pdf p.3"]["p"] == 0.8
@@ -118,8 +118,7 @@ def test_refiner_judges_each_page_in_its_own_call() -> None:
     chat = ScriptedChatModel(["0.9", "0.1"])
     out = refine(state([two_line_chunk(), other]), Runtime(context=deps(chat)))
     assert len(chat.calls) == 2 and out["calls"] == 2
-    assert "Do the excerpts of page 5 of" in chat.calls[0]["messages"][1]["content"]
-    assert "Do the excerpts of page 6 of" in chat.calls[1]["messages"][1]["content"]
+    assert [judged_page(c["messages"][1]["content"])[0] for c in chat.calls] == [5, 6]
     (e,) = out["memory"].active()  # the page that answers leaves evidence, the other nothing
     assert e.source.page == 5 and out["judged"] == [Judged("d1", 5, 0.9, 1), Judged("d1", 6, 0.1, 1)]
 

@@ -17,7 +17,7 @@ from mardoc.eval.scoring import score_answer
         ("13.0", "Int", "", ("13", "Int")),
         ("18.3%", "Float", "", ("18.3%", "Float")),
         ("$1,204.5 million", "Float", "", ("1204.5", "Float")),
-        ("GS6001, GS5002 and GS6883A", "List", "", ('["GS6001", "GS5002", "GS6883A"]', "List")),
+        ("HX3310, HX2104 and HX4471B", "List", "", ('["HX3310", "HX2104", "HX4471B"]', "List")),
         ('["a", "b"]', "List", "", ('["a", "b"]', "List")),
         ("[50, 100]", "List", "", ("[50, 100]", "List")),
         ("50 and 1.5", "List", "", ("[50, 1.5]", "List")),
@@ -27,10 +27,10 @@ from mardoc.eval.scoring import score_answer
         ("none", "Str", "", ("Not answerable", "None")),
         ("", "Int", "", ("Not answerable", "None")),
         ("between 3 and 5", "Int", "", ("between 3 and 5", "Str")),  # two numbers: left as written
-        ("5.3% and 5.2%", "Str", "What were the rates in Q1 and Q2 respectively?", ('["5.3%", "5.2%"]', "List")),
+        ("4.1% and 3.8%", "Str", "What were the rates in Q1 and Q2 respectively?", ('["4.1%", "3.8%"]', "List")),
         ("Paris, Rome", "Str", "Which cities host a plant? Answer in list format.", ('["Paris", "Rome"]', "List")),
         ("Paris", "Str", "Which city hosts the plant? Answer in list format.", ("Paris", "Str")),  # one item
-        ("FORECASTING, OPTIMISATION", "Str", "According to the chart, what are the two activities?", ('["FORECASTING", "OPTIMISATION"]', "List")),
+        ("SAMPLING, WEIGHTING", "Str", "According to the chart, what are the two activities?", ('["SAMPLING", "WEIGHTING"]', "List")),
         ("Paris; Rome", "Str", "Which cities were named?", ('["Paris", "Rome"]', "List")),
         ("Research and Development", "Str", "What are the costs called?", ("Research and Development", "Str")),  # no separator
         ("Andheri, Mumbai", "Str", "Where is the plant located?", ("Andheri, Mumbai", "Str")),  # asked in the singular
@@ -41,8 +41,8 @@ def test_normalise(short: str, fmt: str, question: str, expected: tuple[str, str
 
 
 def test_normalised_shapes_score_where_the_raw_ones_did_not() -> None:
-    gold = "['GS5002', 'GS6001']"
-    assert score_answer(gold, "GS6001, GS5002", "List") == 0.0
-    assert score_answer(gold, normalise_short("GS6001, GS5002", "List")[0], "List") == 1.0
+    gold = "['HX2104', 'HX3310']"
+    assert score_answer(gold, "HX3310, HX2104", "List") == 0.0
+    assert score_answer(gold, normalise_short("HX3310, HX2104", "List")[0], "List") == 1.0
     assert score_answer("1204.5", "1,204.5", "Float") == 0.0
     assert score_answer("1204.5", normalise_short("1,204.5", "Float")[0], "Float") == 1.0

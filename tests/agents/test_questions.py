@@ -7,30 +7,30 @@ import pytest
 from mardoc.agents.questions import absent_terms, named_terms, question_parts
 from mardoc.agents.reflector import unsupported_items
 
-DOC = """Annual Report 2018 of Godfrey Phillips India Limited. Bankers: State Bank of India.
-Plants at Andheri (Mumbai) and Guldhar. G.W. Bush and Obama are named in the survey.
-The "Top itineraries" section. P R E D I C T I V E modelling. Revenue grew 12% in FY2018."""
+DOC = """Annual Report 2018 of Harrow Valley Mills Limited. Bankers: Northern Trust Bank.
+Mills at Keswick (Cumbria) and Alnwick. Adams and Lincoln are named in the survey.
+The "Best walks" section. R E N E W A B L E energy. Revenue grew 12% in FY2018."""
 
 
 @pytest.mark.parametrize(
     ("question", "absent"),
     [
-        ("Where are the two plants of Godfrey Phillips located?", []),
-        ("Where are the two plants of Apple Inc. located?", ["Apple"]),
+        ("Where are the two mills of Harrow Valley located?", []),
+        ("Where are the two mills of Apple Inc. located?", ["Apple"]),
         ("What was the revenue growth in 2018?", []),
         ("What was the revenue growth in 2024?", ["2024"]),
         ("What was the revenue in FY2018?", []),  # the year inside FY2018 is found on its own
-        ('How many days does the "Top itineraries" section recommend?', []),
+        ('How many days does the "Best walks" section recommend?', []),
         ('How many days does the "Best hotels" section recommend?', ["Best hotels"]),
         ("Which bank serves Zorbatron Limited?", ["Zorbatron"]),
-        ("Is Predictive modelling listed?", []),  # letter-spaced text still matches
+        ("Is Renewable energy listed?", []),  # letter-spaced text still matches
         # instructions on the answer's form name nothing the question asks about
-        ("Which years does the chart show? Format the years in a list like ['1999', '2031'].", []),
+        ("Which years does the chart show? Give the years as a list, e.g. ['1999', '2031'].", []),
         ("What is the date? Format it as YYYY-MM-DD.", []),
         # a question written in capitals: its capitalised words are not names
-        ("WHAT IS THE LOGO COLOR OF GODFREY PHILLIPS?", []),
+        ("WHAT IS THE LOGO COLOR OF HARROW VALLEY MILLS?", []),
         ("Who appears in Figure 3 on Page 2 of Chapter 1?", []),  # parts of a document are no names
-        ("When did Obama speak? And Trump?", ["Trump"]),
+        ("When did Lincoln speak? And Grant?", ["Grant"]),
     ],
 )
 def test_absent_terms(question: str, absent: list[str]) -> None:
@@ -52,7 +52,7 @@ def test_question_parts() -> None:
     ]
     assert question_parts("What is the weight and the maximum?") == ["What is the weight and the maximum?"]
     # a leading clause that asks nothing is not a part of its own
-    q = "According to this report, which group is larger in 2018? Republicans or Democrats"
+    q = "According to this survey, which team scored more in 2018? Hawks or Owls"
     assert question_parts(q) == [q]
     assert question_parts("According to the manual, what is the default weight, and what is the maximum?") == [
         "According to the manual, what is the default weight",
@@ -60,7 +60,7 @@ def test_question_parts() -> None:
     ]
 
 
-SHOWN = "Magic rules\nThe default weight value is 50, and the maximum is 100.\nOPTIMISATION  PREDICTIVEMODELLING\nGlob patterns match file names."
+SHOWN = "Magic rules\nThe default weight value is 50, and the maximum is 100.\nCALIBRATION  RENEWABLEENERGY\nGlob patterns match file names."
 
 
 @pytest.mark.parametrize(
@@ -68,7 +68,7 @@ SHOWN = "Magic rules\nThe default weight value is 50, and the maximum is 100.\nO
     [
         ("Glob patterns", "Str", []),  # written as is
         ("glob pattern", "Str", []),  # plural "s" and case ignored
-        ("Predictive modelling", "Str", []),  # PDF text lost the space
+        ("Renewable energy", "Str", []),  # PDF text lost the space
         ("the maximum weight value", "Str", []),  # every word is on the page
         ("Treemagic elements", "Str", ["Treemagic elements"]),  # half its words are not
         ("YouTube", "Str", ["YouTube"]),

@@ -18,7 +18,7 @@ from mardoc.eval.runner import Runner, read_predictions
 from mardoc.models.cache import CachedChatModel, CallStore
 from tests.conftest import demo_library_at, dev_data
 from tests.eval.test_runner import reply_for, samples
-from tests.fakes import ScriptedChatModel, tiny_embedder
+from tests.fakes import ScriptedChatModel, judged_page, tiny_embedder
 
 EXCERPT = re.compile(r"\[E\d+\] (\S+) page (\d+) \((\w+)\)")
 
@@ -52,7 +52,7 @@ def test_oracle_agents_first_round_observes_the_gold_pages(tmp_path: Path, demo_
     assert explorer["agent"] == "explorer" and [p for _, p in explorer["pages"]] == [4, 5]
     assert "given pages [4, 5]" in explorer["notes"][0]
     reads = [c["messages"][1]["content"] for c in lib.chat.calls[:2]]  # type: ignore[attr-defined]
-    assert [int(re.search(r"Do the excerpts of page (\d+) of", r).group(1)) for r in reads] == [4, 5]  # type: ignore[union-attr]
+    assert [judged_page(r)[0] for r in reads] == [4, 5]
     # the answer reads the given pages whole, as rag's oracle row does
     answer_prompt = lib.chat.calls[2]["messages"][1]["content"]  # type: ignore[attr-defined]
     assert {int(p) for p in re.findall(r"page (\d+) \(", answer_prompt)} == {4, 5}

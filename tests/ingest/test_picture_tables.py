@@ -22,30 +22,30 @@ def line(col: int, y: float, text: str, width: float = 40.0) -> OcrLine:
     return ((x0, y, x0 + width, y + 10), text, 0.99)
 
 
-def recruiters() -> list[OcrLine]:
+def depots() -> list[OcrLine]:
     return [
-        line(0, 40, "Recruiter report for the quarter", width=330),  # a title: not a header row
-        line(1, 80, "Profiles"), line(2, 80, "InMails"), line(3, 80, "Response"),
-        line(0, 92, "User", width=30), line(1, 92, "Viewed"), line(2, 92, "Sent"), line(3, 92, "Rate (%)"),
-        line(0, 110, "Recruiter A", width=70), line(1, 110, "120", 20), line(2, 110, "375", 20), line(3, 110, "12", 14),
-        line(0, 128, "Recruiter B", width=70), line(1, 129, "109", 20), line(2, 127, "75", 14), line(3, 128, "33", 14),
+        line(0, 40, "Depot report for the quarter", width=330),  # a title: not a header row
+        line(1, 80, "Parcels"), line(2, 80, "Vans"), line(3, 80, "Late"),
+        line(0, 92, "Site", width=30), line(1, 92, "Sorted"), line(2, 92, "Loaded"), line(3, 92, "Rate (%)"),
+        line(0, 110, "Depot A", width=70), line(1, 110, "240", 20), line(2, 110, "580", 20), line(3, 110, "17", 14),
+        line(0, 128, "Depot B", width=70), line(1, 129, "223", 20), line(2, 127, "61", 14), line(3, 128, "19", 14),
         line(0, 170, "Answer: B", width=60),
     ]  # fmt: skip
 
 
 def test_ocr_lines_in_columns_become_a_table_with_a_stacked_header() -> None:
-    (region,) = picture_tables(recruiters())
+    (region,) = picture_tables(depots())
     grid = region.table
     assert grid is not None and grid.header_rows == 2
-    assert column_titles(grid) == ["User", "Profiles Viewed", "InMails Sent", "Response Rate (%)"]
-    assert grid.cells[2:] == (("Recruiter A", "120", "375", "12"), ("Recruiter B", "109", "75", "33"))
+    assert column_titles(grid) == ["Site", "Parcels Sorted", "Vans Loaded", "Late Rate (%)"]
+    assert grid.cells[2:] == (("Depot A", "240", "580", "17"), ("Depot B", "223", "61", "19"))
     assert grid.box(3, 1) == (200.0, 129, 220.0, 139)  # each cell keeps its line's box
     assert region.bbox[1] == 80  # the title above is not part of it
 
 
 def test_a_line_bridging_two_columns_makes_no_table() -> None:
-    lines = [ln for ln in recruiters() if ln[1] not in ("Recruiter A", "120")]
-    lines.append(((60.0, 110, 220.0, 120), "Recruiter A 120", 0.99))  # OCR read two cells as one line
+    lines = [ln for ln in depots() if ln[1] not in ("Depot A", "240")]
+    lines.append(((60.0, 110, 220.0, 120), "Depot A 240", 0.99))  # OCR read two cells as one line
     assert picture_tables(lines) == []
 
 

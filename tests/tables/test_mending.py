@@ -12,9 +12,9 @@ def courses() -> list:
     grid = TableGrid(
         cells=(
             ("Area", "Requirement", "Units"),
-            ("Compulsory courses", "GS5002 Academic Writing", "4"),
-            ("Compulsory courses", "GS6001 Research Ethics", "2"),
-            ("Electives", "Any two ISEP modules", "8"),
+            ("Compulsory courses", "HX2104 Academic Writing", "4"),
+            ("Compulsory courses", "HX3310 Research Ethics", "2"),
+            ("Electives", "Any two LAB modules", "8"),
         )
     )
     return page_tables(grid, page=2)
@@ -26,16 +26,16 @@ def test_text_compares_without_regard_to_case() -> None:
 
 
 def test_a_like_without_wildcards_looks_inside_the_cell() -> None:
-    result, error, sql, steps = run_mended("SELECT requirement FROM t1 WHERE requirement LIKE 'ISEP'", courses())
-    assert error == "" and result is not None and result.rows == [("Any two ISEP modules",)]
-    assert sql == "SELECT requirement FROM t1 WHERE requirement LIKE '%ISEP%'"
-    assert steps == [{"sql": "SELECT requirement FROM t1 WHERE requirement LIKE 'ISEP'", "error": "matched no row",
+    result, error, sql, steps = run_mended("SELECT requirement FROM t1 WHERE requirement LIKE 'LAB'", courses())
+    assert error == "" and result is not None and result.rows == [("Any two LAB modules",)]
+    assert sql == "SELECT requirement FROM t1 WHERE requirement LIKE '%LAB%'"
+    assert steps == [{"sql": "SELECT requirement FROM t1 WHERE requirement LIKE 'LAB'", "error": "matched no row",
                       "mended": "LIKE 'x' -> LIKE '%x%'"}]  # fmt: skip
 
 
 def test_an_equality_that_matches_no_row_looks_inside_the_cell() -> None:
     result, _, _, steps = run_mended("SELECT requirement FROM t1 WHERE area = 'Compulsory'", courses())
-    assert result is not None and [r[0][:6] for r in result.rows] == ["GS5002", "GS6001"]
+    assert result is not None and [r[0][:6] for r in result.rows] == ["HX2104", "HX3310"]
     assert steps[0]["mended"] == "= 'x' -> LIKE '%x%'"
     # an equality that matches stays as written
     result, _, _, steps = run_mended("SELECT units FROM t1 WHERE area = 'Electives'", courses())

@@ -39,7 +39,7 @@ def test_a_spanning_first_row_over_a_plain_second_row_is_a_two_row_header() -> N
     assert header_rows(cells) == 2
     plain = [["Name", "Q1", "Q2"], ["A", "1", "2"], ["B", "3", "4"]]
     assert header_rows(plain) == 1
-    words = [["Course", "Code"], ["Intro", "GS5002"], ["Lab", "GS6001"]]  # no numbers: one header row
+    words = [["Course", "Code"], ["Intro", "HX2104"], ["Lab", "HX3310"]]  # no numbers: one header row
     assert header_rows(words) == 1
 
 
