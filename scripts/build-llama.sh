@@ -7,7 +7,9 @@
 #                         cascadelake  + AVX-512 VNNI (Cascade Lake, Ice Lake servers)
 #                         zen4         + AVX-512 VBMI BF16 (Zen 4/5, Sapphire Rapids and newer)
 #                       llama.cpp's own GGML_CPU_ALL_VARIANTS builds 14 variants (most of a
-#                       fresh set-up's time); the others add little over the nearest one here.
+#                       fresh set-up's time); the others add little over the nearest one here,
+#                       and its AMX one (sapphirerapids) died with SIGILL in a KVM guest whose
+#                       CPU flags show AMX (bench/RESULTS.md).
 #   avx2:               the older portable AVX2-only build (kept for bench/llm.py's comparison).
 # Usage: scripts/build-llama.sh [dispatch|avx2] PYTHON   (prints the wheel's path)
 set -euo pipefail

