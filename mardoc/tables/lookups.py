@@ -20,7 +20,14 @@ _STOP = frozenset(
     ["a", "an", "the", "of", "in", "on", "at", "to", "for", "by", "and", "or", "is", "are", "was", "were", "be", "been", "what", "which", "who", "how", "much", "many", "does", "did", "do", "this", "that", "these", "those", "as", "per", "with", "from", "its", "their", "total", "value", "amount", "number", "according", "report", "table", "shown", "show", "given"]
 )
 # a question that asks for one value (not a comparison, a count, a list or a yes/no)
-_VALUE_Q = re.compile(r"^\s*(?:according to [^,]+,\s*)?(?:what|how much)\b", re.I)
+# "what ...", "how much ...", after "According to X," or a clause of time ("In 2020,", "As of March
+# 31, 2007,", "For fiscal year 2019,"): not after a clause naming a part of the document
+_VALUE_Q = re.compile(
+    r"^\s*(?:according to [^,]+,\s*|(?:in|for|as of|as at|during|at the end of)\s+(?:the\s+)?(?:fiscal\s+|financial\s+)?"
+    r"(?:(?:year|quarter|fy|q[1-4]|h[12])\b[^,?]*|(?:fy\s?)?\d{4}\b[^,?]*|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}),\s*)?"
+    r"(?:what|how much)\b",
+    re.I,
+)
 _NOT_LOOKUP = re.compile(
     r"\b(?:how many|more|less|fewer|higher|lower|difference|differ|compare|compared|increase|decrease|"
     r"change|growth|sum|average|mean|ratio|between|most|least|highest|lowest|largest|smallest|top|"
@@ -99,6 +106,30 @@ class CellHit:
         return f"{self.table.name} row {label!r}, column {self.table.titles[self.col]!r}: {self.value}"
 
 
+def _cells(t: SqlTable, i: int, q: set[str], years: set[str], noun: set[str]) -> list[tuple[int, int, str]]:
+    """The numeric cells of row ``i`` whose column the question's words name (of the year it
+    names, of the noun a "how many X" question counts), each with its column's score."""
+    label = words_of(" ".join(c for j, c in enumerate(t.texts[i]) if not t.numeric[j]))
+    out = []
+    for j, cell in enumerate(t.texts[i]):
+        col_words = words_of(t.titles[j])
+        if not t.numeric[j] or not cell.strip() or not noun <= col_words:
+            continue  # a "how many X" question reads a column of X
+        if years and not (years & col_words) and not (years & label):
+            continue  # the question names a year this cell is not of
+        if col_hit := len(q & col_words):
+            out.append((col_hit + len(years & (col_words | label)), j, cell))
+    return out
+
+
+_TOTAL_WORD = re.compile(r"\btotal\b", re.I)
+
+
+def total_rows(tables: list[SqlTable]) -> list[tuple[SqlTable, int]]:
+    """The total rows of ``tables`` (see :func:`total_row`)."""
+    return [(t, i) for t in tables for i in range(len(t.texts)) if total_row(t, i)]
+
+
 def lookup(question: str, tables: list[SqlTable]) -> CellHit | None:
     """The one cell a single-value question names by its row and column words, or None."""
     counted = _HOW_MANY.search(question)  # "how many pages for X?": a count column's cell
@@ -111,22 +142,14 @@ def lookup(question: str, tables: list[SqlTable]) -> CellHit | None:
     years = {w for w in q if is_year(w)}
     scored: list[tuple[float, CellHit]] = []
     for t in tables:
-        col_words = [words_of(title) for title in t.titles]
         for i, row in enumerate(t.texts):
             text = " ".join(c for j, c in enumerate(row) if not t.numeric[j])
-            label = words_of(text)
             row_hit = row_score(q, question, text)
-            if not row_hit:
-                continue
-            for j, cell in enumerate(row):
-                if not t.numeric[j] or not cell.strip() or not noun <= col_words[j]:
-                    continue  # a "how many X" question reads a column of X
-                col_hit = len(q & col_words[j])
-                if years and not (years & col_words[j]) and not (years & label):
-                    continue  # the question names a year this cell is not of
-                if not col_hit:
-                    continue
-                scored.append((row_hit + col_hit + len(years & (col_words[j] | label)), CellHit(t, i, j, 0, cell)))
+            if row_hit:
+                scored.extend((row_hit + s, CellHit(t, i, j, 0, cell)) for s, j, cell in _cells(t, i, q, years, noun))
+    if not scored and _TOTAL_WORD.search(question):
+        # "what was the total revenue in 2019?": no row named, the table's total row
+        scored = [(1 + s, CellHit(t, i, j, 0, cell)) for t, i in total_rows(tables) for s, j, cell in _cells(t, i, q, years, noun)]
     if not scored:
         return None
     scored.sort(key=lambda s: -s[0])
@@ -140,6 +163,13 @@ def lookup(question: str, tables: list[SqlTable]) -> CellHit | None:
 
 TOTAL_Q = re.compile(r"\b(?:in total|total|sum|combined|altogether|in all|collectively|jointly)\b", re.I)
 DIFF_Q = re.compile(r"\b(?:how (?:many|much) (?:more|less|fewer|higher|lower)|difference between)\b", re.I)
+# how much one value changed ("how much did revenue fall from 2019 to 2020?"): a difference, not a rate
+CHANGE_Q = re.compile(
+    r"\bhow (?:much|many)\b[^?]*?\b(?:increas|decreas|grow|grew|rise|rose|risen|fall|fell|fallen|declin|drop|chang)\w*"
+    r"|\bwhat (?:was|is|were) the (?:increase|decrease|change|rise|fall|decline|drop) in\b",
+    re.I,
+)
+RATE_Q = re.compile(r"%|\b(?:rate|percent(?:age)?|cagr|times|ratio)\b", re.I)
 
 
 TOP_N = re.compile(r"\b(?:top|largest|biggest|highest)[- ](?P<n>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\b", re.I)
@@ -307,7 +337,7 @@ def question_shape(question: str) -> str:
         return "count"
     if TOP_N.search(question) and TOTAL_Q.search(question):
         return "top total"
-    if TOTAL_Q.search(question) or DIFF_Q.search(question):
+    if TOTAL_Q.search(question) or DIFF_Q.search(question) or (CHANGE_Q.search(question) and not RATE_Q.search(question)):
         return "total or difference"
     if names_condition(question):
         return "rows by a condition"

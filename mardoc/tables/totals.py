@@ -7,7 +7,9 @@ import re
 from dataclasses import dataclass
 
 from mardoc.tables.lookups import (
+    CHANGE_Q,
     DIFF_Q,
+    RATE_Q,
     TOP_N,
     TOTAL_Q,
     CellHit,
@@ -45,14 +47,20 @@ def _top(scores: list[tuple[int, int]]) -> list[int]:
 def combine(question: str, tables: list[SqlTable]) -> Combined | None:
     """A total or a difference the question asks of cells it names: the one row its words
     name best, across the two or more numeric columns they name best (or one column across
-    rows). None when the question is not of that shape or the cells are not clear."""
-    op = "sum" if TOTAL_Q.search(question) else "difference" if DIFF_Q.search(question) else ""
+    rows); how much one value changed ("how much did revenue fall from 2019 to 2020?", not a
+    rate) is the difference of its two columns, of the total row when the question says
+    "total" and names no row. None when the question is not of that shape or the cells are
+    not clear."""
+    change = CHANGE_Q.search(question) is not None and not RATE_Q.search(question)
+    op = "difference" if change else "sum" if TOTAL_Q.search(question) else "difference" if DIFF_Q.search(question) else ""
     if not op:
         return None
     q = words_of(question)
     found: list[tuple[int, Combined]] = []
     for t in tables:
         rows = [(i, row_score(q, question, " ".join(c for j, c in enumerate(r) if not t.numeric[j]))) for i, r in enumerate(t.texts)]
+        if change and not any(s for _, s in rows) and TOTAL_Q.search(question):
+            rows = [(i, int(total_row(t, i))) for i in range(len(t.texts))]  # "how much did total X grow": its total row
         cols = [(j, len(q & words_of(title))) for j, title in enumerate(t.titles) if t.numeric[j]]
         top_rows, top_cols = _top(rows), _top(cols)
         any_rows = [i for i, s in rows if s > 0]
