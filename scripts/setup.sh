@@ -21,6 +21,8 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PY" -m venv "$VENV"
 fi
 PIP=("$VENV/bin/python" -m pip --disable-pip-version-check -q)
+# the dependencies take minutes to download and install: pip shows what it is doing
+PIP_SHOWN=("$VENV/bin/python" -m pip --disable-pip-version-check --progress-bar on)
 
 # llama-cpp-python is compiled from source, once, and cached (see build-llama.sh): with the x86
 # CPU variants as loadable backends, so the one wheel runs the fastest kernels this CPU has and
@@ -35,7 +37,7 @@ STAMP="$VENV/.mardoc-installed"
 WANT="$(cat pyproject.toml | sha256sum | cut -c1-16)"
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
   echo "==> installing mardoc's dependencies (torch==2.13.0, CPU)"
-  "${PIP[@]}" install "torch==2.13.0"
+  "${PIP_SHOWN[@]}" install "torch==2.13.0" | { grep --line-buffered -v '^Requirement already satisfied' || true; }
   # everything but llama-cpp-python, which is still building
   "$VENV/bin/python" - > "$LOGS/requirements.txt" <<'PYEOF'
 import tomllib
@@ -44,7 +46,7 @@ for req in project["dependencies"] + project["optional-dependencies"]["dev"]:
     if not req.startswith("llama-cpp-python"):
         print(req)
 PYEOF
-  "${PIP[@]}" install -r "$LOGS/requirements.txt"
+  "${PIP_SHOWN[@]}" install -r "$LOGS/requirements.txt" | { grep --line-buffered -v '^Requirement already satisfied' || true; }
   "${PIP[@]}" install --no-deps -e .
 fi
 
@@ -54,6 +56,13 @@ MARDOC_HOME="$MARDOC_HOME" "$VENV/bin/mardoc" models install
 
 if kill -0 $BUILD 2>/dev/null; then
   echo "==> waiting for the llama-cpp-python build (log: $LOGS/llama-build.log)"
+  waited=0
+  while kill -0 $BUILD 2>/dev/null; do
+    sleep 1; waited=$((waited + 1))
+    if [ $((waited % 15)) -eq 0 ]; then
+      echo "    still compiling llama.cpp's CPU variants (${waited} s so far; about 5 minutes on 2 idle cores)"
+    fi
+  done
 fi
 if ! wait $BUILD; then
   tail -20 "$LOGS/llama-build.log" >&2
