@@ -24,6 +24,7 @@ def library(tmp_path: Path, location: str | Path | None = None, replies: list | 
     )
 
 
+@pytest.mark.slow  # ingests the example PDF into a fresh library: seconds (make test runs it)
 @pytest.mark.parametrize("engine", ["edge", "memory"])
 def test_ingest_is_idempotent_and_answers_with_citations(tmp_path: Path, engine: str) -> None:
     lib = library(tmp_path, None if engine == "edge" else ":memory:")
@@ -42,6 +43,7 @@ def test_ingest_is_idempotent_and_answers_with_citations(tmp_path: Path, engine:
     lib.close()
 
 
+@pytest.mark.slow  # ingests the example PDF into a fresh library: seconds (make test runs it)
 def test_duplicate_content_under_another_name(tmp_path: Path) -> None:
     copy = tmp_path / "copy.pdf"
     copy.write_bytes(DEMO_PDF.read_bytes())
@@ -52,6 +54,7 @@ def test_duplicate_content_under_another_name(tmp_path: Path) -> None:
     lib.close()
 
 
+@pytest.mark.slow  # ingests the example PDF into a fresh library: seconds (make test runs it)
 def test_bad_files_are_listed_and_good_ones_kept(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
@@ -92,6 +95,7 @@ def test_unknown_doc_and_empty_library(tmp_path: Path, demo_index: Path) -> None
     lib.close()
 
 
+@pytest.mark.slow  # ingests the example PDF into a fresh library: seconds (make test runs it)
 def test_empty_index_names_the_indexes_made_with_other_settings(tmp_path: Path) -> None:
     lib = library(tmp_path)
     lib.ingest([DEMO_PDF])

@@ -57,6 +57,7 @@ def obedient(messages: list, schema: object) -> str:
     )
 
 
+@pytest.mark.slow  # ingests a PDF and runs the whole graph: seconds (make test runs it)
 @pytest.mark.parametrize("mode", ["agents", "rag"])
 def test_injected_orders_stay_inside_fences(tmp_path: Path, mode: str) -> None:
     pdf = injection_pdf(tmp_path / "turbine.pdf")
