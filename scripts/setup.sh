@@ -22,7 +22,7 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 PIP=("$VENV/bin/python" -m pip --disable-pip-version-check -q)
 # the dependencies take minutes to download and install: pip shows what it is doing
-PIP_SHOWN=("$VENV/bin/python" -m pip --disable-pip-version-check --progress-bar on)
+PIP_SHOWN=("$VENV/bin/python" -m pip --disable-pip-version-check)
 
 # llama-cpp-python is compiled from source, once, and cached (see build-llama.sh): with the x86
 # CPU variants as loadable backends, so the one wheel runs the fastest kernels this CPU has and
