@@ -21,8 +21,11 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PY" -m venv "$VENV"
 fi
 PIP=("$VENV/bin/python" -m pip --disable-pip-version-check -q)
-# the dependencies take minutes to download and install: pip shows what it is doing
-PIP_SHOWN=("$VENV/bin/python" -m pip --disable-pip-version-check)
+# the dependencies take minutes to download and install: pip shows what it is doing (what is
+# already there aside); a failing install still fails the set-up (pipefail)
+pip_shown() {
+  "$VENV/bin/python" -m pip --disable-pip-version-check "$@" | { grep --line-buffered -v '^Requirement already satisfied' || true; }
+}
 
 # llama-cpp-python is compiled from source, once, and cached (see build-llama.sh): with the x86
 # CPU variants as loadable backends, so the one wheel runs the fastest kernels this CPU has and
@@ -37,7 +40,7 @@ STAMP="$VENV/.mardoc-installed"
 WANT="$(cat pyproject.toml | sha256sum | cut -c1-16)"
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
   echo "==> installing mardoc's dependencies (torch==2.13.0, CPU)"
-  "${PIP_SHOWN[@]}" install "torch==2.13.0" | { grep --line-buffered -v '^Requirement already satisfied' || true; }
+  pip_shown install "torch==2.13.0"
   # everything but llama-cpp-python, which is still building
   "$VENV/bin/python" - > "$LOGS/requirements.txt" <<'PYEOF'
 import tomllib
@@ -46,7 +49,7 @@ for req in project["dependencies"] + project["optional-dependencies"]["dev"]:
     if not req.startswith("llama-cpp-python"):
         print(req)
 PYEOF
-  "${PIP_SHOWN[@]}" install -r "$LOGS/requirements.txt" | { grep --line-buffered -v '^Requirement already satisfied' || true; }
+  pip_shown install -r "$LOGS/requirements.txt"
   "${PIP[@]}" install --no-deps -e .
 fi
 

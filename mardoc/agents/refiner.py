@@ -37,6 +37,11 @@ log = logging.getLogger(__name__)
 PAGE_CHARS = 2000  # characters of one page (its text, then tables and figures) a judgement reads
 
 
+def source_of(c: Chunk, bbox: tuple[float, float, float, float] | None) -> Source:
+    """Where a piece of evidence was read: chunk ``c``, at ``bbox`` on its page (None: the page)."""
+    return Source(doc_id=c.doc_id, doc_name=c.doc_name, page=c.page, chunk_id=c.id, kind=c.kind, bbox=bbox)
+
+
 @dataclass
 class PageReading:
     """One page as the Refiner reads it: its lines, each the verbatim unit of a chunk."""
@@ -178,8 +183,7 @@ def refine(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
         kept: list[str] = []
         if p >= deps.settings.agents.found:
             for c, unit in best_lines(reading, asked):
-                src = Source(doc_id=c.doc_id, doc_name=c.doc_name, page=c.page, chunk_id=c.id, kind=c.kind,
-                             bbox=c.bboxes[0] if c.bboxes and c.kind != "page" else None)  # fmt: skip
+                src = source_of(c, c.bboxes[0] if c.bboxes and c.kind != "page" else None)
                 known = len(memory.evidence)
                 if memory.add_evidence(unit[:300], unit, src, rnd, c.text) is not None:
                     event["added"] += len(memory.evidence) > known

@@ -38,8 +38,9 @@ from mardoc.agents.answerer import answer_pages
 from mardoc.agents.llm import budget_left, call, emit, turn_nonce
 from mardoc.agents.prompting import fence, load_prompt
 from mardoc.agents.questions import content_words
+from mardoc.agents.refiner import source_of
 from mardoc.agents.state import AgentDeps, AgentState, SqlReply
-from mardoc.memory import EvidenceMemory, Source
+from mardoc.memory import EvidenceMemory
 from mardoc.tables import (
     QueryResult,
     SqlTable,
@@ -304,9 +305,8 @@ def remember_cells(state: AgentState, draft: Answer, tables: list[SqlTable], how
         chunk = chunks.get(c.chunk_id or "")
         if chunk is None or not c.quote:
             continue
-        src = Source(doc_id=chunk.doc_id, doc_name=chunk.doc_name, page=chunk.page, chunk_id=chunk.id,
-                     kind=chunk.kind, bbox=c.bbox)  # fmt: skip
-        memory.add_evidence(f"{draft.short}, {how}, from the row: {c.quote}", c.quote, src, state.get("round", 1), chunk.text)
+        memory.add_evidence(f"{draft.short}, {how}, from the row: {c.quote}", c.quote, source_of(chunk, c.bbox),
+                            state.get("round", 1), chunk.text)  # fmt: skip
     return memory, len(memory.evidence) - known
 
 

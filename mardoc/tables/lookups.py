@@ -106,23 +106,28 @@ class CellHit:
         return f"{self.table.name} row {label!r}, column {self.table.titles[self.col]!r}: {self.value}"
 
 
-def _cells(t: SqlTable, i: int, q: set[str], years: set[str], noun: set[str]) -> list[tuple[int, int, str]]:
-    """The numeric cells of row ``i`` whose column the question's words name (of the year it
-    names, of the noun a "how many X" question counts), each with its column's score."""
+def _cells(t: SqlTable, i: int, col_words: list[set[str]], q: set[str], years: set[str], noun: set[str]) -> list[tuple[int, int, str]]:
+    """The numeric cells of row ``i`` whose column (its title's words ``col_words``) the
+    question's words name, of the year it names and of the noun a "how many X" question
+    counts, each with its column's score."""
     label = words_of(" ".join(c for j, c in enumerate(t.texts[i]) if not t.numeric[j]))
     out = []
     for j, cell in enumerate(t.texts[i]):
-        col_words = words_of(t.titles[j])
-        if not t.numeric[j] or not cell.strip() or not noun <= col_words:
+        if not t.numeric[j] or not cell.strip() or not noun <= col_words[j]:
             continue  # a "how many X" question reads a column of X
-        if years and not (years & col_words) and not (years & label):
+        if years and not (years & col_words[j]) and not (years & label):
             continue  # the question names a year this cell is not of
-        if col_hit := len(q & col_words):
-            out.append((col_hit + len(years & (col_words | label)), j, cell))
+        if col_hit := len(q & col_words[j]):
+            out.append((col_hit + len(years & (col_words[j] | label)), j, cell))
     return out
 
 
 _TOTAL_WORD = re.compile(r"\btotal\b", re.I)
+
+
+def says_total(question: str) -> bool:
+    """Whether the question says "total": with no other row named, it names a table's total row."""
+    return _TOTAL_WORD.search(question) is not None
 
 
 def total_rows(tables: list[SqlTable]) -> list[tuple[SqlTable, int]]:
@@ -141,15 +146,17 @@ def lookup(question: str, tables: list[SqlTable]) -> CellHit | None:
     q = words_of(question) | also
     years = {w for w in q if is_year(w)}
     scored: list[tuple[float, CellHit]] = []
+    col_words = {t.name: [words_of(title) for title in t.titles] for t in tables}
     for t in tables:
         for i, row in enumerate(t.texts):
             text = " ".join(c for j, c in enumerate(row) if not t.numeric[j])
             row_hit = row_score(q, question, text)
             if row_hit:
-                scored.extend((row_hit + s, CellHit(t, i, j, 0, cell)) for s, j, cell in _cells(t, i, q, years, noun))
-    if not scored and _TOTAL_WORD.search(question):
+                scored.extend((row_hit + s, CellHit(t, i, j, 0, cell)) for s, j, cell in _cells(t, i, col_words[t.name], q, years, noun))
+    if not scored and says_total(question):
         # "what was the total revenue in 2019?": no row named, the table's total row
-        scored = [(1 + s, CellHit(t, i, j, 0, cell)) for t, i in total_rows(tables) for s, j, cell in _cells(t, i, q, years, noun)]
+        scored = [(1 + s, CellHit(t, i, j, 0, cell)) for t, i in total_rows(tables)
+                  for s, j, cell in _cells(t, i, col_words[t.name], q, years, noun)]  # fmt: skip
     if not scored:
         return None
     scored.sort(key=lambda s: -s[0])

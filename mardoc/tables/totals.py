@@ -17,6 +17,7 @@ from mardoc.tables.lookups import (
     number_text,
     percent_column,
     row_score,
+    says_total,
     total_row,
     words_of,
 )
@@ -59,7 +60,7 @@ def combine(question: str, tables: list[SqlTable]) -> Combined | None:
     found: list[tuple[int, Combined]] = []
     for t in tables:
         rows = [(i, row_score(q, question, " ".join(c for j, c in enumerate(r) if not t.numeric[j]))) for i, r in enumerate(t.texts)]
-        if change and not any(s for _, s in rows) and TOTAL_Q.search(question):
+        if change and not any(s for _, s in rows) and says_total(question):
             rows = [(i, int(total_row(t, i))) for i in range(len(t.texts))]  # "how much did total X grow": its total row
         cols = [(j, len(q & words_of(title))) for j, title in enumerate(t.titles) if t.numeric[j]]
         top_rows, top_cols = _top(rows), _top(cols)
