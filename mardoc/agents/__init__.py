@@ -2,11 +2,11 @@
 
 from mardoc.agents.graph import build_graph, run_agents
 from mardoc.agents.prompting import fence, fence_chunks, load_prompt, new_nonce, shown_text, system_prompt
-from mardoc.agents.questions import absent_terms
 from mardoc.agents.rag import answer_rag
 from mardoc.agents.reflector import unsupported_items
 from mardoc.agents.rewriter import rewrite_question
 from mardoc.agents.state import AgentDeps, AgentState
+from mardoc.agents.terms import absent_terms
 
 __all__ = [
     "AgentDeps",

@@ -23,8 +23,8 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from mardoc.agents.llm import emit
-from mardoc.agents.questions import absent_terms
 from mardoc.agents.state import AgentDeps, AgentState
+from mardoc.agents.terms import absence_note, check_terms
 from mardoc.tables import question_shape
 from mardoc.types import Chunk
 
@@ -76,7 +76,9 @@ def explore(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
     if rnd == 1:
         scope = list(deps.doc_names)  # the documents in scope (Library.scope)
         # a model that reads the pictures may find what the text never says: no text-only check
-        absent = [] if deps.chat.supports_images else absent_terms(question, "\n".join(deps.retriever.doc_text(d) for d in scope))
+        checks = [] if deps.chat.supports_images else check_terms(question, "\n".join(deps.retriever.doc_text(d) for d in scope))
+        absent = [c.term for c in checks if not c.found]
+        notes += [f"{c.term!r} found {c.how}" for c in checks if c.found and c.how != "as written"]
         if given is not None:
             to_read = [(str(d), int(p)) for d, p in given][:MAX_GIVEN]
             notes.append(f"given pages {[p for _, p in to_read]}")
@@ -86,7 +88,7 @@ def explore(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
             to_read = ranked[: deps.settings.agents.read_pages]
             notes.append(f"search_pages -> {[p for _, p in ranked]}")
         if absent:
-            notes.append(f"the documents never mention {absent}: nothing read")
+            notes.append(f"the documents never mention {absence_note(checks)}: nothing read")
             to_read = []
         shape = question_shape(question)
         tabled = table_pages(deps, to_read if given is not None else ranked) if shape and to_read else []

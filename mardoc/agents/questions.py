@@ -79,28 +79,6 @@ def uncovered_parts(question: str, memory: EvidenceMemory) -> list[str]:
     return [p for p, w in zip(parts, words, strict=True) if (w - common) and not ((w - common) & evidence)]
 
 
-# -- named terms the documents must mention ------------------------------------------------
-#
-# A question that names a year, a quoted phrase or a proper name the documents never mention
-# cannot be answered from them (the report covers 2018 and the question asks about 2024; the
-# question names a company or a person the document does not). This is checked by code over
-# the whole text of the documents in scope, not by a model's word. The check is lenient so
-# that it abstains only on clear absences: text is compared lower-cased with everything but
-# letters and digits removed (so letter-spaced or hyphenated words still match), and a name
-# counts as mentioned when each of its words of four letters or more appears somewhere.
-
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
-_QUOTED = re.compile(r"[\"“”]([^\"“”]{3,80})[\"“”]")
-_CAPITAL = re.compile(r"\b[A-Z][A-Za-z0-9&'.-]*[A-Za-z0-9]\b")
-# capitalised words that name a part of any document or a generic notion, not an entity
-_GENERIC = frozenset(
-    ["figure", "figures", "fig", "table", "tables", "page", "pages", "chapter", "chapters", "section", "sections", "appendix", "slide", "slides", "chart", "charts", "image", "images", "picture", "pictures", "document", "documents", "report", "paper", "article", "part", "step", "answer", "list", "format", "int", "float", "str", "string", "yes", "no", "please", "give", "write", "return", "directly", "according", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-)
-_QUESTION_WORDS = frozenset(
-    ["what", "which", "who", "whom", "whose", "when", "where", "how", "why", "is", "are", "was", "were", "does", "do", "did", "can", "could", "should", "would", "will", "in", "on", "at", "of", "for", "from", "to", "by", "as", "among", "between", "the", "a", "an", "and", "or", "if", "please", "according", "list", "give", "write", "tell", "name", "return"]
-)
-
-
 def squash(text: str) -> str:
     """Letters and digits only: "PREDICTIVE  MODEL-LING" and "predictivemodelling" match (PDF text
     loses and gains spaces)."""
@@ -118,65 +96,3 @@ def part_question(part: str, question: str) -> str:
 def asked_part(focus: str) -> str:
     """The part a :func:`part_question` asks ("" for a question that is not one)."""
     return focus.split(_PART_OF, 1)[0] if _PART_OF in focus else ""
-
-
-_INSTRUCTION = re.compile(r"\bformat|\be\.g\.|\bfor example\b|\bsuch as\b.*\[", re.I)
-_BRACKETS = re.compile(r"\[[^\]]*\]|\([^)]*\)")
-
-
-def _asking_text(question: str) -> str:
-    """The question without its instructions on the answer's form ("Write the day as
-    YYYY-MM-DD", "a list like ['1999', '2031']"): what they name is not asked about."""
-    sentences = re.split(r"(?<=[?.!])\s+", question.strip())
-    kept = [s for s in sentences if not _INSTRUCTION.search(s)] or sentences[:1]
-    return _BRACKETS.sub(" ", " ".join(kept))
-
-
-def _caps_run(words: list[str], i: int) -> bool:
-    near = [words[j] for j in (i - 1, i + 1) if 0 <= j < len(words)]
-    return any(w.strip(".,?!:;'\"").isupper() and len(w.strip(".,?!:;'\"")) > 3 for w in near)
-
-
-def named_terms(question: str) -> list[str]:
-    """The years, quoted phrases and proper names a question names (each once, in order).
-
-    Capitalised words count as names only in a question written in mixed case (in one
-    written all in capitals every word is capitalised)."""
-    terms: list[str] = []
-    question = _asking_text(question)
-    letters = [ch for ch in question if ch.isalpha()]
-    shouting = bool(letters) and sum(ch.isupper() for ch in letters) > 0.6 * len(letters)
-    terms += _YEAR.findall(question)
-    terms += [q.strip() for q in _QUOTED.findall(question)]
-    question = _QUOTED.sub(" ", question)  # a quoted phrase is checked whole, not word by word
-    words = [] if shouting else question.split()
-    for i, raw in enumerate(words):
-        for m in _CAPITAL.finditer(raw):
-            word = m.group(0).strip(".'")
-            low = word.lower()
-            if len(word) < 4 or low in _GENERIC or low in _QUESTION_WORDS:
-                continue
-            if word.isupper() and (len(word) > 5 or _caps_run(words, i)):
-                continue  # words in capitals are emphasis; an acronym is short and stands alone
-            # the first word of the question, or of a sentence in it, is capitalised anyway
-            if i == 0 or words[i - 1].endswith((".", "?", "!", ":")):
-                continue
-            if any(ch.isdigit() for ch in word) and _YEAR.search(word):
-                continue  # FY2018: its year is checked on its own
-            terms.append(word)
-    return list(dict.fromkeys(t for t in terms if t))
-
-
-def absent_terms(question: str, documents_text: str) -> list[str]:
-    """The terms of :func:`named_terms` that ``documents_text`` never mentions."""
-    text = squash(documents_text)
-    if not text:
-        return []
-    missing = []
-    for term in named_terms(question):
-        words = [w for w in re.split(r"\s+", term) if len(squash(w)) >= 4] or [term]
-        if _YEAR.fullmatch(term):
-            words = [term]
-        if any(squash(w) not in text for w in words):
-            missing.append(term)
-    return missing

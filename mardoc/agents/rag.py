@@ -7,8 +7,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from mardoc.agents.questions import absent_terms
 from mardoc.agents.reading import answer_from_excerpts, line_citations
+from mardoc.agents.terms import absence_note, check_terms
 from mardoc.models import ChatModel
 from mardoc.retrieval import Retriever
 from mardoc.settings import Settings
@@ -33,7 +33,7 @@ def answer_rag(
 
     ``scope``: the documents the question is about; when given, a question naming something
     (a year, a quoted phrase, a proper name) that none of them mentions is "Not answerable"
-    with no call, the agents' check by code (:func:`mardoc.agents.questions.absent_terms`).
+    with no call, the agents' check by code (:func:`mardoc.agents.terms.check_terms`).
 
     Citations are the lines of the excerpts shown that state the short answer (boxed on the
     page where ``doc_paths`` gives the PDF), else the excerpts the model cited.
@@ -44,9 +44,10 @@ def answer_rag(
     tell = on_event or (lambda event: None)
     start = time.perf_counter()
     # a model that reads the pictures may find what the text never says: no text-only check
-    absent = absent_terms(question, "\n".join(retriever.doc_text(d) for d in scope)) if scope and not chat.supports_images else []
+    checks = check_terms(question, "\n".join(retriever.doc_text(d) for d in scope)) if scope and not chat.supports_images else []
+    absent = [c.term for c in checks if not c.found]
     if absent:
-        named = ", ".join(repr(t) for t in absent)
+        named = absence_note(checks)
         return Answer(question=question, text=f"The documents do not contain the answer: they never mention {named}.",
                       short=NOT_ANSWERABLE, format="None", mode="rag", usage={"calls": 0, "prompt_tokens": 0, "completion_tokens": 0, "seconds": round(time.perf_counter() - start, 3)},
                       trace=[{"round": 1, "absent": absent}])  # fmt: skip

@@ -81,17 +81,52 @@ def percentile(values: Sequence[float], q: float) -> float | None:
     return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
 
 
-def abstention(rows: Sequence[dict[str, Any]]) -> dict[str, float | int | None]:
-    """Precision and recall of answering "Not answerable" (None where there is nothing to count)."""
+ABSTAINERS = ("code before reading", "nothing to read", "reading call", "draft check")
+
+
+def who_abstained(row: dict[str, Any]) -> tuple[str, str]:
+    """Which step of a row that says "Not answerable" decided it, and its reason, from the
+    trace: the named-terms check by code before anything is read, no page to read, the draft
+    check (a draft answer written on none of the pages read), else the reading call."""
+    trace = [e for e in row.get("trace") or [] if isinstance(e, dict)]
+    for e in trace:
+        if e.get("absent"):
+            notes = [n for n in e.get("notes", []) if "never mention" in n]
+            return ABSTAINERS[0], notes[0] if notes else f"never mentioned: {e['absent']}"
+    for e in trace:
+        if e.get("step") == "draft" and e.get("unsupported"):
+            return ABSTAINERS[3], str(e.get("note", ""))
+    if any(e.get("note") == "nothing found to read" for e in trace):
+        return ABSTAINERS[1], "nothing found to read"
+    return ABSTAINERS[2], " ".join(str(row.get("prediction", "")).split())[:160]
+
+
+def abstention(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Precision and recall of answering "Not answerable" (None where there is nothing to
+    count), overall and by the step that said it, and the answerable questions refused."""
     scored = [r for r in rows if r.get("score") is not None]
     said = [r for r in scored if str(r.get("short", "")).strip() == NOT_ANSWERABLE]
     gold = [r for r in scored if r["gold"] == NOT_ANSWERABLE]
     both = [r for r in said if r["gold"] == NOT_ANSWERABLE]
+    by: dict[str, dict[str, Any]] = {}
+    refused = []
+    for r in said:
+        who, why = who_abstained(r)
+        cell = by.setdefault(who, {"said": 0, "right": 0})
+        cell["said"] += 1
+        cell["right"] += r["gold"] == NOT_ANSWERABLE
+        if r["gold"] != NOT_ANSWERABLE:
+            refused.append({"qid": r["qid"], "by": who, "reason": why, "gold": str(r["gold"])[:60]})
+    for cell in by.values():
+        cell["precision"] = cell["right"] / cell["said"]
+        cell["recall"] = cell["right"] / len(gold) if gold else None
     return {
         "predicted": len(said),
         "gold": len(gold),
         "precision": len(both) / len(said) if said else None,
         "recall": len(both) / len(gold) if gold else None,
+        "by": {k: by[k] for k in ABSTAINERS if k in by},
+        "refused_answerable": refused,
     }
 
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from mardoc.eval.metrics import show
+from mardoc.eval.metrics import abstention, show
 from mardoc.eval.paired import paired_report_lines, paired_rows
 from mardoc.eval.runner import read_predictions
 
@@ -117,6 +117,26 @@ def _per_question(runs: list[dict[str, Any]], limit: int = 80) -> list[str]:
     return [*lines, ""]
 
 
+def _abstention_lines(runs: list[dict[str, Any]]) -> list[str]:
+    """"Not answerable" by the step that said it, and the answerable questions refused, per run
+    (recomputed from the rows, so runs scored before this breakdown existed show it too)."""
+    lines = ['## "Not answerable": who said it', "",
+             "| run | said by | said | right | precision | recall |", "|---|---|---|---|---|---|"]  # fmt: skip
+    refused: list[str] = []
+    for r in runs:
+        na = abstention([row for row in r["rows"] if not row.get("error")])
+        lines.append(f"| {r['name']} | all | {na['predicted']} | {sum(c['right'] for c in na['by'].values())} | "
+                     f"{show(na['precision'])} | {show(na['recall'])} |")  # fmt: skip
+        for who, c in na["by"].items():
+            lines.append(f"| {r['name']} | {who} | {c['said']} | {c['right']} | {show(c['precision'])} | {show(c['recall'])} |")
+        refused += [f"| {r['name']} | {x['qid']} | {x['by']} | {_cell(x['reason'], 90)} | {_cell(x['gold'], 30)} |"
+                    for x in na["refused_answerable"]]  # fmt: skip
+    lines.append("")
+    if refused:
+        lines += ["Answerable questions refused:", "", "| run | qid | by | reason | gold |", "|---|---|---|---|---|", *refused, ""]
+    return lines
+
+
 def write_report(
     runs_paths: list[Path], out: Path | None = None, *, paired: bool = False
 ) -> tuple[Path, list[dict[str, Any]]]:
@@ -157,6 +177,7 @@ def write_report(
             f"{m.get('prompt_tokens_per_question', 0):.0f} / {m.get('completion_tokens_per_question', 0):.0f} |"
         )
     lines.append("")
+    lines += _abstention_lines(runs)
     if paired:
         if len(runs) != 2:
             raise ValueError("a paired report compares exactly two runs")

@@ -21,6 +21,7 @@ vector rescores only those, in the same Query API request.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -232,15 +233,27 @@ class Retriever:
         return sorted((chunk_from_payload(h.id, h.payload) for h in hits), key=lambda c: (c.page, c.ordinal))
 
     def doc_text(self, doc_id: str) -> str:
-        """A document's whole text (its pages, figures and tables), for checks by code such as
-        whether a name the question mentions occurs anywhere; cached per document."""
+        """Everything the index holds of a document as text, for checks by code such as whether
+        a name the question mentions occurs anywhere: its file name, title and outline (a name
+        may be printed only in the pictures of slides and in the file's name), then its pages,
+        figures (captions, OCR'd labels) and tables; cached per document."""
         with self._lock:
             hit = self._doc_text.get(doc_id)
         if hit is not None:
             return hit
-        hits = self.store.scroll(Where(doc_ids=[doc_id], kinds=["page", "figure", "table"]))
-        chunks = sorted((chunk_from_payload(h.id, h.payload) for h in hits), key=lambda c: (c.page, c.ordinal))
-        text = "\n".join(c.text for c in chunks)
+        hits = self.store.scroll(Where(doc_ids=[doc_id], kinds=["page", "figure", "table", "doc"]))
+        head = [
+            f"{h.payload.get('name', '')} {h.payload.get('title', '')} "
+            + " ".join(str(o[1]) for o in h.payload.get("outline", []) if len(o) > 1)
+            for h in hits
+            if h.payload.get("kind") == "doc"
+        ]
+        chunks = sorted(
+            (chunk_from_payload(h.id, h.payload) for h in hits if h.payload.get("kind") != "doc"),
+            key=lambda c: (c.page, c.ordinal),
+        )
+        # the file name's separators as spaces: "ACME_2022_10K.pdf" names ACME and 2022
+        text = "\n".join([re.sub(r"[_.-]+", " ", t) for t in head] + [c.text for c in chunks])
         with self._lock:
             if len(self._doc_text) > 64:
                 self._doc_text.clear()

@@ -4,8 +4,14 @@ A query a model writes is untrusted input: the document it read can carry instru
 end up in it. :func:`run_select` runs one statement on an in-memory SQLite database that holds
 only the tables given, behind an authorizer that allows nothing but reading those tables and
 calling plain functions (no ATTACH, PRAGMA, writes, schema changes, recursive CTEs or
-extensions), with a time limit (a progress handler), a row limit and a length limit on the
-query. Every refusal is a :class:`QueryRefused` with a one-line reason for the trace.
+extensions), with a time limit (a progress handler), a row limit, a length limit on the query,
+and SQLite's own limits on what one value may grow to (``Connection.setlimit``: a string or blob
+of :data:`MAX_VALUE_BYTES`), on the page cache, and on the total size of the result. The
+progress handler is not called inside one function's work, and SQLite's ``printf`` goes on
+looping to the width it is given after its value hits the length limit (1e9 of them take
+14 s), so ``printf`` is the sandbox's own (``format``, its alias, is not allowed): a width or precision over
+:data:`MAX_WIDTH` is refused before SQLite's ``printf`` formats the rest. Every refusal is a :class:`QueryRefused`
+with a one-line reason for the trace.
 """
 
 from __future__ import annotations
@@ -23,6 +29,11 @@ MAX_SQL_CHARS = 2000
 MAX_ROWS = 50
 MAX_SECONDS = 1.0
 MAX_CELL_CHARS = 2000  # a value longer than this in a result row is refused (a giant literal)
+MAX_VALUE_BYTES = 32_000  # SQLite's bound on any string or blob the query builds (a cell is far smaller)
+MAX_RESULT_CHARS = 20_000  # the whole result, all rows and values together
+CACHE_KIB = 2048  # the page cache of the sandbox database (a sort or a join spills no further)
+MAX_WIDTH = 1000  # of a printf field ('%.2f' and '%10s' are what a table needs)
+_SPEC = re.compile(r"%[-+ 0#,!]*(\*|\d+)?(?:\.(\*|\d+))?([a-zA-Z%])")
 
 # functions a SELECT may call; everything else (load_extension, randomblob, zeroblob, ...) is refused
 ALLOWED_FUNCTIONS = frozenset(
@@ -95,7 +106,7 @@ def sql_tables(chunks: list[Chunk]) -> list[SqlTable]:
     return out
 
 
-@dataclass
+@dataclass(frozen=True)
 class QueryResult:
     sql: str
     columns: list[str]
@@ -156,12 +167,44 @@ def _has_separator(sql: str) -> bool:
     return False
 
 
+def _bounded_printf(formatter: sqlite3.Connection):  # noqa: ANN202
+    def printf(fmt: object, *args: object) -> object:
+        if not isinstance(fmt, str):
+            return None if fmt is None else str(fmt)
+        rest = list(args)
+        for m in _SPEC.finditer(fmt):
+            for part in m.group(1, 2):
+                width = rest.pop(0) if part == "*" and rest else part
+                try:
+                    too_wide = width is not None and abs(int(float(str(width)))) > MAX_WIDTH
+                except ValueError:
+                    too_wide = False
+                if too_wide:
+                    raise ValueError(f"a printf width of {width} refused (at most {MAX_WIDTH})")
+            if m.group(3) != "%" and rest:
+                rest.pop(0)
+        marks = ", ".join("?" for _ in range(len(args) + 1))
+        return formatter.execute(f"SELECT printf({marks})", (fmt, *args)).fetchone()[0]
+
+    return printf
+
+
 def run_select(sql: str, tables: list[SqlTable], *, max_rows: int = MAX_ROWS,
                max_seconds: float = MAX_SECONDS) -> QueryResult:  # fmt: skip
     """Run one SELECT over ``tables`` in a fresh in-memory database, read-only and bounded."""
     sql = _check_text(sql)
     conn = sqlite3.connect(":memory:")
+    formatter = sqlite3.connect(":memory:")  # SQLite's own printf, called once a format is checked
     try:
+        conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+        conn.setlimit(sqlite3.SQLITE_LIMIT_SQL_LENGTH, MAX_SQL_CHARS + 100)
+        conn.setlimit(sqlite3.SQLITE_LIMIT_COMPOUND_SELECT, 20)
+        conn.setlimit(sqlite3.SQLITE_LIMIT_EXPR_DEPTH, 100)
+        conn.setlimit(sqlite3.SQLITE_LIMIT_LIKE_PATTERN_LENGTH, 200)
+        conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        conn.execute("PRAGMA temp_store = MEMORY")
+        formatter.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+        conn.create_function("printf", -1, _bounded_printf(formatter), deterministic=True)
         for t in tables:
             # text compares as a reader compares it: 'Compulsory' = 'compulsory'
             cols = ", ".join(f'"{c}" {"REAL" if n else "TEXT COLLATE NOCASE"}' for c, n in zip(t.columns, t.numeric, strict=True))
@@ -180,6 +223,10 @@ def run_select(sql: str, tables: list[SqlTable], *, max_rows: int = MAX_ROWS,
             text = str(exc)
             if "interrupted" in text:
                 raise QueryRefused(f"query stopped after {max_seconds:g} s") from exc
+            if "printf width" in text or "user-defined function raised" in text:
+                raise QueryRefused(f"query refused: a printf width over {MAX_WIDTH}") from exc
+            if "too big" in text:
+                raise QueryRefused(f"query refused: a value over {MAX_VALUE_BYTES} bytes ({text})") from exc
             if "not authorized" in text or "prohibited" in text:
                 raise QueryRefused(f"query refused: {text}") from exc
             raise QueryRefused(f"SQL error: {text}") from exc
@@ -188,12 +235,16 @@ def run_select(sql: str, tables: list[SqlTable], *, max_rows: int = MAX_ROWS,
             for v in row:
                 if isinstance(v, str | bytes) and len(v) > MAX_CELL_CHARS:
                     raise QueryRefused(f"a result value of {len(v)} characters refused")
+        size = sum(len(str(v)) for row in rows for v in row)
+        if size > MAX_RESULT_CHARS:
+            raise QueryRefused(f"a result of {size} characters refused (at most {MAX_RESULT_CHARS})")
         truncated = len(rows) > max_rows
-        result = QueryResult(sql, columns, rows[:max_rows], truncated, round(time.monotonic() - start, 4))
-        result.cells = source_cells(result, tables)
-        return result
+        kept = rows[:max_rows]
+        return QueryResult(sql, columns, kept, truncated, round(time.monotonic() - start, 4),
+                           source_cells(sql, kept, tables))  # fmt: skip
     finally:
         conn.close()
+        formatter.close()
 
 
 _MISSING_COLUMN = re.compile(r"no such column: (?:(\w+)\.)?(\w+)")
@@ -278,12 +329,12 @@ def run_mended(sql: str, tables: list[SqlTable], tries: int = 2) -> tuple[QueryR
     return result, error, sql, steps
 
 
-def source_cells(result: QueryResult, tables: list[SqlTable]) -> list[tuple[str, int, int]]:
+def source_cells(sql: str, rows: list[tuple[object, ...]], tables: list[SqlTable]) -> list[tuple[str, int, int]]:
     """The cells of ``tables`` the result comes from (the evidence to cite): those holding a
     value of the result; for a computed value (a sum, a difference), the cells of the numeric
     columns the query names, in the rows its quoted words pick (all rows when it quotes none)."""
-    want_num = {round(float(v), 6) for row in result.rows for v in row if isinstance(v, int | float)}
-    want_text = {v.strip().lower() for row in result.rows for v in row if isinstance(v, str) and v.strip()}
+    want_num = {round(float(v), 6) for row in rows for v in row if isinstance(v, int | float)}
+    want_text = {v.strip().lower() for row in rows for v in row if isinstance(v, str) and v.strip()}
     out = []
     for t in tables:
         for i, row in enumerate(t.rows):
@@ -293,13 +344,13 @@ def source_cells(result: QueryResult, tables: list[SqlTable]) -> list[tuple[str,
                 )
                 if hit:
                     out.append((t.name, i, j))
-    if out or not result.sql:
+    if out or not sql:
         return out[:12]
-    words = [w.strip("%").lower() for w in re.findall(r"'([^']*)'", result.sql) if w.strip("%")]
+    words = [w.strip("%").lower() for w in re.findall(r"'([^']*)'", sql) if w.strip("%")]
     for t in tables:
-        if not re.search(rf"\b{re.escape(t.name)}\b", result.sql):
+        if not re.search(rf"\b{re.escape(t.name)}\b", sql):
             continue
-        cols = [j for j, c in enumerate(t.columns) if t.numeric[j] and re.search(rf"\b{re.escape(c)}\b", result.sql)]
+        cols = [j for j, c in enumerate(t.columns) if t.numeric[j] and re.search(rf"\b{re.escape(c)}\b", sql)]
         rows = [i for i, r in enumerate(t.texts) if any(w in " ".join(r).lower() for w in words)] if words else []
         for i in rows or range(len(t.rows)):
             out.extend((t.name, i, j) for j in cols if t.rows[i][j] is not None)
