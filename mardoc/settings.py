@@ -86,7 +86,8 @@ class ModelsSettings(_Section):
         description="Run the bundled embedder's int8 variant on ONNX Runtime (made and checked by "
         "`mardoc models install`; ~2x faster, recall within 0.01 on the dev set). Its vectors "
         "differ slightly from fp32, so a library embedded with one is a separate index from the "
-        "other. The torch runtime is always fp32.",
+        "other. The torch runtime is always fp32; so is a CPU on which the install step found the "
+        "int8 vectors drift (its int8 kernels without AVX-512 VNNI saturate): the fp32 export runs.",
     )
     embed_batch_size: int = Field(
         1, ge=1, description="Texts per embedding batch of the torch runtime (1 is fastest on CPU)."

@@ -118,3 +118,19 @@ def test_not_answerable_has_no_citations(tmp_path: Path, demo_index: Path) -> No
     a = lib.ask("Who won the 1998 world cup?", mode="rag")
     assert a.short == NOT_ANSWERABLE and not a.answerable and a.citations == []
     lib.close()
+
+
+@pytest.mark.slow  # ingests the example PDF into a fresh library: seconds (make test runs it)
+def test_a_library_opened_with_another_table_setting_asks_for_a_re_ingest(tmp_path: Path) -> None:
+    lib = library(tmp_path)
+    lib.ingest([DEMO_PDF])
+    assert [d["status"] for d in lib.documents()] == ["complete"]
+    lib.close()
+    s = Settings(home=tmp_path / "home", models={"embedder": "hash:256", "chat": "fake:"}, ingest={"tables_layout": False})
+    other = Library(tmp_path / "lib", settings=s, embedder=tiny_embedder(), chat=ScriptedChatModel([RAG_REPLY]))
+    assert other.documents() == []  # another index: the old one is not reused
+    other.close()
+    s = Settings(home=tmp_path / "home", models={"embedder": "hash:256", "chat": "fake:"}, agents={"max_rounds": 2})
+    same = Library(tmp_path / "lib", settings=s, embedder=tiny_embedder(), chat=ScriptedChatModel([RAG_REPLY]))
+    assert [d["status"] for d in same.documents()] == ["complete"]  # an answering setting keeps the index
+    same.close()

@@ -48,6 +48,27 @@ def test_every_field_is_described() -> None:
             assert field.description, f"{section}.{name} has no description"
 
 
+# a value other than the default for every ingest setting
+FLIPPED = {"block_max_chars": 600, "ocr": False, "ocr_min_chars": 10, "ocr_dpi": 300, "max_page_pixels": 1_000_000,
+           "figures": False, "tables": False, "table_gate": False, "tables_layout": False,
+           "max_pages": 10, "max_chunks": 10, "parse_workers": 2}  # fmt: skip
+
+
+def test_every_ingest_setting_is_flipped_in_the_fingerprint_test() -> None:
+    assert set(FLIPPED) == set(Settings().ingest.model_dump())
+
+
+@pytest.mark.parametrize("name", sorted(FLIPPED))
+def test_the_fingerprint_changes_with_what_is_stored_and_only_with_it(name: str) -> None:
+    from mardoc.retrieval.fingerprint import NOT_STORED
+
+    flipped = index_fingerprint(Settings(ingest={name: FLIPPED[name]}))
+    if name in NOT_STORED:  # refusing a document or spreading the work stores the same chunks
+        assert flipped == index_fingerprint(Settings())
+    else:
+        assert flipped != index_fingerprint(Settings())
+
+
 def test_fingerprint_tracks_index_settings_only() -> None:
     base = Settings()
     assert index_fingerprint(base) == index_fingerprint(Settings())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -76,14 +77,26 @@ def models_list() -> None:
 
 
 def ingest_with_progress(lib, paths: list[Path]) -> list:  # noqa: ANN001
+    """Ingest with a progress bar on a terminal; without one (a log file), a line each time a
+    document finishes a stage, with its counts and the time elapsed."""
+    start = time.monotonic()
     with progress_bar() as bar:
         tasks: dict[tuple[str, str], TaskID] = {}
+        names: list[str] = []
 
         def report(name: str, stage: str, done: int, total: int) -> None:
             key = (name, stage)
+            if name not in names:
+                names.append(name)
             if key not in tasks:
                 tasks[key] = bar.add_task(f"{stage:>5} {name[:40]}", total=total)
             bar.update(tasks[key], completed=done, total=total)
+            if not err.is_terminal and done == total and key not in logged:
+                logged.add(key)
+                err.print(f"document {names.index(name) + 1}: {name}: {stage} {done}/{total} done, "
+                          f"{time.monotonic() - start:.0f} s elapsed", highlight=False)  # fmt: skip
+
+        logged: set[tuple[str, str]] = set()
 
         return lib.ingest(paths, progress=report)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -18,6 +19,8 @@ from rich.table import Table
 
 from mardoc.cli.common import LibraryOpt, console, err, eval_app, settings_for
 from mardoc.errors import ConfigError, MardocError
+
+LOG_EVERY = 10  # questions between two progress lines when there is no terminal
 
 # -- eval -------------------------------------------------------------------------------------
 
@@ -73,6 +76,7 @@ def eval_run(
                 "(serve a vision model and set MARDOC_MODELS__CHAT=openai:MODEL)"
             )
         task = bar.add_task(f"{bench} ({mode})", total=None, pace="")
+        began = time.monotonic()
 
         def start(n: int, skipped: list[str]) -> None:
             for name in skipped:
@@ -83,6 +87,12 @@ def eval_run(
             acc = metrics["overall"]["accuracy"]
             pace = f"{row.get('seconds', 0):.0f} s (median {show(metrics.get('seconds_median'), 0)} s)"
             bar.update(task, advance=1, pace=pace, description=f"{bench} ({mode}) acc={acc:.3f} err={metrics['errors']}")
+            answered = int(bar.tasks[task].completed)
+            if not err.is_terminal and (answered % LOG_EVERY == 0 or answered == bar.tasks[task].total):
+                # no bar in a log file: a line every LOG_EVERY questions
+                err.print(f"{bench} ({mode}): {answered}/{bar.tasks[task].total} answered, accuracy {acc:.3f}, "
+                          f"{metrics['errors']} errors, median {show(metrics.get('seconds_median'), 0)} s a question, "
+                          f"{time.monotonic() - began:.0f} s elapsed", highlight=False)  # fmt: skip
 
         metrics = evaluate(
             lib, bench, data, out, limit=limit, docs=docs, mode=mode, concurrency=concurrency,
@@ -97,6 +107,7 @@ def eval_run(
         + (f" judge accuracy={metrics['judge']['accuracy']:.3f} ({judge})" if "judge" in metrics else "")
         + (f" cache: {cache['hits']:.0f} hits, {cache['misses']:.0f} misses, {cache['seconds_saved']:.0f}s saved" if cache else "")
     )
+
 
 
 @eval_app.command("report")

@@ -7,7 +7,7 @@ from pathlib import Path
 from mardoc.errors import ConfigError
 from mardoc.files import sha256_file
 from mardoc.models.embedders import HashingEmbedder, SentenceTransformerEmbedder
-from mardoc.models.onnx_embed import OnnxEmbedder, int8_model_path, onnx_model_path
+from mardoc.models.onnx_embed import OnnxEmbedder, int8_model_path, int8_refused, onnx_model_path
 from mardoc.models.protocols import ChatModel, Embedder
 from mardoc.models.provision import BUNDLED, Provisioner
 from mardoc.settings import Settings
@@ -97,7 +97,9 @@ def embedder_vectors(settings: Settings, spec: str | None = None) -> str:
         return "fp32"  # building the embedder reports the bad spec
     bundled = BUNDLED.get(model)
     if provider == "local" and bundled is not None and bundled.onnx_export and m.embedder_int8:
-        return "fp32" if m.embedder_runtime == "torch" else "int8"
+        if m.embedder_runtime == "torch" or int8_refused(Provisioner(settings.home_dir).model_dir(model)):
+            return "fp32"  # the install step kept fp32 on this CPU (its int8 vectors drift)
+        return "int8"
     return "fp32"
 
 

@@ -30,6 +30,7 @@ ONNX_FILE = "model.onnx"
 ONNX_MANIFEST = "manifest.json"
 INT8_FILE = "model-int8.onnx"
 INT8_MANIFEST = "int8.json"
+INT8_REFUSED = "int8-refused.json"  # the install step found the int8 vectors drift on this CPU
 
 
 def _complete(folder: Path, model_file: str, manifest: str) -> Path | None:
@@ -48,6 +49,19 @@ def onnx_model_path(folder: Path) -> Path | None:
 def int8_model_path(folder: Path) -> Path | None:
     """The int8 variant of a model folder's export, or None when there is no complete one."""
     return _complete(folder, INT8_FILE, INT8_MANIFEST)
+
+
+def int8_refused(folder: Path) -> str:
+    """Why the install step kept fp32 for this folder's export ("" when it did not): the int8
+    vectors drifted from fp32 on this machine's CPU (ONNX Runtime's int8 kernels without
+    AVX-512 VNNI saturate), so the fp32 export is used in their place."""
+    path = Path(folder) / ONNX_DIR / INT8_REFUSED
+    if int8_model_path(folder) is not None or not path.is_file():
+        return ""
+    try:
+        return str(json.loads(path.read_text()).get("reason", "the int8 vectors drift"))
+    except (OSError, ValueError):
+        return "the int8 vectors drift"
 
 
 def prompts_of(folder: Path) -> dict[str, str]:

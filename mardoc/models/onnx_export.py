@@ -39,6 +39,7 @@ from mardoc.errors import BackendError
 from mardoc.models.onnx_embed import (
     INT8_FILE,
     INT8_MANIFEST,
+    INT8_REFUSED,
     ONNX_DIR,
     ONNX_FILE,
     ONNX_MANIFEST,
@@ -239,10 +240,11 @@ def quantize_int8(folder: Path, *, force: bool = False) -> Path:
         int8 = OnnxEmbedder(folder, model_file=tmp, token_budget=10**6).embed_documents(_CHECK_TEXTS)
         cos = float(np.min(np.sum(fp32 * int8, axis=1)))
         if cos < MIN_COSINE_INT8:
-            raise BackendError(
-                f"int8 quantisation of {folder.name} drifts from fp32 (cosine {cos:.4f}); keeping fp32"
-            )
+            reason = f"int8 quantisation of {folder.name} drifts from fp32 on this CPU (cosine {cos:.4f})"
+            (base / INT8_REFUSED).write_text(json.dumps({"reason": reason, "min_cosine_vs_fp32": round(cos, 6)}))
+            raise BackendError(f"{reason}; keeping fp32, which mardoc uses in its place")
         tmp.replace(base / INT8_FILE)
+        (base / INT8_REFUSED).unlink(missing_ok=True)
         manifest = {
             "export_version": EXPORT_VERSION,
             "quantised_matmuls": count,

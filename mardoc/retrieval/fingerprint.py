@@ -8,6 +8,10 @@ import json
 from mardoc.models import embedder_vectors
 from mardoc.settings import Settings
 
+# ingest settings that change nothing stored: limits that refuse a whole document, and how
+# many processes parse it
+NOT_STORED = ("max_pages", "max_chunks", "parse_workers")
+
 
 def index_fingerprint(settings: Settings) -> str:
     """Short hash of every setting that changes what is stored in the index.
@@ -19,9 +23,8 @@ def index_fingerprint(settings: Settings) -> str:
         "embedder": settings.models.embedder,
         "embed_max_tokens": settings.models.embed_max_tokens,
         "low_dim": settings.retrieval.low_dim,
-        "ingest": settings.ingest.model_dump(
-            include={"block_max_chars", "ocr", "ocr_min_chars", "figures", "tables"}
-        ),
+        # every ingest setting but those that only refuse a document or spread the work
+        "ingest": settings.ingest.model_dump(exclude=set(NOT_STORED)),
         # what the parser and chunker make of a page; 2: layout reading order, whole
         # units, normalised text, a figure chunk for every picture, page figures; 3: a
         # text-only grid read as columns when the stream says so, figure text in page
