@@ -11,7 +11,8 @@ mentioned when a reader would count it:
 
 * compared lower-cased with everything but letters and digits removed (letter-spaced or hyphenated
   PDF text still matches), a possessive or a plural stripped ("GE's" -> "GE");
-* within one edit for a word of five to seven letters, two for a longer one (a typo);
+* within one edit for a word of five to seven letters, two for a longer one (a typo), of a word
+  the documents print capitalised when the question's is ("Apple" is not near "apply");
 * as the initials of a name the documents spell out ("G.E." -> "General Electric") and the other
   way round (the question spells out what the document abbreviates); an abbreviation's "N" as the
   "&" it is said for ("PPNE" -> "PP&E");
@@ -106,6 +107,7 @@ class Vocabulary:
 
     squashed: str
     words: list[str]
+    names: list[str]  # the words printed with a capital somewhere (lower-cased)
     initials: frozenset[str]
     numbers: frozenset[str]
     raw: str = field(repr=False)
@@ -123,7 +125,9 @@ def _vocabulary(text: str) -> Vocabulary:
         caps = [w for w in re.split(r"\s+", run.group(0)) if w[:1].isupper()]
         if len(caps) >= 2:
             initials.add("".join(w[0] for w in caps).lower())
-    return Vocabulary(squash(text), words, frozenset(initials), frozenset(re.findall(r"\d+", text)), text)
+    # capitalised where a sentence or a line does not start: a name, not "Apply ..." opening a sentence
+    names = sorted({m.group(0).lower() for m in re.finditer(r"(?<![.!?:]\s)(?<![.!?:])(?<!\n)(?<!^)\b[A-Z][A-Za-z0-9]{2,}", text)})
+    return Vocabulary(squash(text), words, names, frozenset(initials), frozenset(re.findall(r"\d+", text)), text)
 
 
 def _asking_text(question: str) -> str:
@@ -219,7 +223,9 @@ def _word_check(word: str, vocab: Vocabulary) -> tuple[bool, str]:
                 return True, f"as {amp!r}"
     if len(s) >= 5:
         limit = 1 if len(s) <= 7 else 2
-        near = process.extractOne(s, vocab.words, scorer=Levenshtein.distance, score_cutoff=limit)
+        # a name misspelt is near a word the documents print as a name ("Apple" is not "apply")
+        near = process.extractOne(s, vocab.names if word[:1].isupper() else vocab.words,
+                                  scorer=Levenshtein.distance, score_cutoff=limit)  # fmt: skip
         if near is not None:
             return True, f"near {near[0]!r} ({near[1]} edit{'s' if near[1] > 1 else ''})"
         return False, f"no word within {limit} edit{'s' if limit > 1 else ''}"

@@ -52,6 +52,12 @@ def test_a_misspelt_name_is_the_name(question: str) -> None:
     assert any(c.found and "near" in c.how for c in check_terms(question, DOC))
 
 
+def test_a_misspelt_name_is_near_a_name_not_near_an_ordinary_word() -> None:
+    doc = "Apply for the grant before March. The Harrow mills."
+    assert absent_terms("What did Apple Inc. report?", doc) == ["Apple"]  # 'apply' is no name
+    assert absent_terms("What did the Harow mills report?", doc) == []
+
+
 def test_a_name_two_edits_from_every_word_of_a_short_name_is_still_absent() -> None:
     # five to seven letters: one edit allowed, not two
     assert absent_terms("What did Kesqicz report?", DOC) == ["Kesqicz"]

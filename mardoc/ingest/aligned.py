@@ -1,0 +1,203 @@
+"""A table's cells from the alignment of its words: rows are text lines, columns the white
+rivers that run down the body rows.
+
+PyMuPDF's ``find_tables`` finds where tables are well (the layout model, or the rules), but
+its cells follow the rules it sees: an unruled statistical or financial table comes out as a few
+giant cells, or as one column per word gap. Here the cells are rebuilt from the words inside the
+table's box, the way a reader lines them up:
+
+1. words on one baseline form a line (a row); words closer than :data:`GAP_EM` of the text height
+   form one phrase (a cell's text);
+2. columns are the x-ranges that phrases of the rows cover, separated by rivers of white that
+   almost every row leaves open (a header phrase spanning several columns may cross a river);
+3. each phrase takes the columns it overlaps, a header phrase spanning several columns takes them
+   all, and above the body an empty slot goes to the header phrase centred over it (``Total``
+   over three columns of numbers);
+4. a line holding only a label that starts in lower case continues the label above it (a wrapped
+   row label).
+
+Measured with ``bench/tables.py`` against the ICDAR 2013 ground truth (bench/RESULTS.md).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from mardoc.tables import header_rows
+from mardoc.types import BBox, TableGrid
+
+GAP_EM = 0.55  # a gap wider than this (times the text height) separates two phrases
+RIVER_EM = 0.3  # a river narrower than this is no column gap
+_NUMBER = re.compile(r"^[\s(\-–$€£%]*\d[\d,.\s]*[)%]*\*?$")
+
+
+@dataclass
+class _Phrase:
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    text: str
+
+
+@dataclass
+class _Line:
+    phrases: list[_Phrase] = field(default_factory=list)
+
+    @property
+    def y(self) -> float:
+        return float(np.mean([(p.y0 + p.y1) / 2 for p in self.phrases]))
+
+
+def _lines(words: Sequence[Any]) -> list[list[Any]]:
+    """Words grouped by baseline, top to bottom, each line left to right."""
+    if not words:
+        return []
+    height = float(np.median([w[3] - w[1] for w in words]))
+    out: list[list[Any]] = []
+    centre = float("-inf")
+    for w in sorted(words, key=lambda w: ((w[1] + w[3]) / 2, w[0])):
+        y = (w[1] + w[3]) / 2
+        if out and abs(y - centre) <= 0.45 * height:
+            out[-1].append(w)
+            centre = float(np.mean([(v[1] + v[3]) / 2 for v in out[-1]]))
+        else:
+            out.append([w])
+            centre = y
+    return [sorted(line, key=lambda w: w[0]) for line in out]
+
+
+def _phrases(line: list[Any], height: float) -> list[_Phrase]:
+    out: list[_Phrase] = []
+    for w in line:
+        if out and w[0] - out[-1].x1 <= GAP_EM * height:
+            p = out[-1]
+            p.x1, p.y0, p.y1 = max(p.x1, w[2]), min(p.y0, w[1]), max(p.y1, w[3])
+            p.text += " " + w[4]
+        else:
+            out.append(_Phrase(w[0], w[1], w[2], w[3], w[4]))
+    return out
+
+
+def _columns(lines: list[_Line], height: float) -> list[tuple[float, float]]:
+    """Column x-ranges: where the rows' phrases lie, split at the rivers nearly all rows leave open."""
+    x0 = min(p.x0 for ln in lines for p in ln.phrases)
+    x1 = max(p.x1 for ln in lines for p in ln.phrases)
+    width = int(np.ceil(x1 - x0)) + 1
+    cover = np.zeros(width, dtype=int)
+    for ln in lines:
+        row = np.zeros(width, dtype=bool)
+        for p in ln.phrases:
+            row[int(p.x0 - x0) : int(np.ceil(p.x1 - x0)) + 1] = True
+        cover += row
+    allowed = max(1, len(lines) // 10) if len(lines) >= 6 else 0  # spanning header lines may cross
+    open_ = cover <= allowed
+    cols: list[tuple[float, float]] = []
+    start = None
+    gap = 0
+    for i, is_open in enumerate(open_):
+        if not is_open:
+            if start is None:
+                start = i
+            elif gap and gap < RIVER_EM * height:
+                pass  # too narrow a river: the same column
+            elif gap:
+                cols.append((x0 + start, x0 + i - gap))
+                start = i
+            gap = 0
+        elif start is not None:
+            gap += 1
+    if start is not None:
+        cols.append((x0 + start, x0 + width - 1 - gap))
+    return cols
+
+
+def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+    return max(0.0, min(a1, b1) - max(a0, b0))
+
+
+def aligned_grid(words: Sequence[Any], bbox: BBox, caption: str = "") -> TableGrid | None:
+    """The table in ``bbox`` as a grid of cells, from PyMuPDF ``words`` tuples (see the module
+    docstring); None when the words do not make at least two rows of two columns."""
+    x0, y0, x1, y1 = bbox
+    inside = [w for w in words if x0 <= (w[0] + w[2]) / 2 <= x1 and y0 <= (w[1] + w[3]) / 2 <= y1 and str(w[4]).strip()]
+    if len(inside) < 4:
+        return None
+    height = float(np.median([w[3] - w[1] for w in inside]))
+    lines = [_Line(_phrases(ln, height)) for ln in _lines(inside)]
+    cols = _columns(lines, height)
+    if len(cols) < 2 or len(lines) < 2:
+        return None
+    rows: list[list[tuple[str, BBox] | None]] = []
+    for ln in lines:
+        slots: list[list[_Phrase]] = [[] for _ in cols]
+        spans: dict[int, int] = {}
+        for p in ln.phrases:
+            hit = [j for j, (c0, c1) in enumerate(cols) if _overlap(p.x0, p.x1, c0, c1) > 0]
+            if not hit:
+                hit = [min(range(len(cols)), key=lambda j: abs((cols[j][0] + cols[j][1]) / 2 - (p.x0 + p.x1) / 2))]
+            slots[hit[0]].append(p)
+            if len(hit) > 1:
+                spans[hit[0]] = hit[-1]
+        row: list[tuple[str, BBox] | None] = [None] * len(cols)
+        for j, ps in enumerate(slots):
+            if ps:
+                box = (min(p.x0 for p in ps), min(p.y0 for p in ps), max(p.x1 for p in ps), max(p.y1 for p in ps))
+                cell = (" ".join(p.text for p in ps), box)
+                for k in range(j, spans.get(j, j) + 1):
+                    if row[k] is None:
+                        row[k] = cell
+        rows.append(row)
+    rows = _join_wrapped(rows)
+    body = next((i for i, r in enumerate(rows) if _numeric_row(r)), 0)
+    for i in range(body):  # header rows: an empty slot belongs to the phrase centred over it
+        rows[i] = _spread_header(rows[i], cols)
+    cells = tuple(tuple(c[0] if c else "" for c in r) for r in rows)
+    boxes = tuple(tuple(c[1] if c else None for c in r) for r in rows)
+    return TableGrid(cells=cells, boxes=boxes, header_rows=max(1, body) if body else header_rows([list(r) for r in cells]),
+                     caption=caption)  # fmt: skip
+
+
+def _numeric_row(row: list[tuple[str, BBox] | None]) -> bool:
+    filled = [c for c in row if c]
+    return len(filled) >= 2 and sum(bool(_NUMBER.match(c[0])) for c in filled) >= max(1, len(filled) // 2)
+
+
+def _join_wrapped(rows: list[list[tuple[str, BBox] | None]]) -> list[list[tuple[str, BBox] | None]]:
+    out: list[list[tuple[str, BBox] | None]] = []
+    for row in rows:
+        filled = [j for j, c in enumerate(row) if c]
+        first = row[0]
+        if out and filled == [0] and first is not None and first[0][:1].islower() and out[-1][0] is not None:
+            prev = out[-1][0]
+            (a0, b0, a1, b1), (c0, d0, c1, d1) = prev[1], first[1]
+            out[-1][0] = (f"{prev[0]} {first[0]}", (min(a0, c0), min(b0, d0), max(a1, c1), max(b1, d1)))
+            continue
+        out.append(list(row))
+    return out
+
+
+def _spread_header(row: list[tuple[str, BBox] | None], cols: list[tuple[float, float]]) -> list[tuple[str, BBox] | None]:
+    """A header row's empty slots, each given to the phrase of the row whose centre is nearest
+    the slot's centre when that phrase spans over the slot's side of the row."""
+    placed = [(j, c) for j, c in enumerate(row) if c]
+    if len(placed) < 1:
+        return row
+    out = list(row)
+    for j, c in enumerate(row):
+        if c is not None:
+            continue
+        centre = (cols[j][0] + cols[j][1]) / 2
+        left = next((p for p in reversed(placed) if p[0] < j), None)
+        right = next((p for p in placed if p[0] > j), None)
+        if j == 0:
+            continue  # the stub column's empty header slot stays empty
+        options = [p for p in (left, right) if p is not None]
+        best = min(options, key=lambda p: abs((p[1][1][0] + p[1][1][2]) / 2 - centre))
+        out[j] = best[1]
+    return out
