@@ -25,7 +25,7 @@ from rich.console import Console
 from rich.table import Table
 
 from mardoc import Library, Settings
-from mardoc.agents.terms import absence_note, check_terms
+from mardoc.agents import absence_note, check_terms
 from mardoc.eval import load, load_set
 from mardoc.types import NOT_ANSWERABLE
 

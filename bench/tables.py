@@ -11,9 +11,8 @@ that scorer (the ICDAR 2013 competition's cell-adjacency relations) on each, ove
 document, and prints one table. The extractors:
 
 * ``mardoc``: what ingest stores (mardoc's parser with the default settings: the table gate, PyMuPDF's
-  ``find_tables`` with the layout model, cells dealt from the page's words);
-* ``aligned``: the tables mardoc's parser finds, their cells rebuilt from the words' alignment
-  (``mardoc/ingest/aligned.py``);
+  ``find_tables`` with the layout model for where tables are, their cells rebuilt from the words'
+  alignment, ``mardoc/ingest/aligned.py``);
 * ``pymupdf-lines`` / ``pymupdf-text`` / ``pymupdf-layout``: PyMuPDF's ``find_tables`` alone with
   ``strategy="lines"``, ``strategy="text"``, or the layout model (``use_layout=True``);
 * ``pdfplumber-lines`` / ``pdfplumber-text``: pdfplumber's ``extract_tables`` with those strategies
@@ -39,7 +38,6 @@ from rich.console import Console
 from rich.table import Table
 
 Cells = list[dict[str, Any]]
-Extracted = list[dict[str, Any]]  # {"pdf", "page", "cells"}
 
 
 def spans_from_slots(slots: list[list[Any]], same: Callable[[Any, Any], bool]) -> Cells:
@@ -70,7 +68,7 @@ def _text(slot: Any) -> str:
 
 
 def _mardoc_regions(pdf: Path) -> Iterator[tuple[int, Any]]:
-    from mardoc.ingest.parser import PdfParser
+    from mardoc.ingest import PdfParser
     from mardoc.settings import Settings
 
     parser = PdfParser(Settings().ingest)
@@ -92,20 +90,6 @@ def _grid_cells(grid: Any) -> Cells:
 def _mardoc(pdf: Path) -> Iterator[tuple[int, Cells]]:
     for page, region in _mardoc_regions(pdf):
         yield page, _grid_cells(region.table)
-
-
-def _aligned(pdf: Path) -> Iterator[tuple[int, Cells]]:
-    """The tables mardoc's parser finds, their cells rebuilt from the words' alignment."""
-    import pymupdf
-
-    from mardoc.ingest.aligned import aligned_grid
-
-    found = [(page, region.bbox) for page, region in _mardoc_regions(pdf)]
-    with pymupdf.open(pdf) as doc:
-        for page, bbox in found:
-            grid = aligned_grid(doc[page - 1].get_text("words"), bbox)
-            if grid is not None:
-                yield page, _grid_cells(grid)
 
 
 def _pymupdf(**kwargs: Any) -> Callable[[Path], Iterator[tuple[int, Cells]]]:
@@ -139,7 +123,6 @@ def _pdfplumber(strategy: str) -> Callable[[Path], Iterator[tuple[int, Cells]]]:
 
 EXTRACTORS: dict[str, Callable[[Path], Iterator[tuple[int, Cells]]]] = {
     "mardoc": _mardoc,
-    "aligned": _aligned,
     "pymupdf-lines": _pymupdf(strategy="lines"),
     "pymupdf-text": _pymupdf(strategy="text"),
     "pymupdf-layout": _pymupdf(use_layout=True),

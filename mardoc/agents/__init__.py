@@ -6,12 +6,14 @@ from mardoc.agents.rag import answer_rag
 from mardoc.agents.reflector import unsupported_items
 from mardoc.agents.rewriter import rewrite_question
 from mardoc.agents.state import AgentDeps, AgentState
-from mardoc.agents.terms import absent_terms
+from mardoc.agents.terms import absence_note, absent_terms, check_terms
 
 __all__ = [
     "AgentDeps",
     "AgentState",
+    "absence_note",
     "absent_terms",
+    "check_terms",
     "answer_rag",
     "build_graph",
     "fence",

@@ -1,5 +1,6 @@
 """ingest: PDF -> Document (PyMuPDF) -> chunks (page / block / figure / table) -> the index."""
 
+from mardoc.ingest.aligned import aligned_grid
 from mardoc.ingest.chunker import Chunker
 from mardoc.ingest.describe import MARK as DESCRIPTION_MARK
 from mardoc.ingest.describe import DescriptionCache
@@ -11,6 +12,7 @@ from mardoc.ingest.pipeline import STORE_PART, Ingestor, IngestProgress, IngestR
 from mardoc.ingest.tables import find_tables, table_candidate
 
 __all__ = [
+    "aligned_grid",
     "find_tables",
     "table_candidate",
     "DESCRIPTION_MARK",

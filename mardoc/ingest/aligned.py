@@ -21,7 +21,6 @@ Measured with ``bench/tables.py`` against the ICDAR 2013 ground truth (bench/RES
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,7 +32,6 @@ from mardoc.types import BBox, TableGrid
 
 GAP_EM = 0.55  # a gap wider than this (times the text height) separates two phrases
 RIVER_EM = 0.3  # a river narrower than this is no column gap
-_NUMBER = re.compile(r"^[\s(\-–$€£%]*\d[\d,.\s]*[)%]*\*?$")
 
 
 @dataclass
@@ -154,18 +152,15 @@ def aligned_grid(words: Sequence[Any], bbox: BBox, caption: str = "") -> TableGr
                         row[k] = cell
         rows.append(row)
     rows = _join_wrapped(rows)
-    body = next((i for i, r in enumerate(rows) if _numeric_row(r)), 0)
-    for i in range(body):  # header rows: an empty slot belongs to the phrase centred over it
+    head = header_rows([[c[0] if c else "" for c in r] for r in rows])
+    for i in range(head):  # header rows: an empty slot belongs to the phrase centred over it
         rows[i] = _spread_header(rows[i], cols)
     cells = tuple(tuple(c[0] if c else "" for c in r) for r in rows)
-    boxes = tuple(tuple(c[1] if c else None for c in r) for r in rows)
-    return TableGrid(cells=cells, boxes=boxes, header_rows=max(1, body) if body else header_rows([list(r) for r in cells]),
-                     caption=caption)  # fmt: skip
-
-
-def _numeric_row(row: list[tuple[str, BBox] | None]) -> bool:
-    filled = [c for c in row if c]
-    return len(filled) >= 2 and sum(bool(_NUMBER.match(c[0])) for c in filled) >= max(1, len(filled) // 2)
+    # an empty cell's box is its column's x-range on its row's band of the page
+    bands = [(min(c[1][1] for c in r if c), max(c[1][3] for c in r if c)) for r in rows]
+    boxes = tuple(tuple(c[1] if c else (cols[j][0], bands[i][0], cols[j][1], bands[i][1]) for j, c in enumerate(r))
+                  for i, r in enumerate(rows))  # fmt: skip
+    return TableGrid(cells=cells, boxes=boxes, header_rows=head, caption=caption)
 
 
 def _join_wrapped(rows: list[list[tuple[str, BBox] | None]]) -> list[list[tuple[str, BBox] | None]]:

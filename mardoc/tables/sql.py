@@ -351,7 +351,7 @@ def source_cells(sql: str, rows: list[tuple[object, ...]], tables: list[SqlTable
         if not re.search(rf"\b{re.escape(t.name)}\b", sql):
             continue
         cols = [j for j, c in enumerate(t.columns) if t.numeric[j] and re.search(rf"\b{re.escape(c)}\b", sql)]
-        rows = [i for i, r in enumerate(t.texts) if any(w in " ".join(r).lower() for w in words)] if words else []
-        for i in rows or range(len(t.rows)):
+        picked = [i for i, r in enumerate(t.texts) if any(w in " ".join(r).lower() for w in words)] if words else []
+        for i in picked or range(len(t.rows)):
             out.extend((t.name, i, j) for j in cols if t.rows[i][j] is not None)
     return out[:12]
