@@ -53,7 +53,7 @@ _GENERIC = frozenset(
 )
 _STARTS = (".", "?", "!", ":", ";", "(", "[", '"', "“")
 _INSTRUCTION = re.compile(r"\bformat|\be\.g\.|\bfor example\b|\bsuch as\b.*\[", re.I)
-_BRACKETS = re.compile(r"\[[^\]]*\]")
+_BRACKETS = re.compile(r"\[[^\]]*\]|\([^)]*\)")  # examples and asides name nothing asked about
 
 
 _SUFFIXES = (("ies", "y"), ("es", ""), ("s", ""), ("est", ""), ("est", "e"), ("er", ""), ("er", "e"),

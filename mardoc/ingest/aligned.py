@@ -47,10 +47,6 @@ class _Phrase:
 class _Line:
     phrases: list[_Phrase] = field(default_factory=list)
 
-    @property
-    def y(self) -> float:
-        return float(np.mean([(p.y0 + p.y1) / 2 for p in self.phrases]))
-
 
 def _lines(words: Sequence[Any]) -> list[list[Any]]:
     """Words grouped by baseline, top to bottom, each line left to right."""
