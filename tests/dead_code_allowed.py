@@ -30,4 +30,6 @@ models_list
 pages_ranked
 rejected
 superseded_by
+table_cells
 table_draft
+table_question

@@ -18,7 +18,7 @@ PKG = Path(__file__).resolve().parents[1] / "mardoc"
 # Lower layers first. Shared domain types, errors and settings are the floor; the public
 # entry points (the CLI, the package's door) the roof.
 LAYERS: dict[str, int] = {
-    "mardoc.types": 0, "mardoc.errors": 0, "mardoc.settings": 0, "mardoc.files": 0,
+    "mardoc.types": 0, "mardoc.errors": 0, "mardoc.settings": 0, "mardoc.files": 0, "mardoc.words": 0,
     "mardoc.models": 1, "mardoc.memory": 1, "mardoc.render": 1, "mardoc.tables": 1,
     "mardoc.retrieval": 2,
     "mardoc.ingest": 3,

@@ -112,10 +112,13 @@ def answer(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
         emit(event)
         return {"answer": table, "draft": None, "trace": [event]}
     before = deps.chat.usage.snapshot()
-    chunks = deps.retriever.read_pages(pages)
+    chunks = [*(state.get("table_cells") or []), *deps.retriever.read_pages(pages)]  # candidate cells first
     got = answer_from_excerpts(question, chunks, deps.chat, deps.settings, emit, agent="answerer",
                                doc_paths=deps.doc_paths)  # fmt: skip
     event["note"] = f"read pages {[p for _, p in pages]} whole (best judged {best:.2f})"
+    if state.get("table_cells"):
+        op = (state.get("table_question") or {}).get("op", "")
+        event["note"] += f"; first the table cells that fit the question as well as one another (a {op} question)"
     if got.short == NOT_ANSWERABLE and best >= deps.settings.agents.insist_above:
         event["first_short"] = got.short
         got = answer_from_excerpts(question, chunks, deps.chat, deps.settings, emit, agent="answerer",
@@ -139,7 +142,7 @@ def complete_parts(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, 
         return {}
     before = deps.chat.usage.snapshot()
     event: dict[str, Any] = {"agent": "answerer", "step": "parts", "round": state.get("round", 0), "note": ""}
-    chunks = deps.retriever.read_pages(state.get("draft_pages") or [])
+    chunks = [*(state.get("table_cells") or []), *deps.retriever.read_pages(state.get("draft_pages") or [])]
     done = _complete_parts(state["question"], got, chunks, deps, event)
     if done is got:
         return {}
@@ -158,7 +161,7 @@ def verify_draft(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, An
         return {}
     question = state["question"]
     pages = state.get("draft_pages") or []
-    chunks = deps.retriever.read_pages(pages)
+    chunks = [*(state.get("table_cells") or []), *deps.retriever.read_pages(pages)]  # as the draft read them
     event: dict[str, Any] = {"agent": "reflector", "step": "draft", "round": state.get("round", 0)}
     if deps.settings.agents.verify_answer and got.short != NOT_ANSWERABLE:
         missing = unsupported_items(got.short, got.format, shown_text(chunks, got.shown))

@@ -4,10 +4,7 @@ Round 1 ranks the pages for the question (the retriever's ``search_pages``) and 
 best ``read_pages`` of them whole (the pages rag reads; the Refiner judges each): the page's text, then its tables and figures with their
 captions and labels, page numbers written in. It also checks by code whether the question
 names something (a year, a quoted phrase, a proper name) that the documents in scope never
-mention: such a question cannot be answered from them, and nothing is read. It names the
-question's shape for the table step (a count, a total, rows by a condition, one value: see
-:func:`mardoc.tables.question_shape`) and, for a question of such a shape, which of the ranked
-pages carry a table, so that the table step can query one the pages read do not hold.
+mention: such a question cannot be answered from them, and nothing is read.
 
 Later rounds follow the Reflector: the pages it names, pages found by searching for the part
 of the question that has no evidence yet, then the next pages of the ranking, skipping pages
@@ -25,7 +22,6 @@ from langgraph.runtime import Runtime
 from mardoc.agents.llm import emit
 from mardoc.agents.state import AgentDeps, AgentState
 from mardoc.agents.terms import absence_note, check_terms
-from mardoc.tables import question_shape
 from mardoc.types import Chunk
 
 log = logging.getLogger(__name__)
@@ -56,12 +52,6 @@ def _pages_for_round(state: AgentState, deps: AgentDeps, ranked: list[tuple[str,
     return fresh
 
 
-def table_pages(deps: AgentDeps, pages: list[tuple[str, int]]) -> list[tuple[str, int]]:
-    """The pages among ``pages`` (in their order) that carry a table."""
-    have = {(c.doc_id, c.page) for d in dict.fromkeys(d for d, _ in pages) for c in deps.retriever.doc_chunks(d, ["table"])}
-    return [p for p in pages if p in have]
-
-
 def explore(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
     deps = runtime.context
     rnd = state.get("round", 0) + 1
@@ -90,15 +80,10 @@ def explore(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
         if absent:
             notes.append(f"the documents never mention {absence_note(checks)}: nothing read")
             to_read = []
-        shape = question_shape(question)
-        tabled = table_pages(deps, to_read if given is not None else ranked) if shape and to_read else []
-        if shape:
-            notes.append(f"the question's shape: {shape}; tables on pages {[p for _, p in tabled]}"
-                         f" (read now: {[p for d, p in tabled if (d, p) in to_read]})")  # fmt: skip
-        found = {"shape": shape, "table_pages": tabled}
+        if given is not None:
+            ranked = to_read  # oracle mode: the given pages are the ranking
     else:
         to_read = _pages_for_round(state, deps, ranked, read, notes)
-        found = {}
     observations: list[Chunk] = deps.retriever.read_pages(to_read) if to_read else []
     event = {"agent": "explorer", "round": rnd, "pages": [[deps.doc_names.get(d, d), p] for d, p in to_read],
              "notes": notes, "observations": len(observations)}  # fmt: skip
@@ -115,8 +100,7 @@ def explore(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
         "focus": state.get("focus", "") if rnd > 1 else "",
         "judged": state.get("judged", []) if rnd > 1 else [],
         "trace": [event],
-        **found,
     }
 
 
-__all__ = ["explore", "table_pages"]
+__all__ = ["explore"]

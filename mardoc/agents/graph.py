@@ -112,7 +112,7 @@ def fresh_turn(
     return {
         "question": question, "asked": question, "history": list(history), "docs": list(docs) if docs is not None else None, "round": 0,
         "max_rounds": max_rounds, "feedback": "", "queries": [], "observations": [],
-        "verdict": "", "added": 0, "pages_read": [], "absent": [], "evidence_from": 0, "focus": "", "shape": "", "table_pages": [], "judged": [], "calls": Overwrite(0), "tokens": Overwrite(0), "trace": Overwrite([]),
+        "verdict": "", "added": 0, "pages_read": [], "absent": [], "evidence_from": 0, "focus": "", "table_question": {}, "table_cells": [], "judged": [], "calls": Overwrite(0), "tokens": Overwrite(0), "trace": Overwrite([]),
         "answer": None, "table_draft": None, "draft": None, "draft_pages": [], "pages_ranked": [], "given_pages": list(pages) if pages is not None else None,
     }  # fmt: skip
 

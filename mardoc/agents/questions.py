@@ -12,15 +12,13 @@ from __future__ import annotations
 import re
 
 from mardoc.memory import EvidenceMemory
+from mardoc.words import tokens, words
 
 _SPLIT = re.compile(
     r"(?:\?\s+(?:and\s+)?|[,;]\s*(?:and\s+|but\s+)?|\s+and\s+)(?=(?:what|which|who|whom|whose|when|where|how|why|is|are|does|do|did)\b)",
     re.I,
 )
-_WORD = re.compile(r"[a-z0-9]{3,}")
-_STOP = frozenset(
-    ["the", "and", "for", "are", "was", "were", "what", "which", "who", "whom", "whose", "when", "where", "how", "why", "does", "did", "this", "that", "these", "those", "with", "from", "into", "onto", "about", "than", "then", "there", "their", "they", "them", "its", "it's", "has", "have", "had", "can", "could", "would", "should", "will", "shall", "may", "might", "must", "not", "any", "all", "each", "per", "also", "just", "only", "more", "most", "many", "much", "some", "such", "very", "our", "your", "his", "her", "him", "she", "you"]
-)
+_ALSO_STOP = frozenset(["more", "most", "shall", "onto", "him", "it's"])  # not what a part is about
 
 
 _ASKS = re.compile(r"^(?:what|which|who|whom|whose|when|where|how|why|is|are|was|were|does|do|did|can|could|list|name|give)\b", re.I)
@@ -47,7 +45,7 @@ def question_parts(question: str) -> list[str]:
 
 def _split_pieces(question: str) -> list[str]:
     parts = [p.strip(" ,;?") for p in _SPLIT.split(question.strip())]
-    if len(parts) < 2 or any(len(_WORD.findall(p.lower())) < 2 for p in parts):
+    if len(parts) < 2 or any(len([w for w in tokens(p) if len(w) >= 3]) < 2 for p in parts):
         return [question.strip()]  # a fragment is not a question of its own: one question
     return parts
 
@@ -65,7 +63,8 @@ def parts_text(question: str) -> str:
 
 
 def content_words(text: str) -> set[str]:
-    return {w for w in _WORD.findall(text.lower()) if w not in _STOP}
+    """Words of three letters or more that say what a text is about (:func:`mardoc.words.words`)."""
+    return {w for w in words(text, stemmed=False) if len(w) >= 3 and w not in _ALSO_STOP}
 
 
 def uncovered_parts(question: str, memory: EvidenceMemory) -> list[str]:
@@ -77,12 +76,6 @@ def uncovered_parts(question: str, memory: EvidenceMemory) -> list[str]:
     common = set.intersection(*words) if words else set()
     evidence = set().union(*(content_words(f"{e.statement} {e.quote}") for e in memory.active()))
     return [p for p, w in zip(parts, words, strict=True) if (w - common) and not ((w - common) & evidence)]
-
-
-def squash(text: str) -> str:
-    """Letters and digits only: "PREDICTIVE  MODEL-LING" and "predictivemodelling" match (PDF text
-    loses and gains spaces)."""
-    return re.sub(r"[^a-z0-9]+", "", text.lower())
 
 
 _PART_OF = "? (a part of the question: "

@@ -30,18 +30,18 @@ from langgraph.runtime import Runtime
 
 from mardoc.agents.llm import budget_left, emit
 from mardoc.agents.normalise import answer_items
-from mardoc.agents.questions import content_words, part_question, squash, uncovered_parts
+from mardoc.agents.questions import content_words, part_question, uncovered_parts
 from mardoc.agents.state import AgentDeps, AgentState, judged_rows
 from mardoc.memory import Evidence
 from mardoc.types import NOT_ANSWERABLE
+from mardoc.words import squash, stem, tokens
 
-_TOKEN = re.compile(r"[a-z]+|[0-9]+")
 _UNCHECKED = frozenset(["yes", "no", "true", "false", "none"])
 SUPPORT_SHARE = 0.75  # of an item's words that must be in the text when the item is not written as is
 
 
 def _stems(text: str) -> set[str]:
-    return {t[:-1] if len(t) > 3 and t.endswith("s") else t for t in _TOKEN.findall(text.lower())}
+    return {stem(t) for t in tokens(text)}
 
 
 def unsupported_items(short: str, fmt: str, shown: str) -> list[str]:

@@ -105,8 +105,8 @@ class AgentState(TypedDict, total=False):
     evidence_from: int  # memory.evidence index where this turn's evidence starts
     judged: list[Judged]  # each page judged this turn, in the order judged
     focus: str  # the part of the question a later round reads for ("" = the whole question)
-    shape: str  # the question's shape for the table step ("" = none: mardoc.tables.question_shape)
-    table_pages: list[tuple[str, int]]  # of round 1's ranked pages, those carrying a table (a shaped question only)
+    table_question: dict[str, Any]  # the question as the table step reads it (mardoc.tables.TableQuestion.trace)
+    table_cells: list[Chunk]  # cells that fit the question as well as one another, for the reading call
     verdict: str
     added: int  # evidence items the last Refiner call admitted (0: the round made no progress)
     calls: Annotated[int, operator.add]

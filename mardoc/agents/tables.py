@@ -28,7 +28,6 @@ or a result that fails a check: the Answerer reads the pages as before (the trac
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -37,77 +36,62 @@ from langgraph.runtime import Runtime
 from mardoc.agents.answerer import answer_pages
 from mardoc.agents.llm import budget_left, call, emit, turn_nonce
 from mardoc.agents.prompting import fence, load_prompt
-from mardoc.agents.questions import content_words
 from mardoc.agents.refiner import source_of
 from mardoc.agents.state import AgentDeps, AgentState, SqlReply
 from mardoc.memory import EvidenceMemory
 from mardoc.tables import (
+    Candidates,
+    CodeAnswer,
     QueryResult,
     SqlTable,
-    asks_count,
-    asks_number,
-    combine,
+    TableQuestion,
+    check,
     count_answer,
-    filter_rows,
     inventory,
-    lookup,
+    label,
     matched_nothing,
-    named_total,
-    names_condition,
+    read_question,
     result_answer,
     run_mended,
+    solve,
     sql_tables,
     text_by_order,
-    top_total,
 )
 from mardoc.types import NOT_ANSWERABLE, Answer, Chunk, Citation
-
-_COUNT_Q = re.compile(r"\bhow many\b", re.I)
-_NAME_Q = re.compile(r"^\s*(?:according to [^,]+,\s*)?(?:which|who|whom|whose|name)\b(?!\s+(?:year|month|day|date))", re.I)
-_AMOUNT = re.compile(r"\b(?:dollars?|usd|rupees|rs|euros?|amount|money|cost|price|revenue|percent(?:age)?|ratio|share|hours?|average)\b", re.I)
+from mardoc.words import words
 
 
 def table_words(t: SqlTable) -> set[str]:
     """The words of a table's titles, caption and text cells: what a question about it names."""
     text = " ".join(t.titles) + " " + (t.chunk.table.caption if t.chunk.table else "")
     text += " " + " ".join(c for r in t.texts for j, c in enumerate(r) if not t.numeric[j])
-    return content_words(text)
+    return words(text)
 
 
-def about_tables(question: str, tables: list[SqlTable]) -> bool:
+def about_tables(q: TableQuestion, tables: list[SqlTable]) -> bool:
     """Whether the question names what a table holds: two of its content words are in one
-    table's titles or row labels (one for a question asking a number)."""
-    words = content_words(question)
-    need = 1 if asks_number(question) or names_condition(question) else 2
-    return any(len(words & table_words(t)) >= need for t in tables)
+    table's titles or row labels (one for a question asking a number or rows by a condition;
+    a statement line it names by another name counts as named)."""
+    need = 1 if q.answer in ("number", "count") or q.condition else 2
+    return any(len((q.words | q.line_words) & table_words(t)) >= need for t in tables)
 
 
-def check_result(question: str, short: str, fmt: str, result: QueryResult | None, tables: list[SqlTable]) -> str:
-    """Why a table result cannot be the answer ("" when it can): a count must be a whole
-    number, a numeric question a number, a text value must be a cell of the tables, and a
-    query must match some row, compare no text column by order, and read a column whose
-    title shares a word with the question."""
-    if _COUNT_Q.search(question) and not _AMOUNT.search(question) and fmt not in ("Int",):
-        return f"the question asks how many, the result {short!r} is not a whole number"
-    if asks_number(question) and fmt not in ("Int", "Float"):
-        return f"the question asks for a number, the result {short!r} is not one"
-    if _NAME_Q.search(question) and not asks_number(question) and fmt in ("Int", "Float"):
-        return f"the question asks which or who, the result {short!r} is a number"
-    if result is not None and result.sql and matched_nothing(result):
+def query_check(q: TableQuestion, result: QueryResult, tables: list[SqlTable]) -> str:
+    """Why the model's query cannot give the answer ("" when it can): it matches no row,
+    compares a text column by order, reads no column the question names, or returns text
+    that is no cell of the tables."""
+    if matched_nothing(result):
         return "the query's condition matched no row (a count or a conditional sum of 0)"
-    if result is not None and result.sql and (column := text_by_order(result.sql, tables)):
+    if column := text_by_order(result.sql, tables):
         return f"the query compares the text column {column} by order (it picks rows by spelling)"
-    if result is not None and result.sql:
-        selected = _selected_titles(result.sql, tables)
-        words = content_words(question)
-        if selected and not any(words & content_words(title) for title in selected):
-            return f"the query reads columns the question does not name ({', '.join(selected)[:120]})"
-    if result is not None:
-        cells = {c.strip().lower() for t in tables for r in t.texts for c in r}
-        texts = [v for row in result.rows for v in row if isinstance(v, str) and v.strip()]
-        foreign = [v for v in texts if v.strip().lower() not in cells]
-        if foreign:
-            return f"the result holds {foreign[0]!r}, which is no cell of the tables"
+    selected = _selected_titles(result.sql, tables)
+    if selected and not any((q.words | q.line_words) & words(title) for title in selected):
+        return f"the query reads columns the question does not name ({', '.join(selected)[:120]})"
+    cells = {c.strip().lower() for t in tables for r in t.texts for c in r}
+    texts = [v for row in result.rows for v in row if isinstance(v, str) and v.strip()]
+    foreign = [v for v in texts if v.strip().lower() not in cells]
+    if foreign:
+        return f"the result holds {foreign[0]!r}, which is no cell of the tables"
     return ""
 
 
@@ -122,11 +106,10 @@ def _selected_titles(sql: str, tables: list[SqlTable]) -> list[str]:
 
 def _cell_citation(t: SqlTable, row: int, col: int) -> Citation:
     c: Chunk = t.chunk
-    grid = c.table
-    box = grid.box(row + grid.header_rows, col) if grid is not None else None
-    label = " | ".join(x for x in t.texts[row] if x)[:200]
+    box = t.box(row, col)
+    quote = " | ".join(x for x in t.texts[row] if x)[:200]
     return Citation(doc_id=c.doc_id, doc_name=c.doc_name, page=c.page, bbox=box or (c.bboxes[0] if c.bboxes else None),
-                    quote=label, chunk_id=c.id)  # fmt: skip
+                    quote=quote, chunk_id=c.id)  # fmt: skip
 
 
 def _ask_sql(question: str, tables: list[SqlTable], deps: AgentDeps, state: AgentState,
@@ -164,8 +147,8 @@ def _ask_sql(question: str, tables: list[SqlTable], deps: AgentDeps, state: Agen
     return None, spent
 
 
-def _count_draft(question: str, state: AgentState, deps: AgentDeps, pages: list[tuple[str, int]]) -> tuple[Answer, dict] | None:
-    if not asks_count(question):  # the inventory reads every page of a document: only for a count
+def _count_draft(q: TableQuestion, state: AgentState, deps: AgentDeps, pages: list[tuple[str, int]]) -> tuple[Answer, dict] | None:
+    if q.count is None:  # the inventory reads every page of a document: only for a count
         return None
     docs = list(dict.fromkeys([d for d, _ in pages] + list(state.get("docs") or deps.doc_names)))
     for doc in docs[:1] if len(docs) > 1 and pages else docs:
@@ -173,7 +156,7 @@ def _count_draft(question: str, state: AgentState, deps: AgentDeps, pages: list[
         if not n_pages:
             continue
         inv = inventory(deps.retriever.doc_chunks(doc, ["figure", "table", "page"]), n_pages, deps.doc_outlines.get(doc, []))
-        got = count_answer(question, inv)
+        got = count_answer(q.count, inv)
         if got is None:
             continue
         name = deps.doc_names.get(doc, doc)
@@ -181,61 +164,47 @@ def _count_draft(question: str, state: AgentState, deps: AgentDeps, pages: list[
         text = f"{got.value} {got.what} in {got.scope}, counted in the document's inventory" + (
             f" (on pages {', '.join(str(p) for p in got.pages)})." if got.pages else "."
         )
-        short = str(got.value)
-        return Answer(question=question, text=text, short=short, format="Int", citations=cited), {
-            "count": {"what": got.what, "scope": got.scope, "value": got.value, "pages": got.pages}
+        return Answer(question=q.text, text=text, short=str(got.value), format="Int", citations=cited), {
+            "count": {"what": got.what, "scope": got.scope, "value": got.value, "pages": got.pages}, "solver": "count items"
         }
     return None
 
 
-def by_code(question: str, tables: list[SqlTable]) -> tuple[tuple[str, str] | None, list[Citation], str] | None:
-    """The question answered from ``tables`` by code, no call: the total of the rows it lists,
-    the one cell it names, the total of the top N rows or of the cells it names, the rows a
-    condition picks. Returns the short answer and format, the cells to cite, and what ran;
-    None when no code path fits."""
-    listed = named_total(question, tables)  # rows the question lists: never one cell's lookup
-    hit = lookup(question, tables) if listed is None else None
-    if hit is not None:
-        value = hit.table.rows[hit.row][hit.col]
-        if hit.magnitude and isinstance(value, float):
-            value = abs(value)  # an outflow's amount ("capital expenditure": the purchases of PP&E)
-        answered = result_answer(QueryResult("", ["value"], [(value,)]), tables, question)
-        return answered, [_cell_citation(hit.table, hit.row, hit.col)], hit.describe()
-    combined = listed or top_total(question, tables) or combine(question, tables)
-    if combined is not None:
-        col = combined.cells[0].table.columns[combined.cells[0].col]
-        answered = result_answer(QueryResult("", [col], [(combined.value,)]), tables, question)
-        return answered, [_cell_citation(c.table, c.row, c.col) for c in combined.cells][:6], combined.describe()
-    picked = filter_rows(question, tables)
-    if picked is not None:
-        labels = picked.labels()
-        if picked.count:
-            answered = (str(len(picked.rows)), "Int")
-        else:
-            answered = (labels[0], "Str") if len(labels) == 1 else (json.dumps(labels, ensure_ascii=False), "List")
-        return answered, [_cell_citation(picked.table, i, picked.col) for i in picked.rows][:6], picked.describe()
-    return None
+def table_pages(deps: AgentDeps, pages: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """The pages among ``pages`` (in their order) that carry a table."""
+    have = {(c.doc_id, c.page) for d in dict.fromkeys(d for d, _ in pages) for c in deps.retriever.doc_chunks(d, ["table"])}
+    return [p for p in pages if p in have]
 
 
 WIDEN_RANK = 5  # ranked pages whose tables code may answer from when the pages read give nothing
 
 
-def _on_ranked_tables(question: str, state: AgentState, deps: AgentDeps, pages: list[tuple[str, int]],
-                      event: dict[str, Any]) -> tuple[tuple[tuple[str, str] | None, list[Citation], str], list[SqlTable]] | None:  # fmt: skip
-    """For a question of a table's shape that code cannot answer from the pages read: the
-    first of the ``WIDEN_RANK`` best-ranked pages, not read, whose tables code answers from (a
-    result that passes the checks), with those tables. The model writes no query over pages
-    the answer does not read."""
-    top = {(str(d), int(p)) for d, p in (state.get("pages_ranked") or [])[:WIDEN_RANK]}
-    for page in [(str(d), int(p)) for d, p in state.get("table_pages") or []]:
-        if page in pages or page not in top:
+def _on_ranked_tables(q: TableQuestion, tabled: list[tuple[str, int]], deps: AgentDeps, pages: list[tuple[str, int]],
+                      event: dict[str, Any]) -> tuple[CodeAnswer, list[SqlTable]] | None:  # fmt: skip
+    """For a question code cannot answer from the pages read: the first of the ``WIDEN_RANK``
+    best-ranked pages, not read, whose tables code answers from (an answer that passes the
+    checks), with those tables. The model writes no query over pages the answer does not read."""
+    for page in tabled[:WIDEN_RANK]:
+        if page in pages:
             continue
         more = sql_tables(deps.retriever.read_pages([page]))
-        got = by_code(question, more) if more and about_tables(question, more) else None
-        if got is not None and got[0] is not None and not check_result(question, *got[0], None, more):
+        got = solve(q, more) if more and about_tables(q, more) else None
+        if isinstance(got, CodeAnswer) and not check(q, got):
             event["widened"] = f"code answered nothing from the pages read: page {page[1]} (ranked, carries a table) did"
             return got, more
     return None
+
+
+def candidate_chunk(c: Candidates) -> Chunk:
+    """Cells that fit a question as well as one another, as a small table excerpt for the
+    reading call: each cell's row label, column title and value, on the page of its table."""
+    first = c.cells[0].table.chunk
+    lines = ["| row | column | value |", "|---|---|---|"]
+    lines += [f"| {label(h.table, h.row)} | {h.table.titles[h.col]} | {h.value} |" for h in c.cells]
+    boxes = tuple(b for h in c.cells if (b := h.table.box(h.row, h.col)) is not None)
+    return Chunk(id=f"{first.id}#cells", doc_id=first.doc_id, doc_name=first.doc_name, kind="table", page=first.page,
+                 pages=(first.page,), bboxes=boxes or first.bboxes, text="Cells of the table that fit the question:\n" + "\n".join(lines),
+                 section=first.section)  # fmt: skip
 
 
 def query_tables(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
@@ -245,54 +214,59 @@ def query_tables(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, An
         return {}
     if not deps.settings.agents.tables or state.get("absent"):  # off, or the question names what no document has
         return {"table_draft": None}
+    q = read_question(question)
     pages, _ = answer_pages(state, deps)
-    event: dict[str, Any] = {"agent": "tables", "round": state.get("round", 0)}
-    tabled = [(str(d), int(p)) for d, p in state.get("table_pages") or []]
-    if state.get("shape") and tabled and not set(pages) & set(tabled):
-        # the question has a table's shape and the pages the answer reads carry no table: the
+    event: dict[str, Any] = {"agent": "tables", "round": state.get("round", 0), "question": q.trace()}
+    ranked = [(str(d), int(p)) for d, p in state.get("pages_ranked") or []]
+    tabled = table_pages(deps, ranked) if q.op and ranked else []
+    if q.op and tabled and not set(pages) & set(tabled):
+        # an operation code can do, and the pages the answer reads carry no table: the
         # best-ranked page that carries one is queried too (by code first; checked as any)
         extra = next(p for p in tabled if p not in pages)
         event["also"] = f"no page to read carries a table: page {extra[1]} (ranked, carries one) queried too"
         pages = [*pages, extra]
-    counted = _count_draft(question, state, deps, pages)
+    counted = _count_draft(q, state, deps, pages)
     if counted is not None:
         draft, info = counted
         event.update(info, short=draft.short, note=draft.text)
         emit(event)
-        return {"table_draft": draft, "trace": [event]}
-    chunks = deps.retriever.read_pages(pages) if pages else []
-    tables = sql_tables(chunks)
-    about = bool(tables) and about_tables(question, tables)
-    got = by_code(question, tables) if about else None
-    widened = _on_ranked_tables(question, state, deps, pages, event) if got is None and state.get("shape") else None
-    if widened is not None:
-        got, tables = widened
-    elif not about:
-        return {"table_draft": None}
+        return {"table_draft": draft, "table_question": q.trace(), "trace": [event]}
+    tables = sql_tables(deps.retriever.read_pages(pages)) if pages else []
+    about = bool(tables) and about_tables(q, tables)
+    got = solve(q, tables) if about else None
+    if not isinstance(got, CodeAnswer) and q.op:
+        widened = _on_ranked_tables(q, tabled, deps, pages, event)
+        if widened is not None:
+            got, tables = widened
+    if got is None and not about:
+        return {"table_draft": None, "table_question": q}
     event["tables"] = [f"{t.name}: page {t.chunk.page}, {len(t.rows)} rows, columns {t.columns}" for t in tables]
-    spent = {"calls": 0, "tokens": 0}
-    result: QueryResult | None = None
-    if got is not None:
-        answered, cited, event["lookup"] = got
-    else:
-        result, spent = _ask_sql(question, tables, deps, state, event)
-        answered = result_answer(result, tables, question) if result is not None else None
-        by_name = {t.name: t for t in tables}
-        cited = [_cell_citation(by_name[n], r, c) for n, r, c in (result.cells if result else [])][:6]
-    why = "no result" if answered is None else check_result(question, *answered, result, tables)
-    if answered is None or why or answered[0] == NOT_ANSWERABLE:
-        event["note"] = f"tables gave no answer ({why}): the pages are read"
+    if isinstance(got, Candidates):
+        event.update(candidates=got.describe(), note="no cell is clearly best: the candidate cells are given to the reading call")
         emit(event)
-        return {"table_draft": None, "trace": [event], **spent}
-    short, fmt = answered
-    how = f"looked up {event['lookup']}" if result is None else f"computed by `{result.sql}`"
-    draft = Answer(question=question, text=f"{short} ({how}, page {', '.join(str(c.page) for c in cited[:1])}).",
-                   short=short, format=fmt, citations=cited)  # type: ignore[arg-type]  # fmt: skip
-    memory, event["evidence"] = remember_cells(state, draft, tables, how)
-    event.update(short=short, note=f"answered from the tables: {how}")
+        return {"table_draft": None, "table_question": q.trace(), "table_cells": [candidate_chunk(got)], "trace": [event]}
+    spent = {"calls": 0, "tokens": 0}
+    why = ""
+    if got is None:
+        result, spent = _ask_sql(question, tables, deps, state, event)
+        got = result_answer(result, tables, q) if result is not None else None
+        why = query_check(q, result, tables) if result is not None and got is not None else ""
+    if got is not None and not why:
+        why = check(q, got)
+    if got is None or why or got.short == NOT_ANSWERABLE:
+        event["note"] = f"tables gave no answer ({why or 'no result'}): the pages are read"
+        if got is not None:
+            event["rejected"] = {"short": got.short, "solver": got.solver, "how": got.how}
+        emit(event)
+        return {"table_draft": None, "table_question": q.trace(), "trace": [event], **spent}
+    by_name = {t.name: t for t in tables}
+    cited = [_cell_citation(by_name[r.table], r.row, r.col) for r in got.cells if r.table in by_name][:6]
+    draft = Answer(question=question, text=f"{got.short} ({got.how}, page {', '.join(str(c.page) for c in cited[:1])}).",
+                   short=got.short, format=got.format, citations=cited)  # type: ignore[arg-type]  # fmt: skip
+    memory, event["evidence"] = remember_cells(state, draft, tables, got.how)
+    event.update(short=got.short, solver=got.solver, how=got.how, note=f"answered from the tables: {got.how}")
     emit(event)
-    return {"table_draft": draft, "memory": memory, "trace": [event], **spent}
-
+    return {"table_draft": draft, "table_question": q.trace(), "memory": memory, "trace": [event], **spent}
 
 def remember_cells(state: AgentState, draft: Answer, tables: list[SqlTable], how: str) -> tuple[EvidenceMemory, int]:
     """The evidence memory with the table answer's cells added: one item a cited row (its
@@ -310,4 +284,4 @@ def remember_cells(state: AgentState, draft: Answer, tables: list[SqlTable], how
     return memory, len(memory.evidence) - known
 
 
-__all__ = ["about_tables", "by_code", "check_result", "query_tables", "remember_cells"]
+__all__ = ["about_tables", "candidate_chunk", "query_check", "query_tables", "remember_cells", "table_pages"]

@@ -34,7 +34,7 @@ from functools import lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from mardoc.agents.questions import squash
+from mardoc.words import squash
 
 # Zipf 4: ten times a million words of ordinary English (wordfreq's blend of sources) - "net",
 # "largest", "answer", "revenue", "segment"; rare words and most names lie below it.

@@ -130,6 +130,24 @@ def abstention(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def by_solver(rows: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Which table solver gave the answer (from the trace's table step: a lookup, a sum, a
+    ratio, the model's query, a count of the inventory ...), with how many were right (score
+    >= 0.5); answers the table step did not give are "read by the model"."""
+    out: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        if r.get("score") is None:
+            continue
+        steps = [e for e in r.get("trace") or [] if isinstance(e, dict) and e.get("agent") == "tables"]
+        solver = next((str(e["solver"]) for e in steps if e.get("solver")), "")
+        if not solver:
+            solver = "read by the model (candidate cells given)" if any(e.get("candidates") for e in steps) else "read by the model"
+        cell = out.setdefault(solver, {"n": 0, "right": 0})
+        cell["n"] += 1
+        cell["right"] += float(r["score"]) >= 0.5
+    return dict(sorted(out.items(), key=lambda kv: -kv[1]["n"]))
+
+
 def _usage_mean(rows: Sequence[dict[str, Any]], key: str) -> float:
     return sum(r.get("usage", {}).get(key, 0) for r in rows) / max(len(rows), 1)
 

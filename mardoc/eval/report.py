@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from mardoc.eval.metrics import abstention, show
+from mardoc.eval.metrics import abstention, by_solver, show
 from mardoc.eval.paired import paired_report_lines, paired_rows
 from mardoc.eval.runner import read_predictions
 
@@ -137,6 +137,22 @@ def _abstention_lines(runs: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def _solver_lines(runs: list[dict[str, Any]]) -> list[str]:
+    """Which table solver answered, right or wrong, per run (recomputed from the rows' traces)."""
+    lines = ["## Who answered: the table step's solvers", "", "| run | answered by | n | right |", "|---|---|---|---|"]
+    for r in runs:
+        for solver, c in by_solver([row for row in r["rows"] if not row.get("error")]).items():
+            lines.append(f"| {r['name']} | {solver} | {c['n']} | {c['right']} |")
+    for r in runs:
+        text = [row for row in r["rows"] if str(row.get("grader", "")).startswith("text")]
+        if text:
+            lines += [f"Graded by a text proxy in {r['name']} (for a judge or a person: gold beside):", "",
+                      "| qid | short answer | gold | proxy score |", "|---|---|---|---|"]  # fmt: skip
+            lines += [f"| {x['qid']} | {_cell(x.get('short'), 60)} | {_cell(x['gold'], 80)} | {show(x.get('score'))} |" for x in text]
+            lines.append("")
+    return [*lines, ""]
+
+
 def write_report(
     runs_paths: list[Path], out: Path | None = None, *, paired: bool = False
 ) -> tuple[Path, list[dict[str, Any]]]:
@@ -178,6 +194,7 @@ def write_report(
         )
     lines.append("")
     lines += _abstention_lines(runs)
+    lines += _solver_lines(runs)
     if paired:
         if len(runs) != 2:
             raise ValueError("a paired report compares exactly two runs")

@@ -21,7 +21,7 @@ from typing import Any
 from mardoc.eval.benchmarks import Sample
 from mardoc.eval.judge import LlmJudge, sanity_check
 from mardoc.eval.metrics import summarise
-from mardoc.eval.scoring import score_answer
+from mardoc.eval.scoring import financebench_grade, score_answer
 from mardoc.library import Library
 
 log = logging.getLogger(__name__)
@@ -111,6 +111,8 @@ class Runner:
             error=answer.error or "",
             score=score_answer(s.answer, answer.short, s.answer_format),
         )
+        if s.benchmark == "financebench":  # numbers with units, yes/no, sentences: graded by value
+            row["score"], row["grader"] = financebench_grade(s.answer, answer.short, answer.text)
         if stats is not None and before is not None:
             after = stats.snapshot()
             row["cache"] = {k: round(after[k] - before[k], 3) for k in after}

@@ -1,21 +1,18 @@
-"""Tables and the document's inventory as data: values, SQL over tables, lookups and counts by code.
+"""Tables and the document's inventory as data: values, SQL over tables, and questions over
+them answered by code.
 
 The door of the room: ingest uses :func:`header_rows` and :func:`to_markdown` to keep each
-table as a :class:`mardoc.types.TableGrid`; the agents query tables with :func:`lookup` and
-:func:`run_select` and count with :func:`count_answer`.
+table as a :class:`mardoc.types.TableGrid`; the agents read a question once into a
+:class:`TableQuestion` (:func:`read_question`), answer it by code with :func:`solve` (a
+lookup, a sum, a difference, a rate of change, a standard ratio, the rows a condition
+picks) or :func:`count_answer` (the document's inventory), or run the model's query with
+:func:`run_mended`, and hold every answer to :func:`check`.
 """
 
-from mardoc.tables.counting import Count, Inventory, asks_count, count_answer, inventory
-from mardoc.tables.lookups import (
-    CellHit,
-    Filtered,
-    asks_number,
-    filter_rows,
-    lookup,
-    names_condition,
-    question_shape,
-    result_answer,
-)
+from mardoc.tables.counting import Count, Inventory, count_answer, inventory
+from mardoc.tables.lookups import Candidates, CellHit, label
+from mardoc.tables.question import FORMULAS, LINES, TableQuestion, read_question
+from mardoc.tables.solvers import CellRef, CodeAnswer, check, result_answer, solve
 from mardoc.tables.sql import (
     MAX_ROWS,
     QueryRefused,
@@ -27,7 +24,6 @@ from mardoc.tables.sql import (
     sql_tables,
     text_by_order,
 )
-from mardoc.tables.totals import Combined, combine, named_total, top_total
 from mardoc.tables.values import (
     Number,
     body,
@@ -41,39 +37,38 @@ from mardoc.tables.values import (
 )
 
 __all__ = [
+    "FORMULAS",
+    "LINES",
     "MAX_ROWS",
+    "Candidates",
     "CellHit",
-    "Combined",
-    "Filtered",
-    "combine",
-    "filter_rows",
+    "CellRef",
+    "CodeAnswer",
     "Count",
-    "asks_count",
-    "asks_number",
     "Inventory",
+    "Number",
     "QueryRefused",
     "QueryResult",
     "SqlTable",
+    "TableQuestion",
+    "body",
+    "check",
+    "column_titles",
     "count_answer",
+    "header_rows",
+    "header_scale",
     "inventory",
-    "lookup",
-    "names_condition",
-    "question_shape",
-    "result_answer",
-    "named_total",
-    "top_total",
+    "is_year",
+    "label",
     "matched_nothing",
+    "numeric_columns",
+    "parse_number",
+    "read_question",
+    "result_answer",
     "run_mended",
     "run_select",
     "sql_tables",
+    "solve",
     "text_by_order",
-    "Number",
-    "body",
-    "column_titles",
-    "header_rows",
-    "header_scale",
-    "is_year",
-    "numeric_columns",
-    "parse_number",
     "to_markdown",
 ]

@@ -22,7 +22,7 @@ import sqlite3
 import time
 from dataclasses import dataclass, field
 
-from mardoc.tables.values import body, column_titles, header_scale, identifier, numeric_columns, parse_number
+from mardoc.tables.values import body, column_titles, header_scale, identifier, numeric_of, parse_number, tidy
 from mardoc.types import Chunk
 
 MAX_SQL_CHARS = 2000
@@ -55,8 +55,16 @@ class SqlTable:
     titles: list[str]
     numeric: list[bool]
     rows: list[list[object]]  # values as stored (REAL for numeric columns, else TEXT)
-    texts: list[list[str]]  # the cells as printed
-    scale: float = 1.0
+    texts: list[list[str]]  # the cells as a reader takes them (see mardoc.tables.values.tidy)
+    scale: float = 1.0  # the unit the caption or header states ("in thousands": 1e3)
+    cols: list[int] = field(default_factory=list)  # the grid column each column came from
+
+    def box(self, row: int, col: int) -> tuple[float, float, float, float] | None:
+        """The page box of body row ``row``, column ``col`` (None when the grid has none)."""
+        grid = self.chunk.table
+        if grid is None:
+            return None
+        return grid.box(row + grid.header_rows, self.cols[col] if col < len(self.cols) else col)
 
     def schema(self, samples: int = 3, all_rows: int = 25) -> str:
         """CREATE TABLE text with the printed titles as comments, then the rows as printed: all
@@ -89,11 +97,13 @@ def sql_tables(chunks: list[Chunk]) -> list[SqlTable]:
         grid = c.table
         if grid is None or grid.n_cols < 2 or len(grid.cells) <= grid.header_rows:
             continue
-        titles = column_titles(grid)
+        tidied = tidy(column_titles(grid), body(grid))
+        titles, texts = tidied.titles, tidied.texts
+        if len(titles) < 2:
+            continue
         taken: set[str] = set()
         columns = [identifier(t, taken, j) for j, t in enumerate(titles)]
-        numeric = numeric_columns(grid)
-        texts = body(grid)
+        numeric = numeric_of(texts)
         rows: list[list[object]] = []
         for r in texts:
             vals: list[object] = []
@@ -102,7 +112,7 @@ def sql_tables(chunks: list[Chunk]) -> list[SqlTable]:
                 vals.append(num.value if num is not None else (None if numeric[j] else cell))
             rows.append(vals)
         scale = header_scale(grid.caption, *titles)
-        out.append(SqlTable(f"t{len(out) + 1}", c, columns, titles, numeric, rows, texts, scale))
+        out.append(SqlTable(f"t{len(out) + 1}", c, columns, titles, numeric, rows, texts, scale, tidied.cols))
     return out
 
 

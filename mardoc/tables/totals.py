@@ -1,76 +1,72 @@
-"""Totals a question asks of cells it names, computed by code: a total or a difference of named
-cells, the total of the top N rows by a column, the total of the rows a question lists."""
+"""Values a question asks of cells it names, computed by code: a total or a difference of named
+cells, how much one value changed, its rate of change, the total of the rows a question lists,
+and a standard ratio as the quotient of two lookups."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from mardoc.tables.lookups import (
-    CHANGE_Q,
-    DIFF_Q,
-    RATE_Q,
-    TOP_N,
-    TOTAL_Q,
+    Candidates,
     CellHit,
-    label_column,
+    col_score,
+    label,
+    lookup,
     number_text,
     percent_column,
     row_score,
-    says_total,
     total_row,
-    words_of,
 )
+from mardoc.tables.question import LINES, TableQuestion
 from mardoc.tables.sql import SqlTable
-
-_SMALL_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
-_SHARE_WORDS = re.compile(r"%|\b(?:ratios?|percentages?|percent|share|stakes?|proportions?)\b", re.I)
+from mardoc.words import unique_best, words
 
 
 @dataclass(frozen=True)
 class Combined:
-    """Cells of one row (or one column) added or subtracted by code."""
+    """Cells added, subtracted or divided by code; ``formula`` names what was computed."""
 
-    op: str  # sum | difference
+    op: str  # sum | difference | change | growth | ratio
     cells: tuple[CellHit, ...]
     value: float
+    formula: str = ""
+    percent: bool = False
 
     def describe(self) -> str:
+        if self.formula:
+            parts = "; ".join(c.describe() for c in self.cells)
+            return f"{self.formula} = {number_text(round(self.value, 4))}{'%' if self.percent else ''} ({parts})"
         sign = " + " if self.op == "sum" else " - "
         return f"{self.op} of {sign.join(c.describe() for c in self.cells)} = {number_text(self.value)}"
 
 
-def _top(scores: list[tuple[int, int]]) -> list[int]:
+def _top(scores: list[tuple[int, float]]) -> list[int]:
     best = max((s for _, s in scores), default=0)
     return [i for i, s in scores if s == best and s > 0]
 
 
-def combine(question: str, tables: list[SqlTable]) -> Combined | None:
+def combine(q: TableQuestion, tables: list[SqlTable]) -> Combined | None:
     """A total or a difference the question asks of cells it names: the one row its words
     name best, across the two or more numeric columns they name best (or one column across
-    rows); how much one value changed ("how much did revenue fall from 2019 to 2020?", not a
-    rate) is the difference of its two columns, of the total row when the question says
-    "total" and names no row. None when the question is not of that shape or the cells are
-    not clear."""
-    change = CHANGE_Q.search(question) is not None and not RATE_Q.search(question)
-    op = "difference" if change else "sum" if TOTAL_Q.search(question) else "difference" if DIFF_Q.search(question) else ""
+    rows); how much one value changed is the difference of its two columns (of the total row
+    when the question says "total" and names no row). None when the question is not of that
+    shape or the cells are not clear."""
+    op = {"sum": "sum", "difference": "difference", "change": "difference"}.get(q.op, "")
     if not op:
         return None
-    q = words_of(question)
-    found: list[tuple[int, Combined]] = []
+    found: list[tuple[float, Combined]] = []
     for t in tables:
-        rows = [(i, row_score(q, question, " ".join(c for j, c in enumerate(r) if not t.numeric[j]))) for i, r in enumerate(t.texts)]
-        if change and not any(s for _, s in rows) and says_total(question):
-            rows = [(i, int(total_row(t, i))) for i in range(len(t.texts))]  # "how much did total X grow": its total row
-        cols = [(j, len(q & words_of(title))) for j, title in enumerate(t.titles) if t.numeric[j]]
+        rows = [(i, row_score(q, label(t, i))) for i in range(len(t.texts))]
+        if q.op == "change" and not any(s for _, s in rows) and q.says_total:
+            rows = [(i, float(total_row(t, i))) for i in range(len(t.texts))]
+        cols = [(j, float(col_score(q, title))) for j, title in enumerate(t.titles) if t.numeric[j]]
         top_rows, top_cols = _top(rows), _top(cols)
         any_rows = [i for i, s in rows if s > 0]
         any_cols = [j for j, s in cols if s > 0]
-        if any("total" in t.titles[j].lower() for j in top_cols):
+        if op == "sum" and any("total" in t.titles[j].lower() for j in top_cols):
             return None  # the table prints the total: a lookup's question
-        # one row across the columns the question names, or one column across its rows
         by_row = top_cols if op == "sum" else any_cols
-        by_col = top_rows if op == "sum" else any_rows  # a total over rows the question names best
+        by_col = top_rows if op == "sum" else any_rows
         options = []
         if len(top_rows) == 1 and len(by_row) >= 2 and (op == "sum" or len(by_row) == 2):
             options.append([(top_rows[0], j) for j in by_row])
@@ -83,114 +79,109 @@ def combine(question: str, tables: list[SqlTable]) -> Combined | None:
             nums = [float(v) for v in values]  # type: ignore[arg-type]
             hits = tuple(CellHit(t, i, j, 0, t.texts[i][j]) for i, j in places)
             value = sum(nums) if op == "sum" else abs(nums[0] - nums[1])
-            score = sum(s for i, s in rows if i in {p[0] for p in places}) + sum(
-                s for j, s in cols if j in {p[1] for p in places}
-            )
+            score = sum(s for i, s in rows if i in {p[0] for p in places}) + sum(s for j, s in cols if j in {p[1] for p in places})
             found.append((score, Combined(op, hits, value)))
-    if not found:
-        return None
-    found.sort(key=lambda f: -f[0])
-    if len(found) > 1 and found[1][0] == found[0][0]:
-        return None
-    return found[0][1]
+    best = unique_best(found, lambda f: f[0])
+    return best[1] if best else None
 
 
-def top_total(question: str, tables: list[SqlTable]) -> Combined | None:
-    """The total of the top N rows the question names ("the sum of the shares held by the top-3
-    shareholders"): the rows ranked by the one numeric column the question names (its
-    percentage column when it asks a ratio, share or percentage), the total row left out.
-    None when the question is not of that shape, or no column, or two tables, fit as well."""
-    m = TOP_N.search(question)
-    if not m or not TOTAL_Q.search(question):
-        return None
-    n = int(m.group("n")) if m.group("n").isdigit() else _SMALL_NUMBERS[m.group("n").lower()]
-    q = words_of(question)
-    share = bool(_SHARE_WORDS.search(question))
-    found: list[tuple[tuple[int, int], Combined]] = []
-    for t in tables:
-        first = label_column(t)
-        about = len(q & words_of(" ".join(t.titles[k] for k in range(len(t.titles)) if not t.numeric[k])))
-        if first is None or not about:
-            continue  # the rows the question ranks are not this table's kind of row
-        asked = _asked_column(t, q, share)
-        if asked is None:
-            continue
-        j, col_score = asked
-        ranked = sorted(
-            (i for i, r in enumerate(t.rows) if isinstance(r[j], float) and not total_row(t, i)),
-            key=lambda i: -float(t.rows[i][j]),  # type: ignore[arg-type]
-        )
-        if len(ranked) < n + 1:
-            continue  # not more rows than the top asked for: not a ranking
-        top = ranked[:n]
-        picked: list[float] = [v for i in top if isinstance(v := t.rows[i][j], float)]
-        value = sum(picked)
-        cells = tuple(CellHit(t, i, j, 0, t.texts[i][j]) for i in top)
-        found.append(((about, col_score), Combined("sum", cells, value)))
-    if not found:
-        return None
-    found.sort(key=lambda f: f[0], reverse=True)
-    if len(found) > 1 and found[1][0] == found[0][0]:
-        return None
-    return found[0][1]
-
-
-def _asked_column(t: SqlTable, q: set[str], share: bool) -> tuple[int, int] | None:
-    """The numeric column of ``t`` whose title shares most of the question's words ``q`` (its
-    percentage column first when the question asks a share), with its score; None when no
-    column, or two, fit."""
+def _asked_column(t: SqlTable, q: TableQuestion) -> tuple[int, int] | None:
+    """The numeric column of ``t`` whose title shares most of the question's words (its
+    percentage column first when the question asks a share), with its score."""
     cols = [j for j in range(len(t.titles)) if t.numeric[j]]
-    percent = {j for j in cols if share and percent_column([t], t.columns[j])}
+    percent = {j for j in cols if q.share and percent_column(t, j)}
     cols = [j for j in cols if j in percent] or cols
-    scored = sorted(((len(q & words_of(t.titles[j])) + (2 if j in percent else 0), j) for j in cols), reverse=True)
-    if not scored or not scored[0][0] or (len(scored) > 1 and scored[1][0] == scored[0][0]):
-        return None
-    return scored[0][1], scored[0][0]
+    scored = [(j, col_score(q, t.titles[j]) + (2 if j in percent else 0)) for j in cols]
+    best = unique_best(scored, lambda s: s[1])
+    return best
 
 
-_ITEMS = re.compile(r",\s*(?:and\s+)?|\s+(?:and|&)\s+", re.I)
-# one share of what the question lists ("what percentage ... held by A and B"), not shares of each
-_ONE_SHARE = re.compile(r"\b(?:what|which) (?:is |was |were )?(?:the )?(?:percentage|percent|share|proportion|ratio)\b(?!s)", re.I)
-
-
-def named_total(question: str, tables: list[SqlTable]) -> Combined | None:
+def named_total(q: TableQuestion, tables: list[SqlTable]) -> Combined | None:
     """The total of the rows a question lists ("the percentage of sales made by the online and
-    wholesale channels", "how many patents do A, B and C hold in total ..."): each item
-    of the list names one row of a table best, two or more rows of one table, added in the
-    numeric column the question names (its percentage column when it asks a share). Only for
-    a question asking a total, or one share of what it lists; None when the rows or the
-    column are not clear, or two tables fit as well."""
-    share = bool(_ONE_SHARE.search(question))
-    if not (TOTAL_Q.search(question) or share):
+    wholesale channels", "how many patents do A, B and C hold in total"): each listed item
+    names one row of a table best, two or more rows of one table, added in the numeric column
+    the question names. None when the rows or the column are not clear, or two tables fit as
+    well."""
+    if q.op != "sum" or len(q.items) < 2:
         return None
-    items = [w for part in _ITEMS.split(question) if (w := words_of(part))]
-    if len(items) < 2:
-        return None
-    q = words_of(question)
-    found: list[tuple[int, Combined]] = []
+    found: list[tuple[float, Combined]] = []
     for t in tables:
         body = [i for i in range(len(t.texts)) if not total_row(t, i)]
-        labels = {i: words_of(" ".join(c for k, c in enumerate(t.texts[i]) if not t.numeric[k])) for i in body}
+        labels = {i: words(label(t, i)) for i in body}
         picked: list[tuple[int, int]] = []
-        for words in items:
-            scores = [(len(words & labels[i]), i) for i in body]
-            best = max((sc for sc, _ in scores), default=0)
-            tops = [i for sc, i in scores if sc == best and best > 0]
-            if len(tops) == 1 and tops[0] not in {i for i, _ in picked}:
-                picked.append((tops[0], best))
-        asked = _asked_column(t, q, share or bool(_SHARE_WORDS.search(question))) if len(picked) >= 2 else None
+        for item in q.items:
+            row = unique_best(body, lambda i, item=item, labels=labels: len(item & labels[i]))  # type: ignore[misc]
+            if row is not None and row not in {i for i, _ in picked}:
+                picked.append((row, len(item & labels[row])))
+        asked = _asked_column(t, q) if len(picked) >= 2 else None
         if asked is None:
             continue
-        j, col_score = asked
+        j, score = asked
         values = [v for i, _ in picked if isinstance(v := t.rows[i][j], float)]
         if len(values) < len(picked):
             continue  # an empty or text cell: not this reading
         cells = tuple(CellHit(t, i, j, 0, t.texts[i][j]) for i, _ in picked)
-        total = sum(values)
-        found.append((sum(sc for _, sc in picked) + col_score, Combined("sum", cells, total)))
-    if not found:
+        found.append((sum(s for _, s in picked) + score, Combined("sum", cells, sum(values))))
+    best = unique_best(found, lambda f: f[0])
+    return best[1] if best else None
+
+
+def growth(q: TableQuestion, tables: list[SqlTable]) -> Combined | None:
+    """A rate of change the question asks of one row between two years: (later - earlier) /
+    earlier x 100, the row its words name best, the two columns of the years it names. None
+    unless it names two years and one row is clearly best."""
+    if q.op != "growth" or len(q.years) != 2:
         return None
-    found.sort(key=lambda f: -f[0])
-    if len(found) > 1 and found[1][0] == found[0][0]:
+    early, late = q.years
+    found: list[tuple[float, Combined]] = []
+    for t in tables:
+        ys = {y: [j for j in range(len(t.titles)) if t.numeric[j] and y in words(t.titles[j])] for y in (early, late)}
+        if len(ys[early]) != 1 or len(ys[late]) != 1:
+            continue
+        a, b = ys[early][0], ys[late][0]
+        for i in range(len(t.texts)):
+            r = row_score(q, label(t, i))
+            va, vb = t.rows[i][a], t.rows[i][b]
+            if r and isinstance(va, float) and isinstance(vb, float) and va:
+                cells = (CellHit(t, i, a, r, t.texts[i][a]), CellHit(t, i, b, r, t.texts[i][b]))
+                value = (vb - va) / abs(va) * 100
+                found.append((r, Combined("growth", cells, value, f"change from {early} to {late} = ({late} - {early}) / {early} x 100", True)))
+    best = unique_best(found, lambda f: f[0])
+    return best[1] if best else None
+
+
+def _line(q: TableQuestion, line: str, tables: list[SqlTable]) -> CellHit | None:
+    """The cell of a statement line (a key of LINES) in the year the question names: the row
+    printed under one of the line's names, read as its own one-value question."""
+    for name in LINES[line].names:
+        sub = TableQuestion(text=f"{name} {' '.join(q.years)}", op="value", answer="number",
+                            words=frozenset(words(name)) | frozenset(q.years), years=q.years)  # fmt: skip
+        hit = lookup(sub, tables)
+        if isinstance(hit, CellHit) and words(name) <= words(label(hit.table, hit.row)):
+            return hit
+    return None
+
+
+def ratio(q: TableQuestion, tables: list[SqlTable]) -> Combined | None:
+    """A standard ratio the question names (:data:`mardoc.tables.question.FORMULAS`): each of
+    its lines looked up as its own question in the year the question names, then divided.
+    None when a line is not found."""
+    f = q.formula
+    if q.op != "ratio" or f is None or len(q.years) > 1:
         return None
-    return found[0][1]
+    top, bottom = _line(q, f.numerator, tables), _line(q, f.denominator, tables)
+    less = _line(q, f.less, tables) if f.less else None
+    if top is None or bottom is None or (f.less and less is None):
+        return None
+    vals = [top.table.rows[top.row][top.col], bottom.table.rows[bottom.row][bottom.col]]
+    if less is not None:
+        vals.append(less.table.rows[less.row][less.col])
+    if any(not isinstance(v, float) for v in vals) or not vals[1]:
+        return None
+    num = float(vals[0]) - (float(vals[2]) if less is not None else 0.0)  # type: ignore[arg-type]
+    value = num / float(vals[1]) * (100 if f.percent else 1)  # type: ignore[arg-type]
+    cells = tuple(c for c in (top, bottom, less) if c is not None)
+    return Combined("ratio", cells, value, f.describe(), f.percent)
+
+
+__all__ = ["Candidates", "Combined", "combine", "growth", "named_total", "ratio"]

@@ -142,9 +142,13 @@ def body(grid: TableGrid) -> list[list[str]]:
 
 def numeric_columns(grid: TableGrid) -> list[bool]:
     """Columns whose non-empty body cells are mostly numbers."""
-    rows = body(grid)
+    return numeric_of(body(grid))
+
+
+def numeric_of(rows: list[list[str]]) -> list[bool]:
+    """Columns of ``rows`` whose non-empty cells are mostly numbers."""
     out = []
-    for j in range(grid.n_cols):
+    for j in range(max((len(r) for r in rows), default=0)):
         filled = [r[j] for r in rows if r[j].strip() and r[j].strip().lower() not in _DASHES]
         nums = sum(parse_number(c) is not None for c in filled)
         out.append(bool(filled) and nums >= 0.6 * len(filled))
@@ -159,3 +163,66 @@ def to_markdown(grid: TableGrid) -> str:
     lines = ["| " + " | ".join(titles) + " |", "|" + "---|" * len(titles)]
     lines += ["| " + " | ".join(r) + " |" for r in body(grid)]
     return "\n".join(lines)
+
+
+_FOOTNOTE = re.compile(r"(?<=\S)\s*(?:\((?:[a-z]|\d)\)|\[\d{1,2}\]|[*†‡§¹²³⁴⁵⁶⁷⁸⁹]+)$")
+_CURRENCY = {"$", "€", "£", "¥", "₹", "us$", "rs", "rs."}
+_CLOSERS = {"%", ")", "%)", "pp", "bps", "x"}
+
+
+def drop_footnote(cell: str) -> str:
+    """A cell without its footnote mark ("Revenue (1)", "1,234*", "12.5%†", "Net sales[2]")."""
+    return _FOOTNOTE.sub("", cell).strip() if cell else cell
+
+
+@dataclass(frozen=True)
+class Tidy:
+    """A table's body as its values read: ``titles`` and ``texts`` of the kept columns,
+    ``cols`` the grid column each came from."""
+
+    titles: list[str]
+    texts: list[list[str]]
+    cols: list[int]
+
+
+def tidy(titles: list[str], rows: list[list[str]]) -> Tidy:
+    """A table's columns and rows as a reader takes them: footnote marks dropped; a column of
+    currency signs only (``$`` printed in a column of its own) and an empty spacer column
+    dropped; a column of "%" or ")" only joined to the number on its left ("(1,020" and ")",
+    "12.5" and "%"); a row label under a heading row (a label with no values, "Americas:")
+    carrying that heading ("Americas: Operating income") until a total row or the next heading."""
+    width = max([len(titles), *(len(r) for r in rows)], default=0)
+    grid = [[drop_footnote(r[j]) if j < len(r) else "" for j in range(width)] for r in rows]
+    heads = [drop_footnote(titles[j]) if j < len(titles) else "" for j in range(width)]
+    keep = list(range(width))
+    for j in range(1, width):
+        cells = {grid[i][j].strip().lower() for i in range(len(grid))} - {""}
+        if not cells or not cells <= _CLOSERS | _CURRENCY:
+            continue
+        if heads[j] and cells <= _CURRENCY and not (j + 1 < width and heads[j] == heads[j + 1]):
+            continue  # a titled column of its own (a currency code per row)
+        for i in range(len(grid)):  # "%" or ")" printed in its own column: part of the number before it
+            mark = grid[i][j].strip()
+            left = next((k for k in range(j - 1, -1, -1) if k in keep and grid[i][k].strip()), None)
+            if mark.lower() in _CLOSERS and left is not None:
+                grid[i][left] = grid[i][left].strip() + mark
+        keep.remove(j)  # and a currency sign's own column, or an empty spacer, is no column
+    texts = [[grid[i][j] for j in keep] for i in range(len(grid))]
+    numeric = numeric_of(texts)
+    first = next((k for k, n in enumerate(numeric) if not n), None)
+    if first is not None:
+        parent = ""
+        for row in texts:
+            label = row[first].strip()
+            others = [c for k, c in enumerate(row) if k != first and c.strip()]
+            if label and not others:
+                parent = label.rstrip(":").strip()  # a heading row: the rows under it are its lines
+                continue
+            if not label or not parent:
+                continue
+            total = bool(re.match(r"^\s*(?:grand\s+|sub-?\s*)?total\b", label, re.I))
+            if parent.lower() not in label.lower():
+                row[first] = f"{parent}: {label}"
+            if total:
+                parent = ""  # a total closes its group
+    return Tidy([heads[j] for j in keep], texts, keep)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mardoc.tables import matched_nothing, run_mended, run_select, text_by_order
+from mardoc.tables import matched_nothing, read_question, run_mended, run_select, text_by_order
 from mardoc.tables.sql import repaired
 from mardoc.types import TableGrid
 from tests.tables.builders import page_tables
@@ -63,14 +63,14 @@ def test_nothing_to_mend_in_a_refusal() -> None:
 
 
 def test_a_result_from_columns_the_question_does_not_name_is_not_an_answer() -> None:
-    from mardoc.agents.tables import check_result
+    from mardoc.agents.tables import query_check
 
     tables = courses()
     unrelated = run_select("SELECT SUM(units) * 100 / 14 FROM t1", tables)
-    why = check_result("What was the shortfall in growth against the forecast?", "42.857%", "Float", unrelated, tables)
+    why = query_check(read_question("What was the shortfall in growth against the forecast?"), unrelated, tables)
     assert "columns the question does not name" in why and "Units" in why
     named = run_select("SELECT SUM(units) FROM t1 WHERE area LIKE '%Compulsory%'", tables)
-    assert check_result("How many units do the compulsory courses carry in total?", "6", "Int", named, tables) == ""
+    assert query_check(read_question("How many units do the compulsory courses carry in total?"), named, tables) == ""
 
 
 def test_a_count_or_conditional_sum_of_no_row_matched_nothing() -> None:
@@ -84,7 +84,7 @@ def test_a_count_or_conditional_sum_of_no_row_matched_nothing() -> None:
 
 
 def test_a_text_column_compared_by_order_is_not_an_answer() -> None:
-    from mardoc.agents.tables import check_result
+    from mardoc.agents.tables import query_check
 
     grid = TableGrid(cells=(("Financial year", "Dividend (Rs.)"), ("2001-02", "120"), ("2002-03", "150"), ("2003-04", "175")))
     tables = page_tables(grid)
@@ -95,5 +95,5 @@ def test_a_text_column_compared_by_order_is_not_an_answer() -> None:
     assert text_by_order("SELECT dividend_rs FROM t1 WHERE financial_year = '2002-03'", tables) == ""
     ranged = run_select("SELECT SUM(dividend_rs) FROM t1 WHERE financial_year BETWEEN '2002' AND '2003'", tables)
     assert ranged.rows == [(150.0,)]  # '2002-03' sorts between the two, '2003-04' after: by spelling
-    why = check_result("What is the total dividend between 2002 and 2003?", "150", "Int", ranged, tables)
+    why = query_check(read_question("What is the total dividend between 2002 and 2003?"), ranged, tables)
     assert "compares the text column financial_year by order" in why

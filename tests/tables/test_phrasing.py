@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from mardoc.tables import combine, lookup
+from mardoc.tables import read_question
+from mardoc.tables.lookups import lookup
+from mardoc.tables.totals import combine
 from mardoc.types import TableGrid
 from tests.tables.builders import page_tables
 
@@ -35,14 +37,14 @@ def segments() -> list:
     ],
 )
 def test_a_cell_is_found_however_the_question_opens(question: str, value: str) -> None:
-    hit = lookup(question, segments())
+    hit = lookup(read_question(question), segments())
     assert hit is not None and hit.value == value
 
 
 def test_no_total_row_or_an_empty_total_cell_is_no_lookup() -> None:
-    assert lookup("What was the total margin?", segments()) is None  # the total row's margin is empty
+    assert lookup(read_question("What was the total margin?"), segments()) is None  # the total row's margin is empty
     no_total = page_tables(TableGrid(cells=(("Segment", "Revenue 2019"), ("Consumer", "1,204"), ("Industrial", "2,518")), header_rows=1))
-    assert lookup("What was the total revenue in 2019?", no_total) is None
+    assert lookup(read_question("What was the total revenue in 2019?"), no_total) is None
 
 
 @pytest.mark.parametrize(
@@ -55,11 +57,11 @@ def test_no_total_row_or_an_empty_total_cell_is_no_lookup() -> None:
     ],
 )
 def test_how_much_one_value_changed_is_the_difference_of_its_two_years(question: str, value: float) -> None:
-    got = combine(question, segments())
+    got = combine(read_question(question), segments())
     assert got is not None and got.op == "difference" and got.value == pytest.approx(value)
     assert len({c.row for c in got.cells}) == 1 and len({c.col for c in got.cells}) == 2
 
 
 def test_a_rate_of_change_is_not_a_difference() -> None:
-    assert combine("What was the growth rate of Consumer revenue from 2019 to 2020?", segments()) is None
-    assert combine("By what percentage did Industrial revenue fall from 2019 to 2020?", segments()) is None
+    assert combine(read_question("What was the growth rate of Consumer revenue from 2019 to 2020?"), segments()) is None
+    assert combine(read_question("By what percentage did Industrial revenue fall from 2019 to 2020?"), segments()) is None

@@ -66,7 +66,7 @@ def test_a_single_cell_is_looked_up_by_code_without_a_query(indexed: Path, tmp_p
     lib = library(indexed, tmp_path, [])
     a = lib.ask("What was the revenue of the Industrial segment in 2020?", mode="agents")
     assert a.short == "-1020" and "SqlReply" not in kinds(lib) and "RagReply" not in kinds(lib)
-    assert "Industrial" in step(a)["lookup"] and a.citations[0].quote.startswith("Industrial")
+    assert "Industrial" in step(a)["how"] and a.citations[0].quote.startswith("Industrial")
 
 
 def test_the_cells_of_a_table_answer_become_evidence_in_the_memory(indexed: Path, tmp_path: Path) -> None:
@@ -129,7 +129,7 @@ def test_rows_picked_by_a_condition_are_answered_by_code(indexed: Path, tmp_path
     a = lib.ask("Which segments had a margin of more than 10%?", mode="agents")
     assert json.loads(a.short) == ["Consumer", "Health Care"] and a.format == "List"
     assert "SqlReply" not in kinds(lib) and "RagReply" not in kinds(lib)
-    assert {c.page for c in a.citations} == {1} and "Margin" in step(a)["lookup"]
+    assert {c.page for c in a.citations} == {1} and "Margin" in step(a)["how"]
 
 
 def test_a_table_on_a_ranked_page_the_answer_does_not_read_is_queried(tmp_path: Path) -> None:
@@ -140,9 +140,9 @@ def test_a_table_on_a_ranked_page_the_answer_does_not_read_is_queried(tmp_path: 
         a = lib.ask("What was the revenue of the Industrial segment in 2020?", mode="agents")
     explorer = a.trace[0]
     assert explorer["pages"] == [["review.pdf", 1]]  # the words page ranks first and is read alone
-    assert "the question's shape: one value; tables on pages [2] (read now: [])" in explorer["notes"]
     s_ = step(a)
-    assert "page 2" in s_["also"] and "Industrial" in s_["lookup"]
+    assert s_["question"]["op"] == "value" and s_["question"]["years"] == ["2020"]  # the record, in the trace
+    assert "page 2" in s_["also"] and "Industrial" in s_["how"]
     assert a.short == "-1020" and a.citations[0].page == 2
 
 
@@ -155,7 +155,7 @@ def test_a_ranked_table_page_not_read_answers_when_the_tables_read_do_not(tmp_pa
         calls = [getattr(c["schema"], "__name__", c["schema"]) for c in lib.chat.calls]  # type: ignore[attr-defined]
     assert a.trace[0]["pages"] == [["review.pdf", 1]]  # the page of words and staff ranks first, read alone
     s_ = step(a)
-    assert "page 2" in s_["widened"] and "Industrial" in s_["lookup"]
+    assert "page 2" in s_["widened"] and "Industrial" in s_["how"]
     assert a.short == "-1020" and a.citations[0].page == 2
     assert "SqlReply" not in calls  # no query is written over a page the answer does not read
 
@@ -163,5 +163,5 @@ def test_a_ranked_table_page_not_read_answers_when_the_tables_read_do_not(tmp_pa
 def test_a_question_of_no_tables_shape_looks_for_no_table_pages(indexed: Path, tmp_path: Path) -> None:
     lib = library(indexed, tmp_path, [])
     a = lib.ask("Who prepared the segment review?", mode="agents")
-    assert not any("the question's shape" in n for n in a.trace[0]["notes"])
-    assert all("also" not in e for e in a.trace if e.get("agent") == "tables")
+    steps = [e for e in a.trace if e.get("agent") == "tables"]
+    assert all("also" not in e and "widened" not in e for e in steps)
