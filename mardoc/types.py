@@ -164,7 +164,6 @@ class Citation(BaseModel):
     bbox: tuple[float, float, float, float] | None = None
     quote: str = ""
     chunk_id: str = ""
-    evidence_id: str = ""
 
 
 @with_config(ConfigDict(extra="allow"))

@@ -12,7 +12,7 @@ _.inter_op_num_threads
 _.intra_op_num_threads
 _.last_plan
 _.rejected
-added
+best_judged
 benchmark
 cls
 draft_pages
@@ -29,7 +29,6 @@ models_install
 models_list
 pages_ranked
 rejected
-superseded_by
 table_cells
 table_draft
 table_question

@@ -30,39 +30,10 @@ from langgraph.runtime import Runtime
 
 from mardoc.agents.llm import emit, spent_since
 from mardoc.agents.normalise import answer_items, normalise_short
-from mardoc.agents.prompting import shown_text
 from mardoc.agents.questions import question_parts
-from mardoc.agents.reading import ExcerptAnswer, answer_from_excerpts, line_citations
-from mardoc.agents.reflector import turn_evidence, unsupported_items
-from mardoc.agents.state import AgentDeps, AgentState, judged_rows
+from mardoc.agents.reading import ExcerptAnswer, answer_from_excerpts
+from mardoc.agents.state import AgentDeps, AgentState
 from mardoc.types import NOT_ANSWERABLE, Answer, Chunk
-
-Page = tuple[str, int]
-
-
-def answer_pages(state: AgentState, deps: AgentDeps) -> tuple[list[Page], float]:
-    """The pages the answer reads, and the best probability a page answers.
-
-    Round 1's pages in their ranking order (rag's pages: the answering call is rag's call,
-    and its prompt prefix is what the judgements left evaluated); before them, the page not
-    read in round 1 that a later round judged most probable to answer, when it is judged to
-    answer better than any of round 1's: read in addition, never instead of a round-1 page
-    (with the bundled model the judgement orders pages worse than the ranking does); and, when
-    nothing this turn was judged to answer, the pages of earlier turns' evidence (a follow-up),
-    which take round 1's places. At most ``read_pages``, plus the later page.
-    """
-    a = deps.settings.agents
-    judged = judged_rows(state)
-    first = [(j.doc_id, j.page) for j in judged if j.round == 1]
-    best_first = max((j.p for j in judged if j.round == 1), default=0.0)
-    later = [(j.doc_id, j.page) for j in sorted(judged, key=lambda j: -j.p)
-             if j.round > 1 and j.p >= a.found and j.p > best_first and (j.doc_id, j.page) not in first]  # fmt: skip
-    prior = state["memory"].evidence[: state.get("evidence_from", 0)]  # earlier turns' evidence
-    earlier = [(e.source.doc_id, e.source.page) for e in turn_evidence(state) if e in prior] if best_first < a.found else []
-    pages = list(dict.fromkeys(later[:1] + earlier + first))[: a.read_pages + (1 if later else 0)]
-    if not pages:  # nothing judged (a spent budget): the best-ranked pages, as rag reads them
-        pages = [(str(d), int(p)) for d, p in (state.get("given_pages") or state.get("pages_ranked") or [])][: a.read_pages]
-    return pages, max((j.p for j in judged), default=0.0)
 
 
 def _complete_parts(question: str, got: ExcerptAnswer, chunks: list[Chunk], deps: AgentDeps,
@@ -98,7 +69,8 @@ def answer(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
     question = state["question"]
     verdict = state.get("verdict", "")
     event: dict[str, Any] = {"agent": "answerer", "round": state.get("round", 0)}
-    pages, best = answer_pages(state, deps)
+    pages = [(str(d), int(p)) for d, p in state.get("answer_pages") or []]  # the Refiner's choice
+    best = state.get("best_judged", 0.0)
     if verdict == "unanswerable" or not pages:
         event["note"] = state.get("feedback") if verdict == "unanswerable" else "nothing found to read"
         event.update(short=NOT_ANSWERABLE, citations=0)
@@ -152,33 +124,4 @@ def complete_parts(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, 
     return {"draft": done, **spent, "trace": [event]}
 
 
-def verify_draft(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
-    """The Reflector on the draft: a name or phrase written on none of the pages read makes it
-    "Not answerable" (``agents.verify_answer``); then the lines that state it are cited."""
-    deps = runtime.context
-    got = state.get("draft")
-    if got is None:  # answered without reading (no pages, unanswerable, the table step)
-        return {}
-    question = state["question"]
-    pages = state.get("draft_pages") or []
-    chunks = [*(state.get("table_cells") or []), *deps.retriever.read_pages(pages)]  # as the draft read them
-    event: dict[str, Any] = {"agent": "reflector", "step": "draft", "round": state.get("round", 0)}
-    if deps.settings.agents.verify_answer and got.short != NOT_ANSWERABLE:
-        missing = unsupported_items(got.short, got.format, shown_text(chunks, got.shown))
-        if missing:
-            event.update(draft=got.short, unsupported=missing)
-            event["note"] = f"draft {got.short!r} is on none of the pages read: not answerable"
-            pages_read = ", ".join(str(p) for _, p in pages)
-            got = replace(got, short=NOT_ANSWERABLE, format="None", citations=[],
-                          text=f"The documents read do not state the answer: the draft answer "
-                               f"{', '.join(repr(m) for m in missing)} is written on none of the pages read "
-                               f"(pages {pages_read}).")  # fmt: skip
-    cited = line_citations(got, chunks[: got.shown], question, deps.doc_paths, {e.quote for e in turn_evidence(state)})
-    event.update(short=got.short, citations=len(cited))
-    emit(event)
-    reply = Answer(question=question, text=got.text, short=got.short, format=got.format,  # type: ignore[arg-type]
-                   citations=cited, error=got.error)  # fmt: skip
-    return {"answer": reply, "trace": [event]}
-
-
-__all__ = ["answer", "answer_pages", "complete_parts", "verify_draft"]
+__all__ = ["answer", "complete_parts"]

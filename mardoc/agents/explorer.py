@@ -6,9 +6,9 @@ captions and labels, page numbers written in. It also checks by code whether the
 names something (a year, a quoted phrase, a proper name) that the documents in scope never
 mention: such a question cannot be answered from them, and nothing is read.
 
-Later rounds follow the Reflector: the pages it names, pages found by searching for the part
-of the question that has no evidence yet, then the next pages of the ranking, skipping pages
-already read in this turn. The control flow is code: a small model plans badly (free-form
+Later rounds (``max_rounds`` above 1) follow the Reflector: the pages found by searching for
+the part of the question that has no evidence yet, else the next pages of the ranking,
+skipping pages already read in this turn. The control flow is code: a small model plans badly (free-form
 tool calls, long plans), so the model's work is the narrow reading slot of the Refiner.
 """
 
@@ -36,7 +36,6 @@ def _pages_for_round(state: AgentState, deps: AgentDeps, ranked: list[tuple[str,
     again if read before); otherwise the ranking's next pages, none
     already read."""
     docs = state.get("docs")
-    wanted: list[tuple[str, int]] = []
     if state.get("focus"):
         # a part of the question has no evidence: its best pages, read before or not, are read
         # again for that part alone (the Refiner is asked about it, not the whole question)
@@ -45,10 +44,8 @@ def _pages_for_round(state: AgentState, deps: AgentDeps, ranked: list[tuple[str,
         found = [(h.doc_id, h.page) for h in hits]
         notes.append(f"search_pages {query!r} -> {[p for _, p in found]} for the part {state['focus'].split('?')[0]!r}")
         return found
-    named = len(wanted)
-    wanted.extend(ranked)
-    fresh = [p for p in dict.fromkeys(wanted) if p not in read][:NEXT_PAGES]
-    notes.append(f"{'the pages named, then ' if named else ''}the next-ranked pages not read yet -> {[p for _, p in fresh]}")
+    fresh = [p for p in dict.fromkeys(ranked) if p not in read][:NEXT_PAGES]
+    notes.append(f"the next-ranked pages not read yet -> {[p for _, p in fresh]}")
     return fresh
 
 

@@ -30,10 +30,10 @@ from typing import Any
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Overwrite
 
-from mardoc.agents.answerer import answer, complete_parts, verify_draft
+from mardoc.agents.answerer import answer, complete_parts
 from mardoc.agents.explorer import explore
 from mardoc.agents.refiner import refine
-from mardoc.agents.reflector import reflect
+from mardoc.agents.reflector import reflect, verify_draft
 from mardoc.agents.rewriter import rewrite, route_start
 from mardoc.agents.state import AgentDeps, AgentState
 from mardoc.agents.tables import query_tables
@@ -112,7 +112,7 @@ def fresh_turn(
     return {
         "question": question, "asked": question, "history": list(history), "docs": list(docs) if docs is not None else None, "round": 0,
         "max_rounds": max_rounds, "feedback": "", "queries": [], "observations": [],
-        "verdict": "", "added": 0, "pages_read": [], "absent": [], "evidence_from": 0, "focus": "", "table_question": {}, "table_cells": [], "judged": [], "calls": Overwrite(0), "tokens": Overwrite(0), "trace": Overwrite([]),
+        "verdict": "", "pages_read": [], "absent": [], "evidence_from": 0, "focus": "", "table_question": {}, "table_cells": [], "judged": [], "calls": Overwrite(0), "tokens": Overwrite(0), "trace": Overwrite([]),
         "answer": None, "table_draft": None, "draft": None, "draft_pages": [], "pages_ranked": [], "given_pages": list(pages) if pages is not None else None,
     }  # fmt: skip
 

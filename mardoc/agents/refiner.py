@@ -26,7 +26,7 @@ from mardoc.agents.llm import budget_left, emit, spent_since
 from mardoc.agents.prompting import SHOWN_CHARS, fenced_parts, load_prompt, new_nonce
 from mardoc.agents.questions import asked_part, content_words, question_parts
 from mardoc.agents.reading import PICTURE_SCALES, answer_head, split_units
-from mardoc.agents.state import AgentDeps, AgentState, Judged, judged_rows
+from mardoc.agents.state import AgentDeps, AgentState, Judged, judged_rows, turn_evidence
 from mardoc.errors import CallError
 from mardoc.memory import Source
 from mardoc.models import RequestRejected, image_part, with_images, yes_probability
@@ -149,6 +149,34 @@ def best_lines(reading: PageReading, question: str) -> list[tuple[Chunk, str]]:
     return out
 
 
+Page = tuple[str, int]
+
+
+def answer_pages(state: AgentState, deps: AgentDeps) -> tuple[list[Page], float]:
+    """The pages the answer reads, and the best probability a page answers.
+
+    Round 1's pages in their ranking order (rag's pages: the answering call is rag's call,
+    and its prompt prefix is what the judgements left evaluated); before them, the page not
+    read in round 1 that a later round judged most probable to answer, when it is judged to
+    answer better than any of round 1's: read in addition, never instead of a round-1 page
+    (with the bundled model the judgement orders pages worse than the ranking does); and, when
+    nothing this turn was judged to answer, the pages of earlier turns' evidence (a follow-up),
+    which take round 1's places. At most ``read_pages``, plus the later page.
+    """
+    a = deps.settings.agents
+    judged = judged_rows(state)
+    first = [(j.doc_id, j.page) for j in judged if j.round == 1]
+    best_first = max((j.p for j in judged if j.round == 1), default=0.0)
+    later = [(j.doc_id, j.page) for j in sorted(judged, key=lambda j: -j.p)
+             if j.round > 1 and j.p >= a.found and j.p > best_first and (j.doc_id, j.page) not in first]  # fmt: skip
+    prior = state["memory"].evidence[: state.get("evidence_from", 0)]  # earlier turns' evidence
+    earlier = [(e.source.doc_id, e.source.page) for e in turn_evidence(state) if e in prior] if best_first < a.found else []
+    pages = list(dict.fromkeys(later[:1] + earlier + first))[: a.read_pages + (1 if later else 0)]
+    if not pages:  # nothing judged (a spent budget): the best-ranked pages, as rag reads them
+        pages = [(str(d), int(p)) for d, p in (state.get("given_pages") or state.get("pages_ranked") or [])][: a.read_pages]
+    return pages, max((j.p for j in judged), default=0.0)
+
+
 def refine(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
     """One judgement per page read; pages judged to answer leave their best lines as evidence."""
     deps = runtime.context
@@ -162,7 +190,7 @@ def refine(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
     if not chunks:
         event["note"] = "nothing to read"
         emit(event)
-        return {"memory": memory, "added": 0, "judged": judged, "trace": [event]}
+        return {"memory": memory, "judged": judged, **_reads({**state, "memory": memory, "judged": judged}, deps), "trace": [event]}
     before = deps.chat.usage.snapshot()
     errors: list[str] = []
     lines = {(r.doc_id, r.page): r for r in pages_of(chunks)}
@@ -194,4 +222,12 @@ def refine(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
         event["error"] = "; ".join(errors)[:500]
     event["cost"] = spent.pop("cost")
     emit(event)
-    return {"memory": memory, "added": event["added"], "judged": judged, **spent, "trace": [event]}
+    return {"memory": memory, "judged": judged, **_reads({**state, "memory": memory, "judged": judged}, deps), **spent,
+            "trace": [event]}  # fmt: skip
+
+
+def _reads(state: AgentState, deps: AgentDeps) -> dict[str, Any]:
+    """The state keys saying what the answer reads, from this round's judgements: computed once
+    here, read by the table step and the Answerer."""
+    pages, best = answer_pages(state, deps)
+    return {"answer_pages": pages, "best_judged": best}

@@ -24,16 +24,19 @@ or a computed value is not written in the text), nor yes/no.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from langgraph.runtime import Runtime
 
 from mardoc.agents.llm import budget_left, emit
 from mardoc.agents.normalise import answer_items
-from mardoc.agents.questions import content_words, part_question, uncovered_parts
-from mardoc.agents.state import AgentDeps, AgentState, judged_rows
+from mardoc.agents.prompting import shown_text
+from mardoc.agents.questions import part_question, uncovered_parts
+from mardoc.agents.reading import line_citations
+from mardoc.agents.state import AgentDeps, AgentState, judged_rows, turn_evidence
 from mardoc.memory import Evidence
-from mardoc.types import NOT_ANSWERABLE
+from mardoc.types import NOT_ANSWERABLE, Answer
 from mardoc.words import squash, stem, tokens
 
 _UNCHECKED = frozenset(["yes", "no", "true", "false", "none"])
@@ -66,21 +69,6 @@ def unsupported_items(short: str, fmt: str, shown: str) -> list[str]:
         if mine and len(mine & words) / len(mine) >= SUPPORT_SHARE:
             continue
         out.append(item)
-    return out
-
-
-def turn_evidence(state: AgentState) -> list[Evidence]:
-    """The active evidence of this turn, and of earlier turns of the thread where it shares
-    words with this turn's question (a follow-up's answer may already be in memory)."""
-    memory = state["memory"]
-    start = state.get("evidence_from", 0)
-    words = content_words(state["question"])
-    out = []
-    for i, e in enumerate(memory.evidence):
-        if e.status != "active":
-            continue
-        if i >= start or words & content_words(f"{e.statement} {e.quote}"):
-            out.append(e)
     return out
 
 
@@ -128,3 +116,32 @@ def reflect(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
 def _with(state: AgentState, evidence: list[Evidence]) -> Any:
     """A memory holding only ``evidence`` (for the coverage check)."""
     return state["memory"].model_copy(update={"evidence": evidence})
+
+
+def verify_draft(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
+    """The Reflector on the draft: a name or phrase written on none of the pages read makes it
+    "Not answerable" (``agents.verify_answer``); then the lines that state it are cited."""
+    deps = runtime.context
+    got = state.get("draft")
+    if got is None:  # answered without reading (no pages, unanswerable, the table step)
+        return {}
+    question = state["question"]
+    pages = state.get("draft_pages") or []
+    chunks = [*(state.get("table_cells") or []), *deps.retriever.read_pages(pages)]  # as the draft read them
+    event: dict[str, Any] = {"agent": "reflector", "step": "draft", "round": state.get("round", 0)}
+    if deps.settings.agents.verify_answer and got.short != NOT_ANSWERABLE:
+        missing = unsupported_items(got.short, got.format, shown_text(chunks, got.shown))
+        if missing:
+            event.update(draft=got.short, unsupported=missing)
+            event["note"] = f"draft {got.short!r} is on none of the pages read: not answerable"
+            pages_read = ", ".join(str(p) for _, p in pages)
+            got = replace(got, short=NOT_ANSWERABLE, format="None", citations=[],
+                          text=f"The documents read do not state the answer: the draft answer "
+                               f"{', '.join(repr(m) for m in missing)} is written on none of the pages read "
+                               f"(pages {pages_read}).")  # fmt: skip
+    cited = line_citations(got, chunks[: got.shown], question, deps.doc_paths, {e.quote for e in turn_evidence(state)})
+    event.update(short=got.short, citations=len(cited))
+    emit(event)
+    reply = Answer(question=question, text=got.text, short=got.short, format=got.format,  # type: ignore[arg-type]
+                   citations=cited, error=got.error)  # fmt: skip
+    return {"answer": reply, "trace": [event]}

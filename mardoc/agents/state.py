@@ -8,7 +8,8 @@ from typing import Annotated, Any, NamedTuple, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from mardoc.memory import EvidenceMemory
+from mardoc.agents.questions import content_words
+from mardoc.memory import Evidence, EvidenceMemory
 from mardoc.models import ChatModel
 from mardoc.retrieval import Retriever
 from mardoc.settings import Settings
@@ -108,7 +109,8 @@ class AgentState(TypedDict, total=False):
     table_question: dict[str, Any]  # the question as the table step reads it (mardoc.tables.TableQuestion.trace)
     table_cells: list[Chunk]  # cells that fit the question as well as one another, for the reading call
     verdict: str
-    added: int  # evidence items the last Refiner call admitted (0: the round made no progress)
+    answer_pages: list[tuple[str, int]]  # the pages the answer reads (the Refiner's, from its judgements)
+    best_judged: float  # the best probability a page of this turn answers
     calls: Annotated[int, operator.add]
     tokens: Annotated[int, operator.add]
     trace: Annotated[list[dict[str, Any]], operator.add]
@@ -118,3 +120,14 @@ class AgentState(TypedDict, total=False):
     draft_pages: list[tuple[str, int]]  # the pages the draft read
 
 
+def turn_evidence(state: AgentState) -> list[Evidence]:
+    """The active evidence of this turn, and of earlier turns of the thread where it shares
+    words with this turn's question (a follow-up's answer may already be in memory)."""
+    memory = state["memory"]
+    start = state.get("evidence_from", 0)
+    words = content_words(state["question"])
+    out = []
+    for i, e in enumerate(memory.evidence):
+        if i >= start or words & content_words(f"{e.statement} {e.quote}"):
+            out.append(e)
+    return out

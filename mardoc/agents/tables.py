@@ -33,7 +33,6 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from mardoc.agents.answerer import answer_pages
 from mardoc.agents.llm import budget_left, call, emit, turn_nonce
 from mardoc.agents.prompting import fence, load_prompt
 from mardoc.agents.refiner import source_of
@@ -215,7 +214,7 @@ def query_tables(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, An
     if not deps.settings.agents.tables or state.get("absent"):  # off, or the question names what no document has
         return {"table_draft": None}
     q = read_question(question)
-    pages, _ = answer_pages(state, deps)
+    pages = [(str(d), int(p)) for d, p in state.get("answer_pages") or []]  # the Refiner's choice
     event: dict[str, Any] = {"agent": "tables", "round": state.get("round", 0), "question": q.trace()}
     ranked = [(str(d), int(p)) for d, p in state.get("pages_ranked") or []]
     tabled = table_pages(deps, ranked) if q.op and ranked else []

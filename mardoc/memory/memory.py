@@ -11,7 +11,6 @@ import hashlib
 import re
 import unicodedata
 from difflib import SequenceMatcher
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -77,8 +76,6 @@ class Evidence(BaseModel):
     quote: str
     source: Source
     round: int
-    status: Literal["active", "superseded"] = "active"
-    superseded_by: str = ""
 
 
 class EvidenceMemory(BaseModel):
@@ -89,11 +86,9 @@ class EvidenceMemory(BaseModel):
 
     # -- evidence --------------------------------------------------------------------
 
-    def get(self, evidence_id: str) -> Evidence | None:
-        return next((e for e in self.evidence if e.id == evidence_id), None)
-
     def active(self) -> list[Evidence]:
-        return [e for e in self.evidence if e.status == "active"]
+        """The evidence the agents read (every verified item: none is withdrawn)."""
+        return list(self.evidence)
 
     def add_evidence(
         self, statement: str, quote: str, source: Source, round: int, source_text: str

@@ -96,7 +96,7 @@ def test_a_page_judged_to_answer_leaves_its_line_closest_to_the_question() -> No
     out = refine(state([two_line_chunk()]), Runtime(context=deps(chat)))
     (e,) = out["memory"].active()
     assert e.quote == "Revenue 2018: 42 million euros in total." and e.source.page == 5
-    assert out["added"] == 1
+    assert out["answer_pages"] == [("d1", 5)] and out["best_judged"] == 0.9  # kept for the table step and the Answerer
 
 
 def test_a_page_judged_not_to_answer_leaves_only_its_judgement() -> None:
