@@ -6,7 +6,7 @@ from mardoc.eval.metrics import recall_at, show, summarise
 from mardoc.eval.paired import compare, paired_rows
 from mardoc.eval.report import write_report
 from mardoc.eval.runner import Runner, evaluate, read_predictions
-from mardoc.eval.scoring import score_answer
+from mardoc.eval.scoring import financebench_grade, score_answer
 
 __all__ = [
     "DECISION_SEED",
@@ -16,6 +16,7 @@ __all__ = [
     "compare",
     "decision_set",
     "evaluate",
+    "financebench_grade",
     "load",
     "load_set",
     "paired_rows",

@@ -302,8 +302,10 @@ def read_question(question: str) -> TableQuestion:
     unit = (unit_m.group(1) or unit_m.group(2)).lower() if unit_m else ""
     common: dict[str, Any] = {"text": question, "words": w, "years": years, "says_total": bool(_TOTAL_WORD.search(question)),
                               "share": share, "unit": unit, "lines": lines, "answer": answer}  # fmt: skip
-    if count is not None:
+    if count is not None and not count.condition:
         return TableQuestion(op="count items", count=count, **{**common, "answer": "count"})
+    # a count with a condition code does not read ("how many pages for the hatom type"): a
+    # table's cell may still hold it (a column of pages), as any "how many X" question
     if formula is not None:
         return TableQuestion(op="ratio", formula=formula, **common)
     if _GROWTH.search(question):

@@ -216,7 +216,9 @@ def tidy(titles: list[str], rows: list[list[str]]) -> Tidy:
             label = row[first].strip()
             others = [c for k, c in enumerate(row) if k != first and c.strip()]
             if label and not others:
-                parent = label.rstrip(":").strip()  # a heading row: the rows under it are its lines
+                # a heading row ("Revenue:", "Current assets:"): the rows under it are its lines; a
+                # label with no values and no colon may be a wrapped line, and names no group
+                parent = label.rstrip(":").strip() if label.endswith(":") else ""
                 continue
             if not label or not parent:
                 continue

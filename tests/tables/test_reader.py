@@ -51,6 +51,9 @@ def test_the_grid_is_what_a_reader_takes() -> None:
 def test_tidy_joins_a_percent_column_and_keeps_a_titled_column() -> None:
     got = tidy(["Region", "Share", "", "Staff"], [["Europe", "41.3", "%", "12"], ["Asia", "20.0", "%", "9"]])
     assert got.titles == ["Region", "Share", "Staff"] and got.texts[0] == ["Europe", "41.3%", "12"]
+    # a label with no values and no colon is a wrapped line, not a heading: it names no group
+    wrapped = tidy(["Category", "%"], [["Shares underlying Global Depository", "1.48"], ["Receipts", ""], ["Public and Others", "15.85"]])
+    assert [r[0] for r in wrapped.texts] == ["Shares underlying Global Depository", "Receipts", "Public and Others"]
     assert drop_footnote("Net sales[2]") == "Net sales" and drop_footnote("12.5%*") == "12.5%"
     assert drop_footnote("(1,020)") == "(1,020)"  # a negative is no footnote
 
