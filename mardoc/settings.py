@@ -200,6 +200,13 @@ class AgentsSettings(_Section):
         description="When the answer says 'Not answerable' but a page was judged to answer with at least this "
         "probability, it is asked once more to answer from those pages (1.0: never).",
     )
+    judge_pages: Literal["auto", "always"] = Field(
+        "auto",
+        description="The Refiner's page judgements (one prompt evaluation a page): 'auto' makes them only where a "
+        "setting in force uses them to decide a route (max_rounds above 1, abstain_below above 0, insist_above "
+        "below 1); with the defaults none does, and the answer's cited lines are the turn's evidence instead. "
+        "'always' judges every page read (the judged lines then also order the citations).",
+    )
     verify_answer: bool = Field(
         True,
         description="The Reflector checks the drafted answer: a name or phrase written on none of the pages "

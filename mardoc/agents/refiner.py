@@ -11,6 +11,11 @@ the dev set by a stated rule (results/RESULTS.md).
 A page judged to answer (probability >= ``agents.found``) leaves evidence in the memory: for
 each part of the question, the page's line that shares the most words with that part,
 verbatim, with its page and chunk. A page judged not to answer leaves only its judgement.
+
+The judgements are made only where a setting in force decides something by them
+(:func:`judgements_decide`: a second round, abstaining, asking again); with the defaults none
+does, so the Refiner makes no call and the turn's evidence is the answer's cited lines
+(``agents.judge_pages``).
 """
 
 from __future__ import annotations
@@ -166,15 +171,29 @@ def answer_pages(state: AgentState, deps: AgentDeps) -> tuple[list[Page], float]
     a = deps.settings.agents
     judged = judged_rows(state)
     first = [(j.doc_id, j.page) for j in judged if j.round == 1]
+    ranked = [(str(d), int(p)) for d, p in (state.get("given_pages") or state.get("pages_ranked") or [])][: a.read_pages]
+    if not first and state.get("pages_read"):  # read but not judged: the ranking's pages, as rag reads them
+        first = [p for p in ranked if p in {(str(d), int(q)) for d, q in state.get("pages_read") or []}] or ranked
     best_first = max((j.p for j in judged if j.round == 1), default=0.0)
     later = [(j.doc_id, j.page) for j in sorted(judged, key=lambda j: -j.p)
              if j.round > 1 and j.p >= a.found and j.p > best_first and (j.doc_id, j.page) not in first]  # fmt: skip
     prior = state["memory"].evidence[: state.get("evidence_from", 0)]  # earlier turns' evidence
     earlier = [(e.source.doc_id, e.source.page) for e in turn_evidence(state) if e in prior] if best_first < a.found else []
-    pages = list(dict.fromkeys(later[:1] + earlier + first))[: a.read_pages + (1 if later else 0)]
+    if not judged:  # nothing judged: earlier turns' evidence is read after this turn's pages, not instead
+        pages = list(dict.fromkeys(first + earlier))[: a.read_pages + (1 if earlier else 0)]
+    else:
+        pages = list(dict.fromkeys(later[:1] + earlier + first))[: a.read_pages + (1 if later else 0)]
     if not pages:  # nothing judged (a spent budget): the best-ranked pages, as rag reads them
-        pages = [(str(d), int(p)) for d, p in (state.get("given_pages") or state.get("pages_ranked") or [])][: a.read_pages]
+        pages = ranked
     return pages, max((j.p for j in judged), default=0.0)
+
+
+def judgements_decide(deps: AgentDeps) -> bool:
+    """Whether the page judgements can change a route under the settings in force: a second
+    round (the Reflector sends the Explorer back for a part without evidence), abstaining below
+    a probability, or asking again above one; or they are asked for always."""
+    a = deps.settings.agents
+    return a.judge_pages == "always" or a.max_rounds > 1 or a.abstain_below > 0 or a.insist_above < 1
 
 
 def refine(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
@@ -187,8 +206,13 @@ def refine(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
     asked = state.get("focus") or question
     judged = judged_rows(state)
     event: dict[str, Any] = {"agent": "refiner", "round": rnd, "added": 0, "pages": {}}
-    if not chunks:
+    if chunks and not judgements_decide(deps):
+        chunks = []
+        event["note"] = ("no judgements: under these settings they decide nothing (max_rounds 1, abstain_below 0, "
+                         "insist_above 1); the answer's cited lines are the evidence")  # fmt: skip
+    elif not chunks:
         event["note"] = "nothing to read"
+    if not chunks:
         emit(event)
         return {"memory": memory, "judged": judged, **_reads({**state, "memory": memory, "judged": judged}, deps), "trace": [event]}
     before = deps.chat.usage.snapshot()

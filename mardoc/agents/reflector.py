@@ -35,8 +35,8 @@ from mardoc.agents.prompting import shown_text
 from mardoc.agents.questions import part_question, uncovered_parts
 from mardoc.agents.reading import line_citations
 from mardoc.agents.state import AgentDeps, AgentState, judged_rows, turn_evidence
-from mardoc.memory import Evidence
-from mardoc.types import NOT_ANSWERABLE, Answer
+from mardoc.memory import Evidence, EvidenceMemory, Source
+from mardoc.types import NOT_ANSWERABLE, Answer, Chunk, Citation
 from mardoc.words import squash, stem, tokens
 
 _UNCHECKED = frozenset(["yes", "no", "true", "false", "none"])
@@ -140,8 +140,25 @@ def verify_draft(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, An
                                f"{', '.join(repr(m) for m in missing)} is written on none of the pages read "
                                f"(pages {pages_read}).")  # fmt: skip
     cited = line_citations(got, chunks[: got.shown], question, deps.doc_paths, {e.quote for e in turn_evidence(state)})
-    event.update(short=got.short, citations=len(cited))
+    memory, added = cited_evidence(state, got.short, cited, chunks)
+    event.update(short=got.short, citations=len(cited), evidence=added)
     emit(event)
     reply = Answer(question=question, text=got.text, short=got.short, format=got.format,  # type: ignore[arg-type]
                    citations=cited, error=got.error)  # fmt: skip
-    return {"answer": reply, "trace": [event]}
+    return {"answer": reply, "memory": memory, "trace": [event]}
+
+
+def cited_evidence(state: AgentState, short: str, cited: list[Citation], chunks: list[Chunk]) -> tuple[EvidenceMemory, int]:
+    """The memory with the answer's cited lines added as evidence (each verified against its
+    chunk's text): what a follow-up in the thread reads. Returns the memory and how many items
+    it gained."""
+    memory = state["memory"].model_copy(deep=True)
+    known = len(memory.evidence)
+    by_id = {c.id: c for c in chunks}
+    for c in cited:
+        chunk = by_id.get(c.chunk_id or "")
+        if chunk is None or not c.quote:
+            continue
+        src = Source(doc_id=chunk.doc_id, doc_name=chunk.doc_name, page=chunk.page, chunk_id=chunk.id, kind=chunk.kind, bbox=c.bbox)
+        memory.add_evidence(f"{short}: {c.quote}"[:300], c.quote, src, state.get("round", 1), chunk.text)
+    return memory, len(memory.evidence) - known

@@ -100,7 +100,8 @@ def test_nothing_judged_to_answer_reads_the_next_ranked_pages(indexed: Path, tmp
     reflectors = [t for t in a.trace if t["agent"] == "reflector"]
     assert reflectors[0]["verdict"] == "insufficient" and "next-ranked" in reflectors[0]["feedback"]
     assert reflectors[1]["verdict"] == "exhausted"  # abstain_below is 0: the best pages are read anyway
-    assert a.short == "50" and a.memory["evidence"] == []
+    # no page was judged to answer: the only evidence is the answer's cited line
+    assert a.short == "50" and [e["statement"][:4] for e in a.memory["evidence"]] == ["50: "]
     # round 2 judges its pages after round 1's, so the answer over round 1's pages finds its
     # prompt prefix (the question, round 1's excerpts) still evaluated
     (answer,) = calls_of(lib, "RagReply")
@@ -313,8 +314,10 @@ def test_a_follow_up_reads_the_pages_of_the_previous_turns_evidence(indexed: Pat
     assert re.search(r"\[E1\] \S+ page 4 ", answer) and "The default weight value is 50" in answer
     assert second.short == "50" and second.citations and second.citations[0].page == 4
     other = lib.ask(Q, mode="agents", thread_id="t2")
-    # a new thread starts empty (the script now finds nothing): t1's evidence is not there
-    assert other.memory["evidence"] == []
+    # a new thread starts empty (the script now finds nothing): t1's evidence is not there, only
+    # this turn's cited line
+    assert all(e["round"] == 1 and e["statement"].startswith("50: ") for e in other.memory["evidence"])
+    assert len(other.memory["evidence"]) == 1
 
 
 def test_thread_checkpoints_revive_domain_types_without_warnings(
@@ -374,3 +377,33 @@ def test_rag_chunks_context_reads_top_k_passages(indexed: Path, tmp_path: Path) 
     lib.ask(Q, mode="rag")
     prompt = lib.chat.calls[0]["messages"][1]["content"]  # type: ignore[attr-defined]
     assert "(block)" in prompt  # passages, not only whole pages
+
+
+def test_with_the_defaults_no_page_is_judged_and_the_cited_line_is_the_evidence(indexed: Path, tmp_path: Path) -> None:
+    lib = make_library(indexed, tmp_path, [model(WEIGHT, answer_citing_first("50"))], judge_pages="auto")
+    a = lib.ask(Q, mode="agents")
+    assert calls_of(lib, "yes_probability") == []  # the judgements would decide nothing: not made
+    refiner = next(t for t in a.trace if t["agent"] == "refiner")
+    assert "decide nothing" in refiner["note"]
+    rag = make_library(indexed, tmp_path / "rag", [answer_citing_first("50")])
+    r = rag.ask(Q, mode="rag")
+    # the Answerer's one call is rag's call, over rag's pages
+    assert calls_of(lib, "RagReply") == calls_of(rag, "RagReply") and a.short == r.short == "50"
+    assert [e["statement"][:4] for e in a.memory["evidence"]] == ["50: "] and a.citations[0].page == 4
+
+
+def test_a_setting_that_decides_by_the_judgements_turns_them_on(indexed: Path, tmp_path: Path) -> None:
+    for n, agents in enumerate([{"max_rounds": 2}, {"abstain_below": 0.3}, {"insist_above": 0.8}, {"judge_pages": "always"}]):
+        lib = make_library(indexed, tmp_path / str(n), [model(WEIGHT, answer_citing_first("50"))], **{"judge_pages": "auto", **agents})
+        lib.ask(Q, mode="agents")
+        assert len(calls_of(lib, "yes_probability")) >= 1, agents
+
+
+def test_with_the_defaults_a_follow_up_reads_the_page_of_the_previous_answer(indexed: Path, tmp_path: Path) -> None:
+    lib = make_library(indexed, tmp_path, [model(NOTHING, answer_citing_first("50"))] * 2
+                       + [model(NOTHING, answer_citing_first("50"), rewrite="What is the default weight of a glob again?")],
+                       judge_pages="auto")  # fmt: skip
+    lib.ask(Q, mode="agents", thread_id="t1")
+    second = lib.ask("And the default weight again?", mode="agents", thread_id="t1")
+    answer = calls_of(lib, "RagReply")[-1]
+    assert "The default weight value is 50" in answer and second.citations and second.citations[0].page == 4

@@ -32,7 +32,7 @@ def deps(chat, retriever=None) -> AgentDeps:  # noqa: ANN001
     return AgentDeps(
         retriever=retriever or MagicMock(),
         chat=chat,
-        settings=Settings(),
+        settings=Settings(agents={"judge_pages": "always"}),
         doc_names={"d1": "r.pdf"},
         doc_paths={},
     )

@@ -27,7 +27,7 @@ def library(tmp_path: Path, chat: object, demo_index: Path | None = None) -> Lib
     """A library in ``tmp_path``: empty, or a copy of the ingested example PDF."""
     if demo_index is not None:
         demo_library_at(demo_index, tmp_path / "lib")
-    s = Settings(home=tmp_path / "home", models={"embedder": "hash:256", "chat": "fake:"})
+    s = Settings(home=tmp_path / "home", models={"embedder": "hash:256", "chat": "fake:"}, agents={"judge_pages": "always"})
     return Library(tmp_path / "lib", settings=s, embedder=tiny_embedder(), chat=chat)  # type: ignore[arg-type]
 
 

@@ -85,7 +85,8 @@ def indexed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def library(indexed: Path, tmp_path: Path, chat: Any, **models: Any) -> Library:
     copy_library(indexed / "lib", tmp_path / "lib")
-    s = Settings(home=tmp_path / "home", models={"embedder": "hash:256", "chat": "fake:", **models}, ingest={"ocr": False})
+    s = Settings(home=tmp_path / "home", models={"embedder": "hash:256", "chat": "fake:", **models}, ingest={"ocr": False},
+                 agents={"judge_pages": "always"})  # these tests look at the page judgements' pictures  # fmt: skip
     return Library(tmp_path / "lib", settings=s, embedder=tiny_embedder(), chat=chat)
 
 
