@@ -128,11 +128,13 @@ def named_total(q: TableQuestion, tables: list[SqlTable]) -> Combined | None:
 
 def growth(q: TableQuestion, tables: list[SqlTable]) -> Combined | None:
     """A rate of change the question asks of one row between two years: (later - earlier) /
-    earlier x 100, the row its words name best, the two columns of the years it names. None
-    unless it names two years and one row is clearly best."""
-    if q.op != "growth" or len(q.years) != 2:
+    earlier x 100, the row its words name best, the two columns of the years it names (one
+    year named: from the year before it). None unless one row is clearly best and each year is
+    the title of exactly one column."""
+    if q.op != "growth" or not 1 <= len(q.years) <= 2:
         return None
-    early, late = q.years
+    # "the growth rate in FY2018": from the year before (year over year)
+    early, late = q.years if len(q.years) == 2 else (str(int(q.years[0]) - 1), q.years[0])
     found: list[tuple[float, Combined]] = []
     for t in tables:
         ys = {y: [j for j in range(len(t.titles)) if t.numeric[j] and y in words(t.titles[j])] for y in (early, late)}

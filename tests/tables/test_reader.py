@@ -97,6 +97,7 @@ def test_other_formulas_and_a_missing_line(question: str, value: str | None) -> 
         "By what percentage did total revenue grow from 2021 to 2022?",
         "What was the year-over-year change in total revenue between 2021 and 2022?",
         "What is the growth rate of total revenue from 2021 to 2022?",
+        "What was the growth rate of total revenue in FY2022?",  # one year: from the year before
     ],
 )
 def test_a_rate_of_change_is_two_lookups(question: str) -> None:
