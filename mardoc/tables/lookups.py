@@ -10,14 +10,13 @@ well it returns them as candidates, for the reading call to choose from.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from mardoc.tables.question import TableQuestion
 from mardoc.tables.sql import SqlTable
+from mardoc.tables.values import TOTAL_LABEL
 from mardoc.words import squash, words
 
-_TOTAL_ROW = re.compile(r"^\s*(?:grand\s+|sub-?\s*)?total\b", re.I)
 MAX_CANDIDATES = 6
 
 
@@ -50,7 +49,7 @@ def col_score(q: TableQuestion, title: str, label_words: set[str] | None = None)
 
 def total_row(t: SqlTable, i: int) -> bool:
     """Whether body row ``i`` is a total row (a text cell that says total, grand or sub-total)."""
-    return any(_TOTAL_ROW.match(t.texts[i][k]) for k in range(len(t.columns)) if not t.numeric[k])
+    return any(TOTAL_LABEL.match(t.texts[i][k]) for k in range(len(t.columns)) if not t.numeric[k])
 
 
 def total_rows(tables: list[SqlTable]) -> list[tuple[SqlTable, int]]:

@@ -21,6 +21,7 @@ _NUMBER = re.compile(
 _SCALES = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6, "bn": 1e9, "billion": 1e9,
            "crore": 1e7, "lakh": 1e5}  # fmt: skip
 _HEADER_SCALE = re.compile(r"\bin\s+(thousands|millions|billions|crores|lakhs)\b|\((?:[$€£₹]\s*)?(?:in\s+)?(000s|'000|thousands|millions|billions)\)", re.I)
+TOTAL_LABEL = re.compile(r"^\s*(?:grand\s+|sub-?\s*)?total\b", re.I)  # a total row's label: "Total", "Sub-total"
 _YEAR = re.compile(r"^(?:fy\s*)?(?:19|20)\d\d(?:[-/]\d{2,4})?$", re.I)
 
 
@@ -222,7 +223,7 @@ def tidy(titles: list[str], rows: list[list[str]]) -> Tidy:
                 continue
             if not label or not parent:
                 continue
-            total = bool(re.match(r"^\s*(?:grand\s+|sub-?\s*)?total\b", label, re.I))
+            total = bool(TOTAL_LABEL.match(label))
             if parent.lower() not in label.lower():
                 row[first] = f"{parent}: {label}"
             if total:
