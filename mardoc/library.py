@@ -6,11 +6,12 @@ import asyncio
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mardoc.errors import ConfigError, DocumentError
-from mardoc.ingest import Ingestor, IngestProgress, IngestResult
+from mardoc.ingest import EarlierVectors, Ingestor, IngestProgress, IngestResult
 from mardoc.models import ChatModel, Embedder, build_chat_model, build_embedder
 from mardoc.retrieval import Catalog, ChunkStore, Retriever, index_fingerprint, is_remote, open_store
 from mardoc.settings import Settings
@@ -110,12 +111,25 @@ class Library:
             return []
         # The embedder is loaded only when a document needs embedding: a bad or an already
         # ingested file loads no model. Each PDF is opened once (validated, hashed, parsed).
-        ingestor = Ingestor(self.store, lambda: self.embedder, self.settings, self.crops_dir)
+        ingestor = Ingestor(self.store, lambda: self.embedder, self.settings, self.crops_dir, self._earlier())
         try:
             return ingestor.ingest_many(files, progress)
         finally:
             ingestor.close()
             self._visible = None
+
+    def _earlier(self) -> EarlierVectors | None:
+        """The library's earlier local indexes (made with other settings), newest first, whose
+        vectors of unchanged chunks a re-index reads back instead of embedding them again."""
+        if self.remote:
+            return None
+        here = f"index-{index_fingerprint(self.settings)}"
+        folders = [p for p in self.root.glob("index-*") if p.is_dir() and p.name != here]
+        folders.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+        name = self.settings.store.library
+        return EarlierVectors([
+            partial(open_store, self.root, library=name, fingerprint=p.name.removeprefix("index-")) for p in folders
+        ])  # fmt: skip
 
     def describe_figures(self, docs: Sequence[str] | None = None, progress: IngestProgress | None = None) -> dict[str, int]:
         """Have the chat model (one that reads images) describe every figure of these documents

@@ -81,6 +81,14 @@ def dev_pdf(name: str) -> Path:
     return path
 
 
+def fin_pdf(name: str) -> Path:
+    """A filing of the shared FinanceBench dev set; skip when absent (a clone without ../shared)."""
+    path = SHARED / "data" / "financebench-dev" / "pdfs" / name
+    if not path.exists():
+        pytest.skip(f"shared filing {name} not available")
+    return path
+
+
 def dev_data() -> Path:
     """The shared MMLongBench-Doc dev folder (samples.json and documents/); skip when absent,
     as in a clone with nothing beside it."""

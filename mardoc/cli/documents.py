@@ -103,13 +103,13 @@ def ingest_with_progress(lib, paths: list[Path]) -> list:  # noqa: ANN001
 
 def _ingest_table(results: list) -> Table:
     table = Table(
-        "document", "status", "pages", "page", "block", "figure", "table", "OCR pages", "seconds", "note"
+        "document", "status", "pages", "page", "block", "figure", "table", "OCR pages", "vectors reused", "seconds", "note"
     )
     for r in results:
         c = r.chunks
         table.add_row(
             r.name, r.status, str(r.pages or "-"), *(str(c.get(k, 0)) for k in ("page", "block", "figure", "table")),
-            str(r.ocr_pages), f"{r.seconds:.1f}", r.error,
+            str(r.ocr_pages), str(r.reused_chunks), f"{r.seconds:.1f}", r.error,
         )  # fmt: skip
     return table
 

@@ -9,6 +9,7 @@ from mardoc.ingest.geometry import area, inter, merge_rects
 from mardoc.ingest.parser import PdfParser
 from mardoc.ingest.pdf import open_pdf, sha256_file
 from mardoc.ingest.pipeline import STORE_PART, Ingestor, IngestProgress, IngestResult
+from mardoc.ingest.reuse import EarlierVectors
 from mardoc.ingest.tables import find_tables, table_candidate
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "table_candidate",
     "DESCRIPTION_MARK",
     "DescriptionCache",
+    "EarlierVectors",
     "Chunker",
     "Document",
     "Heading",

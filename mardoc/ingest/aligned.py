@@ -14,7 +14,12 @@ table's box, the way a reader lines them up:
    all, and above the body an empty slot goes to the header phrase centred over it (``Total``
    over three columns of numbers);
 4. a line holding only a label that starts in lower case continues the label above it (a wrapped
-   row label).
+   row label);
+5. the header lines a table finder leaves above the box (a financial statement's "Year Ended
+   December 31," over "2020 2019 2018", found as a table from its first body row) are taken in when
+   each of their phrases lies over the body's number columns or starts the stub column
+   (:func:`header_above`), and the title lines right above them ("CONSOLIDATED BALANCE SHEETS (in
+   thousands)") become the table's title, so the unit they print reaches the values.
 
 Measured with ``bench/tables.py`` against the ICDAR 2013 ground truth (bench/RESULTS.md).
 """
@@ -27,7 +32,8 @@ from typing import Any
 
 import numpy as np
 
-from mardoc.tables import header_rows
+from mardoc.ingest.text import CAPTION
+from mardoc.tables import CURRENCY, header_rows, is_year, parse_number
 from mardoc.types import BBox, TableGrid
 
 GAP_EM = 0.55  # a gap wider than this (times the text height) separates two phrases
@@ -115,11 +121,101 @@ def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
     return max(0.0, min(a1, b1) - max(a0, b0))
 
 
-def aligned_grid(words: Sequence[Any], bbox: BBox, caption: str = "") -> TableGrid | None:
-    """The table in ``bbox`` as a grid of cells, from PyMuPDF ``words`` tuples (see the module
-    docstring); None when the words do not make at least two rows of two columns."""
+def _inside(words: Sequence[Any], bbox: BBox) -> list[Any]:
     x0, y0, x1, y1 = bbox
-    inside = [w for w in words if x0 <= (w[0] + w[2]) / 2 <= x1 and y0 <= (w[1] + w[3]) / 2 <= y1 and str(w[4]).strip()]
+    return [w for w in words if x0 <= (w[0] + w[2]) / 2 <= x1 and y0 <= (w[1] + w[3]) / 2 <= y1 and str(w[4]).strip()]
+
+
+HEAD_GAP_EM = 2.6  # a header line at most this far (times the text height) above the next line
+TITLE_GAP_EM = 3.2  # a title line at most this far above the table
+HEAD_LINES = 4
+TITLE_LINES = 2
+
+
+@dataclass(frozen=True)
+class Above:
+    """What :func:`header_above` found over a table's box."""
+
+    bbox: BBox  # the box with the header lines taken in
+    header_lines: int  # how many lines were taken in
+    title: str  # the lines right above the header, joined ("" when none)
+
+
+def header_above(words: Sequence[Any], bbox: BBox) -> Above:
+    """The header lines right above ``bbox`` that belong to its table, and the title over them.
+
+    Only a box whose first line has no titles over its number columns (it starts at a body
+    row: "Revenues $ 36,397", or at a heading "Revenue:") is grown. A line belongs to the header when every phrase of it lies over the body's number columns
+    (right of the stub column's start, within the table's width) or starts at the stub column's
+    left edge and stops before the number columns, and at least one phrase is over the numbers;
+    lines are taken bottom-up while each is close to the one below it. The title is the one or
+    two lines right above that (a statement's name, its unit), whatever their alignment.
+    """
+    x0, y0, x1, y1 = bbox
+    inside = _inside(words, bbox)
+    none = Above(bbox, 0, "")
+    if len(inside) < 4:
+        return none
+    height = float(np.median([w[3] - w[1] for w in inside]))
+    cols = _columns([_Line(_phrases(ln, height)) for ln in _lines(inside)], height)
+    if len(cols) < 2:
+        return none
+    stub_x0, numbers_x0 = cols[0][0], cols[1][0]
+    first = _phrases(_lines(inside)[0], height)
+    if any(p.x0 >= numbers_x0 - height and _title_text(p.text) for p in first):
+        return Above(bbox, 0, _title(words, bbox, y0, height))  # the box has its titles
+    above = [w for w in words if (w[1] + w[3]) / 2 < y0 and str(w[4]).strip() and w[3] > y0 - 12 * height]
+    lines = _lines(above)
+    top, taken = y0, 0
+    gx0, gx1 = x0, x1
+    while lines and taken < HEAD_LINES:
+        line = lines[-1]
+        if top - max(w[3] for w in line) > HEAD_GAP_EM * height:
+            break
+        phrases = _phrases(line, height)
+        if CAPTION.match(phrases[0].text):
+            break  # "Table 4: ...": the caption, not the header
+        over_numbers = [p for p in phrases if p.x0 >= numbers_x0 - height and p.x1 <= x1 + height]
+        in_stub = [p for p in phrases if abs(p.x0 - stub_x0) <= height and p.x1 < numbers_x0]
+        if not over_numbers or len(over_numbers) + len(in_stub) < len(phrases):
+            break
+        top = min(w[1] for w in line)
+        gx0, gx1 = min(gx0, min(w[0] for w in line)), max(gx1, max(w[2] for w in line))
+        taken += 1
+        lines.pop()
+    grown = (gx0, top - 0.5, gx1, y1) if taken else bbox
+    return Above(grown, taken, _title(words, grown, top, height))
+
+
+def _title(words: Sequence[Any], bbox: BBox, top: float, height: float) -> str:
+    """The one or two lines right above ``top`` over the table's width, joined."""
+    x0, _, x1, _ = bbox
+    lines = _lines([w for w in words if (w[1] + w[3]) / 2 < top and str(w[4]).strip() and w[3] > top - 8 * height])
+    title: list[str] = []
+    while lines and len(title) < TITLE_LINES:
+        line = lines.pop()
+        if top - max(w[3] for w in line) > TITLE_GAP_EM * height:
+            break
+        if max(w[2] for w in line) < x0 or min(w[0] for w in line) > x1:
+            break  # beside the table, not over it
+        title.insert(0, " ".join(str(w[4]) for w in line))
+        top = min(w[1] for w in line)
+    return " ".join(title)
+
+
+def _title_text(text: str) -> bool:
+    """A phrase that titles a column: words or a year, not a value ("36,397") or a sign."""
+    t = text.strip()
+    return bool(t) and t not in CURRENCY and (parse_number(t) is None or is_year(t))
+
+
+def aligned_grid(words: Sequence[Any], bbox: BBox, caption: str = "", header_lines: int = 0) -> TableGrid | None:
+    """The table in ``bbox`` as a grid of cells, from PyMuPDF ``words`` tuples (see the module
+    docstring); None when the words do not make at least two rows of two columns.
+    ``header_lines``: how many of its top lines are known to be the header (taken in by
+    :func:`header_above`); below them a row is a header row too only when it holds titles
+    over the number columns."""
+    inside = _inside(words, bbox)
     if len(inside) < 4:
         return None
     height = float(np.median([w[3] - w[1] for w in inside]))
@@ -148,7 +244,13 @@ def aligned_grid(words: Sequence[Any], bbox: BBox, caption: str = "") -> TableGr
                         row[k] = cell
         rows.append(row)
     rows = _join_wrapped(rows)
-    head = header_rows([[c[0] if c else "" for c in r] for r in rows])
+    texts = [[c[0] if c else "" for c in r] for r in rows]
+    if header_lines and header_lines < len(rows):
+        rest = texts[header_lines:]
+        more = header_rows(rest) if _titles(rest[0]) else 0
+        head = min(header_lines + more, len(rows) - 1)
+    else:
+        head = header_rows(texts)
     for i in range(head):  # header rows: an empty slot belongs to the phrase centred over it
         rows[i] = _spread_header(rows[i], cols)
     cells = tuple(tuple(c[0] if c else "" for c in r) for r in rows)
@@ -157,6 +259,15 @@ def aligned_grid(words: Sequence[Any], bbox: BBox, caption: str = "") -> TableGr
     boxes = tuple(tuple(c[1] if c else (cols[j][0], bands[i][0], cols[j][1], bands[i][1]) for j, c in enumerate(r))
                   for i, r in enumerate(rows))  # fmt: skip
     return TableGrid(cells=cells, boxes=boxes, header_rows=head, caption=caption)
+
+
+def _titles(row: list[str]) -> bool:
+    """Whether a row reads as column titles: words over the columns right of the stub, and no
+    number among them (a body row's "$ 36,397" is no title)."""
+    cells = [c.strip() for c in row[1:] if c.strip()]
+    if any(parse_number(c) is not None and not is_year(c) for c in cells):
+        return False
+    return any(_title_text(c) for c in cells)
 
 
 def _join_wrapped(rows: list[list[tuple[str, BBox] | None]]) -> list[list[tuple[str, BBox] | None]]:
@@ -176,7 +287,7 @@ def _join_wrapped(rows: list[list[tuple[str, BBox] | None]]) -> list[list[tuple[
 def _spread_header(row: list[tuple[str, BBox] | None], cols: list[tuple[float, float]]) -> list[tuple[str, BBox] | None]:
     """A header row's empty slots, each given to the phrase of the row whose centre is nearest
     the slot's centre when that phrase spans over the slot's side of the row."""
-    placed = [(j, c) for j, c in enumerate(row) if c]
+    placed = [(j, c) for j, c in enumerate(row) if c and j > 0]  # the stub's own title spreads nowhere
     if len(placed) < 1:
         return row
     out = list(row)

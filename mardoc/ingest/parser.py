@@ -93,7 +93,7 @@ class PdfParser:
             else:
                 pages = []
                 for i in range(count):
-                    pages.append(self._parse_page(pdf[i], doc_id))
+                    pages.append(self.parse_page(pdf[i], doc_id))
                     if progress:
                         progress(i + 1, count)
         finally:
@@ -142,7 +142,9 @@ class PdfParser:
             raise
         return [p for a in sorted(done) for p in done[a]]
 
-    def _parse_page(self, pg: pymupdf.Page, doc_id: str) -> Page:
+    def parse_page(self, pg: pymupdf.Page, doc_id: str) -> Page:
+        """One page of an open PDF as a :class:`Page` (text, OCR where it has no text layer,
+        tables, figures), the unit the parser works in."""
         s = self.settings
         clock = _StageClock(self.stage_seconds, self.stage_pages)
         rect = pg.rect
@@ -236,6 +238,6 @@ def _parse_range(
     parser = PdfParser(settings, crops_dir)
     pdf = open_pdf(path, settings)
     try:
-        return [parser._parse_page(pdf[i], doc_id) for i in range(start, stop)]
+        return [parser.parse_page(pdf[i], doc_id) for i in range(start, stop)]
     finally:
         pdf.close()

@@ -22,6 +22,7 @@ from mardoc.ingest.chunker import Chunker
 from mardoc.ingest.describe import DescriptionCache, describe, needs_description
 from mardoc.ingest.parser import PdfParser
 from mardoc.ingest.pdf import open_pdf, sha256_file
+from mardoc.ingest.reuse import EarlierVectors
 from mardoc.models import ChatModel, Embedder
 from mardoc.retrieval import Catalog, ChunkStore, Where, chunk_point, index_fingerprint, prefix_dims
 from mardoc.settings import Settings
@@ -49,6 +50,7 @@ class IngestResult:
     parse_seconds: float = 0.0
     embed_seconds: float = 0.0
     embedded_chunks: int = 0
+    reused_chunks: int = 0  # vectors read back from an earlier index of the library
     error: str = ""
 
 
@@ -65,8 +67,10 @@ class Ingestor:
         embedder: Callable[[], Embedder],
         settings: Settings,
         crops_dir: Path | None,
+        earlier: EarlierVectors | None = None,
     ) -> None:
         self.store = store
+        self.earlier = earlier
         self._make_embedder = embedder
         self._embedder: Embedder | None = None
         self.settings = settings
@@ -126,7 +130,7 @@ class Ingestor:
                 " (raise MARDOC_INGEST__MAX_CHUNKS)"
             )
         t0 = time.perf_counter()
-        result.embedded_chunks = self._store_chunks(
+        result.embedded_chunks, result.reused_chunks = self._store_chunks(
             doc_id, chunks, lambda d, t: report(path.name, "embed", d, t)
         )
         result.embed_seconds = time.perf_counter() - t0
@@ -152,28 +156,34 @@ class Ingestor:
         self.store.flush()
         return result
 
-    def _store_chunks(self, doc_id: str, chunks: list[Chunk], report: Callable[[int, int], None]) -> int:
-        """Embed and store the chunks not stored yet; returns how many were embedded."""
+    def _store_chunks(self, doc_id: str, chunks: list[Chunk], report: Callable[[int, int], None]) -> tuple[int, int]:
+        """Embed and store the chunks not stored yet, reading back the vectors an earlier
+        index holds for unchanged ones; returns how many were embedded and how many reused."""
         wanted = {c.id for c in chunks}
         stored = {h.id for h in self.store.scroll(Where(doc_ids=[doc_id])) if h.payload.get("kind") != "doc"}
         orphans = stored - wanted
         if orphans:  # points of an older chunking of this document
             self.store.delete_ids(sorted(orphans))
         todo = [c for c in chunks if c.id not in stored]
+        prefixes = self.prefixes
+        kept = self.earlier.vectors(doc_id, todo, self.embedder) if self.earlier and todo else {}
+        reused = [c for c in todo if c.id in kept]
+        for i in range(0, len(reused), STORE_PART):
+            self.store.upsert([chunk_point(c, kept[c.id], prefixes) for c in reused[i : i + STORE_PART]])
+        todo = [c for c in todo if c.id not in kept]
         # Length-sorted parts waste less padding in the transformer; the embedder batches
         # within a part its own way. A part is also the unit of storage: a killed ingest
         # loses at most one part's work.
         todo.sort(key=lambda c: len(c.embed_text()))
         done = len(chunks) - len(todo)
         report(done, len(chunks))
-        prefixes = self.prefixes
         for i in range(0, len(todo), STORE_PART):
             part = todo[i : i + STORE_PART]
             vectors = self.embedder.embed_documents([c.embed_text() for c in part])
             self.store.upsert([chunk_point(c, vec, prefixes) for c, vec in zip(part, vectors, strict=True)])
             done += len(part)
             report(done, len(chunks))
-        return len(todo)
+        return len(todo), len(reused)
 
     def describe_figures(self, doc_ids: Sequence[str], chat: ChatModel, cache: DescriptionCache,
                          progress: IngestProgress | None = None) -> dict[str, int]:  # fmt: skip
@@ -202,8 +212,10 @@ class Ingestor:
         return counts
 
     def close(self) -> None:
-        """Stop the parser's worker processes."""
+        """Stop the parser's worker processes; close the earlier indexes read."""
         self.parser.close()
+        if self.earlier is not None:
+            self.earlier.close()
 
     def ingest_many(
         self, paths: Sequence[Path], progress: IngestProgress | None = None

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pymupdf
 
-from mardoc.ingest.aligned import aligned_grid
+from mardoc.ingest.aligned import aligned_grid, header_above
 from mardoc.ingest.document import Region
 from mardoc.tables import header_rows, parse_number, to_markdown
 from mardoc.types import BBox, TableGrid
@@ -204,12 +204,17 @@ def find_tables(pg: pymupdf.Page, page_number: int, words: list[Any], use_layout
         try:
             # the words' alignment gives the cells (ICDAR 2013 micro F1 0.854 against 0.693 for
             # PyMuPDF's own cells, bench/RESULTS.md); PyMuPDF's where it makes no grid
-            grid = aligned_grid(words, tuple(t.bbox)) or table_grid(t, words)  # type: ignore[arg-type]
+            # the header lines the finder left above the box taken in, the title over them kept
+            above = header_above(words, tuple(t.bbox))  # type: ignore[arg-type]
+            box = above.bbox
+            grid = aligned_grid(words, box, above.title, above.header_lines)
+            if grid is None:
+                box, grid = tuple(t.bbox), table_grid(t, words, above.title)  # type: ignore[assignment]
         except Exception as exc:  # pragma: no cover - depends on odd PDFs
             log.debug("table cells failed on page %d: %s", page_number, exc)
             continue
         md = to_markdown(grid) if grid is not None else ""
         if len(md) < 20:
             continue
-        regions.append(Region("table", tuple(t.bbox), text=md, table=grid))  # type: ignore[arg-type]
+        regions.append(Region("table", box, text=md, table=grid, caption=above.title))  # type: ignore[arg-type]
     return regions

@@ -34,8 +34,10 @@ def index_fingerprint(settings: Settings) -> str:
         # "Shares held"), numbers in the lakh grouping ("4,31,952"); 6: a tall row of a table
         # without row rules is split by its number columns when its label wraps; 7: tables
         # in pictures (a page without a text layer: OCR lines laid out in columns); 8: a found
-        # table's cells rebuilt from its words' alignment (mardoc/ingest/aligned.py)
-        "schema": 8,
+        # table's cells rebuilt from its words' alignment (mardoc/ingest/aligned.py); 9: the
+        # header lines a table finder leaves above a table that starts at a body row taken in,
+        # the title lines over a table kept as its caption (the unit they print)
+        "schema": 9,
     }
     vectors = embedder_vectors(settings)
     if vectors != "fp32":  # fp32 indexes keep the fingerprint they had before int8 existed

@@ -25,6 +25,7 @@ from mardoc.tables.sql import (
     text_by_order,
 )
 from mardoc.tables.values import (
+    CURRENCY,
     Number,
     body,
     column_titles,
@@ -58,6 +59,7 @@ __all__ = [
     "header_rows",
     "header_scale",
     "inventory",
+    "CURRENCY",
     "is_year",
     "label",
     "matched_nothing",

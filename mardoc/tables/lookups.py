@@ -25,19 +25,30 @@ def label(t: SqlTable, i: int) -> str:
     return " ".join(c for j, c in enumerate(t.texts[i]) if not t.numeric[j] and c)
 
 
-def row_score(q: TableQuestion, text: str) -> float:
+def row_score(q: TableQuestion, text: str, titles: frozenset[str] = frozenset()) -> float:
     """How well the question names a row by its label ``text``: the words they share (a word
-    only of a statement line the question names by another name counts half), and for a tie,
-    whether the question writes the whole label (a label told apart by a letter, "Depot A" /
-    "Depot B", or printed without its space) and how much of the label it names."""
-    mine = words(text)
+    only of a statement line the question names by another name counts half, and so does a
+    word only of the heading the label carries, "Cash flows from operating activities: Net
+    income"), and for a tie, whether the question writes the whole label (a label told apart
+    by a letter, "Depot A" / "Depot B", or printed without its space) and how much of the
+    label it names. A word of the value columns' ``titles`` names a column, not a row."""
+    _, sep, own_label = text.partition(": ")
+    mine = words(text) - titles
+    child = words(own_label) - titles if sep else mine
+    ask = q.words | q.line_words
+    shared_words = ask & mine
     own = len(q.words & mine)
-    shared = own + 0.5 * len((q.line_words - q.words) & mine)
+    shared = sum((1.0 if w in q.words else 0.5) * (1.0 if w in child else 0.5) for w in shared_words)
     whole = squash(text)
     written = len(whole) >= 6 and whole in squash(q.text)
     if not shared:
         return 1.0 if written else 0.0
     return shared + 0.5 * written + 0.1 * (own + len(q.line_words & mine)) / max(1, len(mine))
+
+
+def value_title_words(t: SqlTable) -> frozenset[str]:
+    """The words of the titles of a table's number columns (years aside): they name columns."""
+    return frozenset(w for j, title in enumerate(t.titles) if t.numeric[j] for w in words(title) if not w.isdigit())
 
 
 def col_score(q: TableQuestion, title: str, label_words: set[str] | None = None) -> int:
@@ -108,8 +119,9 @@ def cells_named(q: TableQuestion, tables: list[SqlTable], noun: frozenset[str] =
     row named and "total" said, the cells of the tables' total rows."""
     scored: list[tuple[float, CellHit]] = []
     for t in tables:
+        titles = value_title_words(t)
         for i in range(len(t.texts)):
-            r = row_score(q, label(t, i))
+            r = row_score(q, label(t, i), titles)
             if r:
                 scored.extend((r + s, CellHit(t, i, j, r + s, cell)) for s, j, cell in _row_cells(q, t, i, noun))
     if not scored and q.says_total:

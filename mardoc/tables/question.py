@@ -19,6 +19,30 @@ from typing import Any
 from mardoc.tables.values import is_year
 from mardoc.words import words
 
+# -- the question proper -------------------------------------------------------------------
+
+# sentences of a question that instruct rather than ask ("Answer in USD millions.", "Round your
+# answer to two decimal places.", "Base your judgments on the balance sheet.", "Please help us
+# compute it"): their unit is read, their words name no row
+# a sentence ends after a word (not an initial or a title: "Dr. K. Olsen", "U.S."), a number or a ")"
+_SENTENCE = re.compile(r"(?:(?<=[a-z]{2}[.!?])|(?<=[\d)][.!?])|(?<=[?!]))\s+(?=[A-Z(])")
+_ASKS = re.compile(r"\?|^\s*(?:what|how|which|who|whom|whose|when|where|why|is|are|was|were|does|do|did|has|have|had|can|list|name)\b", re.I)
+# a preface before the question proper inside its sentence: "... answer the following question:",
+# "Here's the question:", "By drawing conclusions from the income statement, what is ..."
+_PREFACE = re.compile(r"^.*\bquestions?\b[^:?]{0,60}:\s*", re.I)
+
+
+def question_sentence(text: str) -> str:
+    """The sentence of ``text`` that asks (the first with a "?", else the first opening as a
+    question does), without a preface naming it "the question:"; the whole text when no
+    sentence asks."""
+    sentences = [x for x in _SENTENCE.split(text.strip()) if x.strip()]
+    asking = next((x for x in sentences if "?" in x), None) or next((x for x in sentences if _ASKS.search(x)), None)
+    out = asking or text
+    cut = _PREFACE.sub("", out)
+    return cut if cut.strip() else out
+
+
 # -- the operation -------------------------------------------------------------------------
 
 # "how many figures / tables / charts / pages ... (in section X, on pages a-b)"
@@ -51,7 +75,7 @@ _FILLER = re.compile(r"(?:(?:are|is|were|there|shown|included|presented|listed|u
 # a question that asks for one value: "what ...", "how much ...", after "According to X," or a
 # clause of time ("In 2020,", "As of March 31, 2007,", "For fiscal year 2019,")
 _VALUE_Q = re.compile(
-    r"^\s*(?:according to [^,]+,\s*|(?:in|for|as of|as at|during|at the end of)\s+(?:the\s+)?(?:fiscal\s+|financial\s+)?"
+    r"^\s*(?:(?:according to|based on|using|by drawing [^,]* from|considering|from|in agreement with|taking into account) [^,]+,\s*|(?:in|for|as of|as at|during|at the end of)\s+(?:the\s+)?(?:fiscal\s+|financial\s+)?"
     r"(?:(?:year|quarter|fy|q[1-4]|h[12])\b[^,?]*|(?:fy\s?)?\d{4}\b[^,?]*|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}),\s*)?"
     r"(?:what|how much)\b",
     re.I,
@@ -80,6 +104,9 @@ _GROWTH = re.compile(
     r"(?:increas|decreas|grow|grew|rise|rose|fall|fell|declin|drop|chang)\w*)",
     re.I,
 )
+# a question that defines the metric it asks ("DPO is defined as: 365 * ...", "Define working
+# capital ratio as ...", "calculated as"): a computed value, never one printed cell
+_DEFINES = re.compile(r"\b(?:is|are|be)\s+(?:defined|calculated|computed)\s+as\b|\bdefine\b[^.?]*?\bas\b|\bcalculated? (?:it )?as\b", re.I)
 _NUMBER_Q = re.compile(r"\b(?:how many|how much|total|sum|percentage|percent|share|ratio|margin|average|difference|number of)\b", re.I)
 _NAME_Q = re.compile(r"^\s*(?:according to [^,]+,\s*)?(?:which|who|whom|whose|name)\b(?!\s+(?:year|month|day|date))", re.I)
 # an amount, not a count of things: "how many dollars", "how many hours"
@@ -222,7 +249,7 @@ class TableQuestion:
     @property
     def line_words(self) -> frozenset[str]:
         """The words of the statement lines the question names by another name."""
-        return frozenset(w for k in self.lines for n in LINES[k].names for w in words(n))
+        return frozenset(w for k in self.lines for n in LINES[k].names for w in words(n)) - _ASIDE
 
     @property
     def magnitude_words(self) -> frozenset[str]:
@@ -278,8 +305,10 @@ def _condition(question: str) -> tuple[Condition | None, str]:
     return cond, question[: m.start()] + " " + question[m.end() :]
 
 
-def read_question(question: str) -> TableQuestion:
-    """The record of ``question`` (see :class:`TableQuestion`)."""
+def read_question(text: str) -> TableQuestion:
+    """The record of ``text`` (see :class:`TableQuestion`): its asking sentence is read
+    (:func:`question_sentence`), the unit asked from the whole text."""
+    question = question_sentence(text)
     count = _count(question)
     formula = next((f for p, f in FORMULAS if p.search(question)), None)
     lines = tuple(dict.fromkeys(k for p, k in _LINE_NAMES if p.search(question)))
@@ -298,12 +327,14 @@ def read_question(question: str) -> TableQuestion:
         answer = ""
     items: tuple[frozenset[str], ...] = ()
     share = bool(_SHARE.search(question))
-    unit_m = _UNIT.search(question)
+    unit_m = _UNIT.search(text)
     unit = (unit_m.group(1) or unit_m.group(2)).lower() if unit_m else ""
-    common: dict[str, Any] = {"text": question, "words": w, "years": years, "says_total": bool(_TOTAL_WORD.search(question)),
+    common: dict[str, Any] = {"text": text, "words": w, "years": years, "says_total": bool(_TOTAL_WORD.search(question)),
                               "share": share, "unit": unit, "lines": lines, "answer": answer}  # fmt: skip
     if count is not None and not count.condition:
         return TableQuestion(op="count items", count=count, **{**common, "answer": "count"})
+    if _DEFINES.search(text):
+        return TableQuestion(op="", **{**common, "answer": "number"})  # the question's own formula: the model's
     # a count with a condition code does not read ("how many pages for the hatom type"): a
     # table's cell may still hold it (a column of pages), as any "how many X" question
     if formula is not None:
@@ -326,4 +357,4 @@ def read_question(question: str) -> TableQuestion:
     return TableQuestion(op="", **common)
 
 
-__all__ = ["FORMULAS", "LINES", "Condition", "Formula", "ItemCount", "Line", "TableQuestion", "read_question"]
+__all__ = ["FORMULAS", "LINES", "Condition", "Formula", "ItemCount", "Line", "TableQuestion", "question_sentence", "read_question"]

@@ -16,6 +16,7 @@ from mardoc.tables.lookups import (
     percent_column,
     row_score,
     total_row,
+    value_title_words,
 )
 from mardoc.tables.question import LINES, TableQuestion
 from mardoc.tables.sql import SqlTable
@@ -40,6 +41,10 @@ class Combined:
         return f"{self.op} of {sign.join(c.describe() for c in self.cells)} = {number_text(self.value)}"
 
 
+def _has_values(t: SqlTable, i: int) -> bool:
+    return any(isinstance(v, float) for v in t.rows[i])
+
+
 def _top(scores: list[tuple[int, float]]) -> list[int]:
     best = max((s for _, s in scores), default=0)
     return [i for i, s in scores if s == best and s > 0]
@@ -56,7 +61,9 @@ def combine(q: TableQuestion, tables: list[SqlTable]) -> Combined | None:
         return None
     found: list[tuple[float, Combined]] = []
     for t in tables:
-        rows = [(i, row_score(q, label(t, i))) for i in range(len(t.texts))]
+        titles = value_title_words(t)
+        # a heading row without values ("Revenue:") names no cells to combine
+        rows = [(i, row_score(q, label(t, i), titles) if _has_values(t, i) else 0.0) for i in range(len(t.texts))]
         if q.op == "change" and not any(s for _, s in rows) and q.says_total:
             rows = [(i, float(total_row(t, i))) for i in range(len(t.texts))]
         cols = [(j, float(col_score(q, title))) for j, title in enumerate(t.titles) if t.numeric[j]]
@@ -142,7 +149,7 @@ def growth(q: TableQuestion, tables: list[SqlTable]) -> Combined | None:
             continue
         a, b = ys[early][0], ys[late][0]
         for i in range(len(t.texts)):
-            r = row_score(q, label(t, i))
+            r = row_score(q, label(t, i), value_title_words(t))
             va, vb = t.rows[i][a], t.rows[i][b]
             if r and isinstance(va, float) and isinstance(vb, float) and va:
                 cells = (CellHit(t, i, a, r, t.texts[i][a]), CellHit(t, i, b, r, t.texts[i][b]))

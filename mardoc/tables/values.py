@@ -18,9 +18,10 @@ _NUMBER = re.compile(
     (?P<unit>%|percent|pp|bps|x|k|m|mn|bn|million|billion|thousand|crore|lakh)?\s*(?P<close>\))?$""",
     re.I | re.X,
 )
+_TRAILING_SIGN = re.compile(r"(?<=[\d)])\s+[$€£¥₹]$")
 _SCALES = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6, "bn": 1e9, "billion": 1e9,
            "crore": 1e7, "lakh": 1e5}  # fmt: skip
-_HEADER_SCALE = re.compile(r"\bin\s+(thousands|millions|billions|crores|lakhs)\b|\((?:[$€£₹]\s*)?(?:in\s+)?(000s|'000|thousands|millions|billions)\)", re.I)
+_HEADER_SCALE = re.compile(r"\bin\s+(thousands|millions|billions|crores|lakhs)\b|\((?:[$€£₹]\s*)?(?:in\s+)?(000s|'000|thousands|millions|billions)(?:\)|,)", re.I)
 TOTAL_LABEL = re.compile(r"^\s*(?:grand\s+|sub-?\s*)?total\b", re.I)  # a total row's label: "Total", "Sub-total"
 _YEAR = re.compile(r"^(?:fy\s*)?(?:19|20)\d\d(?:[-/]\d{2,4})?$", re.I)
 
@@ -35,9 +36,10 @@ class Number:
 
 def parse_number(text: str) -> Number | None:
     """The number a cell prints, or None: thousands separators (and the Indian lakh grouping,
-    "1,23,45,678"), currency signs, %, parentheses
+    "1,23,45,678"), currency signs (also one run in from the next column), %, parentheses
     or a leading minus as negatives, a unit word ("12 million") applied; dashes are empty."""
     t = " ".join(text.replace("\u2009", " ").split()).strip().strip("*†‡")
+    t = _TRAILING_SIGN.sub("", t)  # the next column's currency sign run into the cell ("213,105 $")
     if not t or t.lower() in _DASHES:
         return None
     m = _NUMBER.match(t)
@@ -167,7 +169,7 @@ def to_markdown(grid: TableGrid) -> str:
 
 
 _FOOTNOTE = re.compile(r"(?<=\S)\s*(?:\((?:[a-z]|\d)\)|\[\d{1,2}\]|[*†‡§¹²³⁴⁵⁶⁷⁸⁹]+)$")
-_CURRENCY = {"$", "€", "£", "¥", "₹", "us$", "rs", "rs."}
+CURRENCY = frozenset({"$", "€", "£", "¥", "₹", "us$", "rs", "rs."})  # a currency sign printed as a cell of its own
 _CLOSERS = {"%", ")", "%)", "pp", "bps", "x"}
 
 
@@ -198,9 +200,9 @@ def tidy(titles: list[str], rows: list[list[str]]) -> Tidy:
     keep = list(range(width))
     for j in range(1, width):
         cells = {grid[i][j].strip().lower() for i in range(len(grid))} - {""}
-        if not cells or not cells <= _CLOSERS | _CURRENCY:
+        if not cells or not cells <= _CLOSERS | CURRENCY:
             continue
-        if heads[j] and cells <= _CURRENCY and not (j + 1 < width and heads[j] == heads[j + 1]):
+        if heads[j] and cells <= CURRENCY and not (j + 1 < width and heads[j] == heads[j + 1]):
             continue  # a titled column of its own (a currency code per row)
         for i in range(len(grid)):  # "%" or ")" printed in its own column: part of the number before it
             mark = grid[i][j].strip()
