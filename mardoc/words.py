@@ -27,8 +27,10 @@ T = TypeVar("T")
 
 
 def stem(word: str) -> str:
-    """A word's plural "s" dropped ("revenues" -> "revenue", "totals" -> "total"); short words
-    and "-ss" words ("loss", "gross") are kept."""
+    """A word's plural "s" dropped ("revenues" -> "revenue", "totals" -> "total", "inventories"
+    -> "inventory"); short words and "-ss" words ("loss", "gross") are kept."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 

@@ -107,7 +107,16 @@ _GROWTH = re.compile(
 # a question that defines the metric it asks ("DPO is defined as: 365 * ...", "Define working
 # capital ratio as ...", "calculated as"): a computed value, never one printed cell
 _DEFINES = re.compile(r"\b(?:is|are|be)\s+(?:defined|calculated|computed)\s+as\b|\bdefine\b[^.?]*?\bas\b|\bcalculated? (?:it )?as\b", re.I)
+# an average over a run of years: "the FY2015 - FY2017 3 year average", "three year average ...
+# from FY2016 to FY2018", "average ... between 2019 and 2021"
+_AVERAGE = re.compile(r"\b(?:average|mean)\b", re.I)
+_YEAR_RUN = re.compile(
+    r"\b(?:fy\s?|fiscal\s+(?:year\s+)?)?((?:19|20)\d\d)\s*(?:-|–|to|through|and)\s*(?:fy\s?|fiscal\s+(?:year\s+)?)?((?:19|20)\d\d)\b", re.I
+)
 _NUMBER_Q = re.compile(r"\b(?:how many|how much|total|sum|percentage|percent|share|ratio|margin|average|difference|number of)\b", re.I)
+# a yes-or-no question ("Does Adobe have an improving operating margin?", "Did net earnings as a
+# percent of sales increase?"): the model's to answer, a value found by code is no answer to it
+_YES_NO = re.compile(r"^\s*(?:does|do|did|is|are|was|were|has|have|had|can|could|will|would|should)\b", re.I)
 _NAME_Q = re.compile(r"^\s*(?:according to [^,]+,\s*)?(?:which|who|whom|whose|name)\b(?!\s+(?:year|month|day|date))", re.I)
 # an amount, not a count of things: "how many dollars", "how many hours"
 _AMOUNT = re.compile(r"\b(?:dollars?|usd|rupees|rs|euros?|amount|money|cost|price|revenue|percent(?:age)?|ratio|share|hours?|average)\b", re.I)
@@ -136,17 +145,22 @@ _ASIDE = frozenset(["total", "value", "amount", "number", "report", "table", "sh
 @dataclass(frozen=True)
 class Line:
     """A statement line as reports print it: its names (the first is the one shown), and
-    whether a question means its magnitude (an outflow printed "(1,577)")."""
+    whether a question means its magnitude (an outflow printed "(1,577)"); the names are tried in
+    order, so a more precise one comes first."""
 
     names: tuple[str, ...]
     magnitude: bool = False
+    not_words: tuple[str, ...] = ()  # a row saying one of these is not the line (another line of its family)
 
 
 # the lines a question may name by another name than the statement prints: standard accounting
 # terms (a reference table, not a question rule), each with the names statements print it by
 LINES: dict[str, Line] = {
     "revenue": Line(("total revenue", "revenue", "net revenue", "net sales", "total net sales", "sales")),
-    "net income": Line(("net income", "net earnings", "net income attributable", "profit for the year", "net profit")),
+    # the bottom line: what is attributable to the company's shareholders, not to noncontrolling
+    # interests, not the part from continuing operations
+    "net income": Line(("net income attributable", "net earnings attributable", "net income", "net earnings",
+                        "profit for the year", "net profit"), not_words=("noncontrolling", "minority", "continuing")),
     "operating income": Line(("operating income", "income from operations", "operating profit", "earnings from operations")),
     "gross profit": Line(("gross profit", "gross margin")),
     "cost of revenue": Line(("cost of revenue", "cost of sales", "cost of goods sold", "total cost of revenue")),
@@ -156,6 +170,8 @@ LINES: dict[str, Line] = {
     "current assets": Line(("total current assets",)),
     "current liabilities": Line(("total current liabilities",)),
     "inventory": Line(("inventories", "inventory", "merchandise inventories")),
+    "accounts receivable": Line(("accounts receivable", "receivables", "trade receivables")),
+    "accounts payable": Line(("accounts payable", "trade payables")),
     "total equity": Line(("total equity", "total shareholders equity", "total stockholders equity")),
     "total debt": Line(("total debt", "long-term debt")),
 }
@@ -167,6 +183,14 @@ _LINE_NAMES = [
     (re.compile(r"\bcost of goods sold\b|\bcogs\b|\bcost of (?:sales|revenue)\b", re.I), "cost of revenue"),
     (re.compile(r"\boperating (?:income|profit)\b|\bincome from operations\b", re.I), "operating income"),
 ]
+
+
+def line_keys(text: str) -> list[str]:
+    """The statement lines (keys of :data:`LINES`) ``text`` names by a standard name, or
+    names as the line itself ("inventory", "accounts payable")."""
+    low = " ".join(text.lower().split())
+    named = [k for k, spec in LINES.items() if low in (k, *spec.names)]
+    return list(dict.fromkeys([*(k for p, k in _LINE_NAMES if p.search(text)), *named]))
 
 
 @dataclass(frozen=True)
@@ -187,8 +211,10 @@ class Formula:
 
 FORMULAS: tuple[tuple[re.Pattern[str], Formula], ...] = (
     (re.compile(r"\bgross (?:profit )?margin\b", re.I), Formula("gross margin", "gross profit", "revenue", True)),
-    (re.compile(r"\boperating (?:profit |income )?margin\b", re.I), Formula("operating margin", "operating income", "revenue", True)),
-    (re.compile(r"\bnet (?:profit |income )?margin\b", re.I), Formula("net margin", "net income", "revenue", True)),
+    (re.compile(r"\boperating (?:profit |income )?(?:% )?margin\b", re.I), Formula("operating margin", "operating income", "revenue", True)),
+    (re.compile(r"\bnet (?:profit |income )?(?:% )?margin\b", re.I), Formula("net margin", "net income", "revenue", True)),
+    (re.compile(r"\b(?:cost of goods sold|cogs|cost of (?:sales|revenue))\s+as an? (?:%|percent(?:age)?)\s+of\s+(?:total\s+)?(?:revenues?|net sales|sales)\b", re.I),
+     Formula("cost of revenue as a % of revenue", "cost of revenue", "revenue", True)),
     (re.compile(r"\bcurrent ratio\b", re.I), Formula("current ratio", "current assets", "current liabilities", False)),
     (re.compile(r"\bquick ratio\b", re.I), Formula("quick ratio", "current assets", "current liabilities", False, less="inventory")),
     (re.compile(r"\breturn on (?:total )?assets\b|\broa\b", re.I), Formula("return on assets", "net income", "total assets", True)),
@@ -231,8 +257,8 @@ class TableQuestion:
     """A question as the table step reads it (see :func:`read_question`)."""
 
     text: str
-    op: str  # count items | value | sum | difference | change | growth | ratio | rows | "" (none: the model's query)
-    answer: str  # number | count | name | "" : what kind of value it asks
+    op: str  # count items | value | sum | difference | change | growth | ratio | defined | rows | "" (none: the model's query)
+    answer: str  # number | count | name | yes/no | "" : what kind of value it asks
     words: frozenset[str]  # content words (rows and columns are matched against them)
     years: tuple[str, ...] = ()
     says_total: bool = False  # "total": with no other row named, a table's total row
@@ -244,6 +270,7 @@ class TableQuestion:
     formula: Formula | None = None
     lines: tuple[str, ...] = ()  # statement lines it names by another name (keys of LINES)
     count: ItemCount | None = None
+    average: bool = False  # an average over the run of years ``years`` (each year of it)
     rest: str = field(default="", repr=False)  # the wording after a "how many X" (the lookup's own words)
 
     @property
@@ -270,6 +297,8 @@ class TableQuestion:
             out["lines"] = list(self.lines)
         if self.unit:
             out["unit"] = self.unit
+        if self.average:
+            out["average over"] = list(self.years)
         if self.count:
             out["count"] = {"what": self.count.what, "pages": self.count.pages, "section": self.count.section}
         return out
@@ -311,13 +340,19 @@ def read_question(text: str) -> TableQuestion:
     question = question_sentence(text)
     count = _count(question)
     formula = next((f for p, f in FORMULAS if p.search(question)), None)
-    lines = tuple(dict.fromkeys(k for p, k in _LINE_NAMES if p.search(question)))
+    lines = tuple(line_keys(question))
     condition, rest = _condition(question)
     w = frozenset(words(rest)) - _ASIDE
     years = tuple(sorted(x for x in w if is_year(x) and x.isdigit()))
+    run = _YEAR_RUN.search(question)
+    average = bool(_AVERAGE.search(question) and run and 0 < int(run.group(2)) - int(run.group(1)) <= 10)
+    if average and run:
+        years = tuple(str(y) for y in range(int(run.group(1)), int(run.group(2)) + 1))
     how_many = _HOW_MANY.search(question)
     asks_number = bool(_NUMBER_Q.search(question))
-    if _NAME_Q.search(question):
+    if _YES_NO.search(question):
+        answer = "yes/no"
+    elif _NAME_Q.search(question):
         answer = "name"
     elif how_many and not _AMOUNT.search(question):
         answer = "count"
@@ -331,14 +366,17 @@ def read_question(text: str) -> TableQuestion:
     unit = (unit_m.group(1) or unit_m.group(2)).lower() if unit_m else ""
     common: dict[str, Any] = {"text": text, "words": w, "years": years, "says_total": bool(_TOTAL_WORD.search(question)),
                               "share": share, "unit": unit, "lines": lines, "answer": answer}  # fmt: skip
+    if answer == "yes/no":
+        return TableQuestion(op="", **common)
     if count is not None and not count.condition:
         return TableQuestion(op="count items", count=count, **{**common, "answer": "count"})
     if _DEFINES.search(text):
-        return TableQuestion(op="", **{**common, "answer": "number"})  # the question's own formula: the model's
+        # the question's own formula (mardoc.tables.formulas), in the years it asks
+        return TableQuestion(op="defined", average=average, **{**common, "answer": "number"})
     # a count with a condition code does not read ("how many pages for the hatom type"): a
     # table's cell may still hold it (a column of pages), as any "how many X" question
     if formula is not None:
-        return TableQuestion(op="ratio", formula=formula, **common)
+        return TableQuestion(op="ratio", formula=formula, average=average, **common)
     if _GROWTH.search(question):
         return TableQuestion(op="growth", **common)
     if _CHANGE.search(question) and not _RATE.search(question):
@@ -357,4 +395,4 @@ def read_question(text: str) -> TableQuestion:
     return TableQuestion(op="", **common)
 
 
-__all__ = ["FORMULAS", "LINES", "Condition", "Formula", "ItemCount", "Line", "TableQuestion", "question_sentence", "read_question"]
+__all__ = ["FORMULAS", "LINES", "Condition", "Formula", "ItemCount", "Line", "TableQuestion", "line_keys", "question_sentence", "read_question"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from mardoc.tables.formulas import defined_metric
 from mardoc.tables.lookups import Candidates, CellHit, filter_rows, lookup, number_text, percent_column
 from mardoc.tables.question import TableQuestion
 from mardoc.tables.sql import QueryResult, SqlTable
@@ -37,7 +38,7 @@ class CodeAnswer:
     format: str  # Int | Float | Str | List
     cells: tuple[CellRef, ...]
     how: str
-    solver: str  # lookup | sum | difference | growth | ratio | rows | count rows | query
+    solver: str  # lookup | sum | difference | growth | ratio | defined | rows | count rows | query
     percent: bool = False
     values: tuple[float, ...] = ()  # the numbers it read, in the order of ``cells``
     same_cell: bool = False  # a ratio or a difference of a cell with itself
@@ -100,6 +101,14 @@ def solve(q: TableQuestion, tables: list[SqlTable]) -> CodeAnswer | Candidates |
     if q.op == "growth":
         got = growth(q, tables)
         return _from_combined(q, got) if got else None
+    if q.op == "defined":
+        metric = defined_metric(q, tables)
+        if metric is None or not metric.cells:
+            return None
+        short, fmt = _number(metric.value, metric.percent)
+        parts = "; ".join(h.describe() for h in metric.cells)
+        return CodeAnswer(short, fmt, tuple(_ref(h) for h in metric.cells), f"{metric.how} = {short} ({parts})", "defined",
+                          metric.percent, tuple(float(v) for h in metric.cells if isinstance(v := h.table.rows[h.row][h.col], float)))  # fmt: skip
     if q.op == "rows":
         picked = filter_rows(q, tables)
         if picked is None:

@@ -4,7 +4,7 @@ and a standard ratio as the quotient of two lookups."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from mardoc.tables.lookups import (
     Candidates,
@@ -18,7 +18,7 @@ from mardoc.tables.lookups import (
     total_row,
     value_title_words,
 )
-from mardoc.tables.question import LINES, TableQuestion
+from mardoc.tables.question import LINES, Formula, TableQuestion
 from mardoc.tables.sql import SqlTable
 from mardoc.words import unique_best, words
 
@@ -162,22 +162,53 @@ def growth(q: TableQuestion, tables: list[SqlTable]) -> Combined | None:
 def _line(q: TableQuestion, line: str, tables: list[SqlTable]) -> CellHit | None:
     """The cell of a statement line (a key of LINES) in the year the question names: the row
     printed under one of the line's names, read as its own one-value question."""
-    for name in LINES[line].names:
+    spec = LINES[line]
+    avoid = frozenset(w for n in spec.not_words for w in words(n))
+    for name in spec.names:
         sub = TableQuestion(text=f"{name} {' '.join(q.years)}", op="value", answer="number",
                             words=frozenset(words(name)) | frozenset(q.years), years=q.years)  # fmt: skip
-        hit = lookup(sub, tables)
-        if isinstance(hit, CellHit) and words(name) <= words(label(hit.table, hit.row)):
+        fit = [t for t in tables if any(_is_line(t, i, name, avoid) for i in range(len(t.texts)))]
+        hit = lookup(sub, [_only_line_rows(t, name, avoid) for t in fit])
+        if isinstance(hit, CellHit):
             return hit
     return None
 
 
+def _is_line(t: SqlTable, i: int, name: str, avoid: frozenset[str]) -> bool:
+    mine = words(label(t, i))
+    return words(name) <= mine and not (avoid & mine)
+
+
+def _only_line_rows(t: SqlTable, name: str, avoid: frozenset[str]) -> SqlTable:
+    """The table with only the rows printed under the line's ``name`` (others blanked), so the
+    lookup chooses among them alone."""
+    keep = [_is_line(t, i, name, avoid) for i in range(len(t.texts))]
+    texts = [r if k else [""] * len(r) for r, k in zip(t.texts, keep, strict=True)]
+    rows: list[list[object]] = [r if k else [None] * len(r) for r, k in zip(t.rows, keep, strict=True)]
+    return replace(t, texts=texts, rows=rows)
+
+
 def ratio(q: TableQuestion, tables: list[SqlTable]) -> Combined | None:
     """A standard ratio the question names (:data:`mardoc.tables.question.FORMULAS`): each of
-    its lines looked up as its own question in the year the question names, then divided.
-    None when a line is not found."""
+    its lines looked up as its own question in the year the question names, then divided; for
+    an average over a run of years, the ratio of each year, then their mean. None when a line
+    is not found in a year."""
     f = q.formula
-    if q.op != "ratio" or f is None or len(q.years) > 1:
+    if q.op != "ratio" or f is None or (len(q.years) > 1 and not q.average):
         return None
+    each = [_ratio_in(replace(q, years=(y,)), f, tables) for y in q.years] if q.average else [_ratio_in(q, f, tables)]
+    got = [r for r in each if r is not None]
+    if not got or len(got) < len(each):
+        return None
+    if len(got) == 1:
+        return got[0]
+    value = sum(r.value for r in got) / len(got)
+    cells = tuple(c for r in got for c in r.cells)
+    parts = ", ".join(f"{y}: {number_text(round(r.value, 4))}" for y, r in zip(q.years, got, strict=True))
+    return Combined("ratio", cells, value, f"average over {q.years[0]}-{q.years[-1]} of {f.describe()} ({parts})", f.percent)
+
+
+def _ratio_in(q: TableQuestion, f: Formula, tables: list[SqlTable]) -> Combined | None:
     top, bottom = _line(q, f.numerator, tables), _line(q, f.denominator, tables)
     less = _line(q, f.less, tables) if f.less else None
     if top is None or bottom is None or (f.less and less is None):

@@ -1,8 +1,11 @@
 """Questions as people and analysts write them: a preface and instructions around the asking
-sentence, a metric the question defines itself, a statement line under its heading, the unit
-printed in a title; each test fails if its rule is removed."""
+sentence, a metric the question defines itself (computed by its definition), an average over a
+run of years, the bottom line, a yes-or-no question, a statement line under its heading, the
+unit printed in a title; each test fails if its rule is removed."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import pytest
 
@@ -70,19 +73,62 @@ def test_a_statement_line_under_its_heading_in_the_unit_asked(text: str) -> None
     assert isinstance(a, CodeAnswer) and a.short == "381.603", a
 
 
+def balance_and_income() -> list:
+    """A balance sheet and an income statement of two fiscal years, as two tables."""
+    balance = TableGrid(
+        cells=(
+            ("(In millions)", "May 26, 2019", "May 27, 2018"),
+            ("Receivables", "1,679.7", "1,684.2"),
+            ("Inventories", "1,559.3", "1,642.2"),
+            ("Total current assets", "4,186.9", "4,123.7"),
+            ("Accounts payable", "2,854.1", "2,746.2"),
+            ("Total current liabilities", "7,487.6", "7,341.9"),
+        ),
+        header_rows=1,
+    )
+    income = TableGrid(
+        cells=(
+            ("In Millions", "Fiscal Year 2019", "Fiscal Year 2018"),
+            ("Net sales", "16,865.2", "15,740.4"),
+            ("Cost of sales", "11,108.4", "10,304.8"),
+            ("Operating profit", "2,515.9", "2,419.9"),
+            ("Depreciation and amortization", "620.1", "618.8"),
+        ),
+        header_rows=1,
+    )
+    return page_tables(balance, page=54) + [replace(t, name="t2") for t in page_tables(income, page=53)]
+
+
 @pytest.mark.parametrize(
-    "text",
+    ("text", "value"),
     [
-        "What is the FY2020 days payable outstanding (DPO)? DPO is defined as: 365 * (average accounts payable) / (COGS).",
-        "What is the FY2016 working capital ratio? Define working capital ratio as total current assets divided by total "
-        "current liabilities.",
-        "What is the FY2019 cash conversion cycle? It is calculated as DIO + DSO - DPO.",
+        ("What is the FY2019 working capital ratio? Define working capital ratio as total current assets divided by "
+         "total current liabilities. Round your answer to two decimal places.", 4186.9 / 7487.6),
+        ("What is the FY2019 days payable outstanding (DPO)? DPO is defined as: 365 * (average accounts payable between "
+         "FY2018 and FY2019) / (FY2019 COGS + change in inventory between FY2018 and FY2019).",
+         365 * (2854.1 + 2746.2) / 2 / (11108.4 + (1559.3 - 1642.2))),
+        ("What is the FY2019 cash conversion cycle (CCC)? CCC is defined as: DIO + DSO - DPO. DIO is defined as: 365 * "
+         "(average inventory between FY2018 and FY2019) / (FY2019 COGS). DSO is defined as: 365 * (average accounts "
+         "receivable between FY2018 and FY2019) / (FY2019 Revenue). DPO is defined as: 365 * (average accounts payable "
+         "between FY2018 and FY2019) / (FY2019 COGS + change in inventory between FY2018 and FY2019).",
+         365 * (1559.3 + 1642.2) / 2 / 11108.4 + 365 * (1679.7 + 1684.2) / 2 / 16865.2
+         - 365 * (2854.1 + 2746.2) / 2 / (11108.4 + (1559.3 - 1642.2))),
+        ("What is the FY2018 - FY2019 2 year average EBITDA % margin? Define EBITDA as operating income + depreciation "
+         "and amortization from the cash flow statement.",
+         ((2515.9 + 620.1) / 16865.2 + (2419.9 + 618.8) / 15740.4) / 2 * 100),
     ],
-)
-def test_a_metric_the_question_defines_is_no_cell_to_look_up(text: str) -> None:
+)  # fmt: skip
+def test_a_metric_the_question_defines_is_computed_by_its_definition(text: str, value: float) -> None:
     q = read_question(text)
-    assert q.op == "" and q.answer == "number"
-    assert solve(q, cash_flows()) is None
+    assert q.op == "defined" and q.answer == "number"
+    a = solve(q, balance_and_income())
+    assert isinstance(a, CodeAnswer) and a.solver == "defined"
+    assert float(a.short.rstrip("%")) == pytest.approx(value, abs=1e-3)
+
+
+def test_a_defined_metric_with_a_line_the_tables_lack_is_no_answer() -> None:
+    q = read_question("What is the FY2019 quick ratio? Define quick ratio as (cash + marketable securities) divided by total current liabilities.")
+    assert q.op == "defined" and solve(q, balance_and_income()) is None
 
 
 def test_a_word_of_the_value_columns_titles_names_no_row() -> None:
@@ -100,3 +146,61 @@ def test_a_currency_sign_run_in_from_the_next_column_and_a_unit_in_a_stub_title(
     assert header_scale("(MILLIONS, EXCEPT PER COMMON SHARE DATA)") == 1e6
     assert header_scale("(Dollars in millions)") == 1e6
     assert header_scale("CONSOLIDATED BALANCE SHEETS (in thousands, except share data)") == 1e3
+
+
+def earnings() -> list:
+    """Three fiscal years of an income statement with discontinued operations and a
+    noncontrolling interest: the bottom line is what is attributable to the shareholders."""
+    grid = TableGrid(
+        cells=(
+            ("Fiscal Years Ended", "January 28, 2017", "January 30, 2016", "January 31, 2015"),
+            ("Revenue", "39,403", "39,528", "40,339"),
+            ("Cost of goods sold", "29,963", "30,334", "31,292"),
+            ("Operating income", "1,854", "1,375", "1,450"),
+            ("Net earnings from continuing operations", "1,207", "807", "1,246"),
+            ("Net earnings including noncontrolling interests", "1,228", "897", "1,235"),
+            ("Net earnings attributable to noncontrolling interests", "—", "—", "(2)"),
+            ("Net earnings attributable to Acme Co. shareholders", "1,228", "897", "1,233"),
+        ),
+        header_rows=1,
+        caption="Consolidated Statements of Earnings ($ in millions)",
+    )
+    return page_tables(grid, page=56)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("What is the FY2015 - FY2017 3 year average net profit margin (as a %)? Answer in units of percents.",
+         (1228 / 39403 + 897 / 39528 + 1233 / 40339) / 3 * 100),
+        ("What is the three year average of cost of goods sold as a % of revenue from FY2015 to FY2017?",
+         (29963 / 39403 + 30334 / 39528 + 31292 / 40339) / 3 * 100),
+        ("Taking into account the income statement, what is the FY2015 - FY2017 3 year average operating income % margin?",
+         (1854 / 39403 + 1375 / 39528 + 1450 / 40339) / 3 * 100),
+    ],
+)  # fmt: skip
+def test_an_average_over_a_run_of_years_is_the_mean_of_each_years_ratio(text: str, value: float) -> None:
+    q = read_question(text)
+    assert q.op == "ratio" and q.average and q.years == ("2015", "2016", "2017")
+    a = solve(q, earnings())
+    assert isinstance(a, CodeAnswer) and a.solver == "ratio"
+    assert float(a.short.rstrip("%")) == pytest.approx(value, abs=1e-3)
+    assert "average over 2015-2017" in a.how
+
+
+def test_the_net_margin_reads_the_bottom_line_not_continuing_operations_or_noncontrolling() -> None:
+    a = solve(read_question("What is the FY2017 net profit margin?"), earnings())
+    assert isinstance(a, CodeAnswer) and float(a.short.rstrip("%")) == pytest.approx(1228 / 39403 * 100, abs=1e-3)
+    assert "attributable to Acme" in a.how
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Does Acme have an improving operating margin profile as of FY2017?",
+     "Did the net earnings as a percent of sales increase in FY2017 compared to FY2016?",
+     "Is the FY2017 operating margin higher than 4%?"],
+)  # fmt: skip
+def test_a_yes_or_no_question_gets_no_value_from_code(text: str) -> None:
+    q = read_question(text)
+    assert q.answer == "yes/no" and q.op == ""
+    assert solve(q, earnings()) is None
