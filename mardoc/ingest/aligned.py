@@ -157,11 +157,12 @@ def header_above(words: Sequence[Any], bbox: BBox) -> Above:
     if len(inside) < 4:
         return none
     height = float(np.median([w[3] - w[1] for w in inside]))
-    cols = _columns([_Line(_phrases(ln, height)) for ln in _lines(inside)], height)
+    rows = _lines(inside)
+    cols = _columns([_Line(_phrases(ln, height)) for ln in rows], height)
     if len(cols) < 2:
         return none
     stub_x0, numbers_x0 = cols[0][0], cols[1][0]
-    first = _phrases(_lines(inside)[0], height)
+    first = _phrases(rows[0], height)
     if any(p.x0 >= numbers_x0 - height and _title_text(p.text) for p in first):
         return Above(bbox, 0, _title(words, bbox, y0, height))  # the box has its titles
     above = [w for w in words if (w[1] + w[3]) / 2 < y0 and str(w[4]).strip() and w[3] > y0 - 12 * height]

@@ -42,7 +42,6 @@ class EarlierVectors:
         self._openers = list(openers)
         self._stores: list[ChunkStore] | None = None
         self._trusted: dict[int, bool] = {}
-        self.reused = 0
 
     def _candidates(self) -> list[ChunkStore]:
         if self._stores is None:
@@ -74,7 +73,6 @@ class EarlierVectors:
                 if not self._trusted[i]:
                     continue
             out.update(found)
-        self.reused += len(out)
         return out
 
     @staticmethod

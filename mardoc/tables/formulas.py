@@ -71,7 +71,6 @@ class _Unresolved(Exception):
 
 @dataclass
 class _Evaluator:
-    q: TableQuestion
     tables: list[SqlTable]
     defs: dict[str, str]
     year: str
@@ -146,7 +145,7 @@ class _Evaluator:
             year, t = m.group(1), t[m.end() :].strip()
         key = t.lower()
         if key in self.defs and self.depth < 4:
-            inner = _Evaluator(self.q, self.tables, self.defs, year, self.cells, self.depth + 1)
+            inner = _Evaluator(self.tables, self.defs, year, self.cells, self.depth + 1)
             return inner.expr(self.defs[key])
         return self.line(t, year)
 
@@ -191,7 +190,7 @@ def defined_metric(q: TableQuestion, tables: list[SqlTable]) -> Defined | None:
     cells: list[CellHit] = []
     try:
         for year in years:
-            ev = _Evaluator(q, tables, defs, year, cells)
+            ev = _Evaluator(tables, defs, year, cells)
             v = ev.expr(defs[name])
             if margin:
                 v = v / ev.line("revenue", year) * 100
