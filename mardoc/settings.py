@@ -200,6 +200,15 @@ class AgentsSettings(_Section):
         description="When the answer says 'Not answerable' but a page was judged to answer with at least this "
         "probability, it is asked once more to answer from those pages (1.0: never).",
     )
+    narrow_ask: bool = Field(
+        False,
+        description="When the answer over several pages says 'Not answerable', ask once more over the one page "
+        "read that holds most of the question's words (at least narrow_cover of them).",
+    )
+    narrow_cover: float = Field(
+        0.6, ge=0.0, le=1.0,
+        description="The share of the question's content words a page must hold to be asked alone (narrow_ask).",
+    )
     judge_pages: Literal["auto", "always"] = Field(
         "auto",
         description="The Refiner's page judgements (one prompt evaluation a page): 'auto' makes them only where a "

@@ -11,7 +11,10 @@
 * The table step answered (a lookup, a count, a query's result): that is the answer.
 * A small model says "Not answerable" over pages that state the answer. When it does and a page was judged to answer with probability at least
   ``agents.insist_above``, it is asked once more, told that a reader judged the pages to
-  state the answer.
+  state the answer. With ``agents.narrow_ask``, a "Not answerable" over several pages is asked
+  once more over the one page read that holds most of the question's words, when that page
+  holds at least ``agents.narrow_cover`` of them (:func:`narrow_page`): the answer is often one
+  line of one page, and a small model loses it among three.
 Three nodes of the graph: :func:`answer` drafts, :func:`complete_parts` asks each part of a
 multi-part question alone when the draft answers fewer parts, and :func:`verify_draft` (the
 Reflector on the draft) turns a name or phrase written on none of the pages shown
@@ -34,6 +37,36 @@ from mardoc.agents.questions import question_parts
 from mardoc.agents.reading import ExcerptAnswer, answer_from_excerpts
 from mardoc.agents.state import AgentDeps, AgentState
 from mardoc.types import NOT_ANSWERABLE, Answer, Chunk
+from mardoc.words import words
+
+# words that name where to look, not what is asked: a page need not print them
+_WHERE = frozenset(["page", "document", "report", "slide", "figure", "table", "chart", "section", "chapter", "paper", "image", "picture"])
+
+
+def question_cover(question: str, text: str) -> tuple[float, list[str]]:
+    """The share of the question's content words (stemmed, :func:`mardoc.words.words`) that
+    ``text`` holds, and the words it lacks; words naming where to look do not count."""
+    asked = words(question) - _WHERE
+    if not asked:
+        return 0.0, []
+    held = words(text)
+    lacks = sorted(asked - held)
+    return 1 - len(lacks) / len(asked), lacks
+
+
+def narrow_page(question: str, chunks: list[Chunk], cover: float) -> tuple[list[Chunk], float, list[str]] | None:
+    """The one page of several read (its page chunk with its figures and tables) that holds most
+    of the question's words, if it holds at least ``cover`` of them; the earlier page on a tie.
+    None when only one page was read (asking it again alone asks the same)."""
+    pages: dict[tuple[str, int], list[Chunk]] = {}
+    for c in chunks:
+        if c.kind in ("page", "figure", "table"):
+            pages.setdefault((c.doc_id, c.page), []).append(c)
+    if len(pages) < 2:
+        return None
+    scored = [(question_cover(question, " ".join(c.text for c in cs)), cs) for cs in pages.values()]
+    (share, lacks), best = max(scored, key=lambda s: s[0][0])  # max keeps the first of equals
+    return (best, share, lacks) if share >= cover else None
 
 
 def _complete_parts(question: str, got: ExcerptAnswer, chunks: list[Chunk], deps: AgentDeps,
@@ -96,6 +129,17 @@ def answer(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
         got = answer_from_excerpts(question, chunks, deps.chat, deps.settings, emit, agent="answerer",
                                    prompt="answer_insist", doc_paths=deps.doc_paths)  # fmt: skip
         event["note"] += f"; said '{NOT_ANSWERABLE}', asked again (a page judged {best:.2f})"
+    elif got.short == NOT_ANSWERABLE and deps.settings.agents.narrow_ask and not got.error:
+        narrow = narrow_page(question, deps.retriever.read_pages(pages), deps.settings.agents.narrow_cover)
+        if narrow is not None:
+            one, share, lacks = narrow
+            event["first_short"] = got.short
+            got = answer_from_excerpts(question, one, deps.chat, deps.settings, emit, agent="answerer",
+                                       doc_paths=deps.doc_paths)  # fmt: skip
+            pages = [(one[0].doc_id, one[0].page)]
+            event["narrowed"] = {"page": one[0].page, "cover": round(share, 2), "lacks": lacks}
+            event["note"] += (f"; said '{NOT_ANSWERABLE}', asked again over page {one[0].page} alone "
+                              f"(it holds {share:.0%} of the question's words)")  # fmt: skip
     spent = spent_since(deps.chat, before)
     event.update(short=got.short, dropped=got.dropped, cost=spent.pop("cost"))
     if got.pictures or got.picture_note:
@@ -124,4 +168,4 @@ def complete_parts(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, 
     return {"draft": done, **spent, "trace": [event]}
 
 
-__all__ = ["answer", "complete_parts"]
+__all__ = ["answer", "complete_parts", "narrow_page", "question_cover"]

@@ -159,19 +159,28 @@ def growth(q: TableQuestion, tables: list[SqlTable]) -> Combined | None:
     return best[1] if best else None
 
 
-def _line(q: TableQuestion, line: str, tables: list[SqlTable]) -> CellHit | None:
-    """The cell of a statement line (a key of LINES) in the year the question names: the row
-    printed under one of the line's names, read as its own one-value question."""
+def statement_line(line: str, years: tuple[str, ...], tables: list[SqlTable]) -> CellHit | None:
+    """The cell of a statement line (a key of LINES) in ``years`` (the year asked): the row
+    printed under one of the line's names, in the order the names are tried, and not under a
+    word that makes it another line of its family (:attr:`Line.not_words`)."""
     spec = LINES[line]
     avoid = frozenset(w for n in spec.not_words for w in words(n))
     for name in spec.names:
-        sub = TableQuestion(text=f"{name} {' '.join(q.years)}", op="value", answer="number",
-                            words=frozenset(words(name)) | frozenset(q.years), years=q.years)  # fmt: skip
-        fit = [t for t in tables if any(_is_line(t, i, name, avoid) for i in range(len(t.texts)))]
-        hit = lookup(sub, [_only_line_rows(t, name, avoid) for t in fit])
-        if isinstance(hit, CellHit):
+        if (hit := named_line(name, years, tables, avoid)) is not None:
             return hit
     return None
+
+
+def named_line(name: str, years: tuple[str, ...], tables: list[SqlTable], avoid: frozenset[str] = frozenset()) -> CellHit | None:
+    """The cell in ``years`` of the one row whose label holds every word of ``name`` (and none
+    of ``avoid``), read as its own one-value question."""
+    want = frozenset(words(name))
+    if not want:
+        return None
+    sub = TableQuestion(text=f"{name} {' '.join(years)}", op="value", answer="number", words=want | frozenset(years), years=years)
+    fit = [t for t in tables if any(_is_line(t, i, name, avoid) for i in range(len(t.texts)))]
+    hit = lookup(sub, [_only_line_rows(t, name, avoid) for t in fit])
+    return hit if isinstance(hit, CellHit) else None
 
 
 def _is_line(t: SqlTable, i: int, name: str, avoid: frozenset[str]) -> bool:
@@ -209,8 +218,8 @@ def ratio(q: TableQuestion, tables: list[SqlTable]) -> Combined | None:
 
 
 def _ratio_in(q: TableQuestion, f: Formula, tables: list[SqlTable]) -> Combined | None:
-    top, bottom = _line(q, f.numerator, tables), _line(q, f.denominator, tables)
-    less = _line(q, f.less, tables) if f.less else None
+    top, bottom = statement_line(f.numerator, q.years, tables), statement_line(f.denominator, q.years, tables)
+    less = statement_line(f.less, q.years, tables) if f.less else None
     if top is None or bottom is None or (f.less and less is None):
         return None
     vals = [top.table.rows[top.row][top.col], bottom.table.rows[bottom.row][bottom.col]]
@@ -224,4 +233,4 @@ def _ratio_in(q: TableQuestion, f: Formula, tables: list[SqlTable]) -> Combined 
     return Combined("ratio", cells, value, f.describe(), f.percent)
 
 
-__all__ = ["Candidates", "Combined", "combine", "growth", "named_total", "ratio"]
+__all__ = ["Candidates", "Combined", "combine", "growth", "named_line", "named_total", "ratio", "statement_line"]

@@ -131,6 +131,46 @@ def test_a_not_answerable_over_a_page_judged_to_answer_is_asked_again(indexed: P
     assert lib2.ask(Q, mode="agents").short == "Not answerable" and len(calls_of(lib2, "RagReply")) == 1
 
 
+def test_a_not_answerable_over_several_pages_is_asked_again_over_the_page_holding_the_question(
+    indexed: Path, tmp_path: Path
+) -> None:
+    answers = iter([NA, json.dumps({"answer": "It is 50.", "short_answer": "50", "format": "Int", "cited": [1]})])
+    lib = make_library(indexed, tmp_path, [model(WEIGHT, lambda m, s: next(answers))], read_pages=3,
+                       judge_pages="auto", narrow_ask=True, narrow_cover=0.6)  # fmt: skip
+    a = lib.ask(Q, mode="agents")
+    first, again = calls_of(lib, "RagReply")
+    # the second call reads one page alone: the page of the three that holds the question's words
+    assert first.count("[E") > again.count("[E") >= 1 and "default weight" in again.lower()
+    answerer = step(a, "answerer")
+    assert a.short == "50" and answerer["first_short"] == "Not answerable"
+    assert answerer["narrowed"]["page"] == a.citations[0].page and answerer["narrowed"]["cover"] >= 0.6
+    # off (the default), or no page holding enough of the question's words: the first answer stands
+    for n, agents in enumerate([{}, {"narrow_ask": True, "narrow_cover": 1.0}]):
+        q = "What is the default weight of a glob in a zebra?" if agents else Q
+        other = make_library(indexed, tmp_path / f"off{n}", [model(WEIGHT, NA)], read_pages=3, judge_pages="auto", **agents)
+        assert other.ask(q, mode="agents").short == "Not answerable" and len(calls_of(other, "RagReply")) == 1
+
+
+def test_question_cover_counts_the_question_words_a_page_holds() -> None:
+    from mardoc.agents.answerer import narrow_page, question_cover
+    from mardoc.types import Chunk
+
+    share, lacks = question_cover("What is the net revenue on page 5 in 2021?", "Net revenues were $5 billion in 2021.")
+    assert lacks == [] and share == 1.0  # 'page' names where to look; plurals match
+    share, lacks = question_cover("What is the gross margin of the Americas segment?", "Gross profit by segment")
+    assert lacks == ["america", "margin"] and share == 0.5
+
+    def page(n: int, text: str) -> Chunk:
+        return Chunk(id=f"c{n}", doc_id="d", doc_name="d.pdf", page=n, pages=(n,), bboxes=(), kind="page", text=text)
+
+    q = "What was the operating income of the Americas segment?"
+    pages = [page(1, "Overview of results"), page(2, "Americas segment operating income 120"), page(3, "Americas")]
+    best, share, _ = narrow_page(q, pages, 0.6)
+    assert [c.page for c in best] == [2] and share == 1.0
+    assert narrow_page(q, pages[:1] + pages[2:], 0.6) is None  # no page holds enough of the words
+    assert narrow_page(q, pages[1:2], 0.0) is None  # one page read: asking it alone asks the same
+
+
 def test_a_draft_answering_one_of_two_parts_is_completed_part_by_part(indexed: Path, tmp_path: Path) -> None:
     q = "What is the default weight of a glob pattern, and what is the maximum?"
     replies = iter([answer_citing_first("50")([], None), answer_citing_first("50")([], None), answer_citing_first("100")([], None)])

@@ -204,3 +204,26 @@ def test_a_yes_or_no_question_gets_no_value_from_code(text: str) -> None:
     q = read_question(text)
     assert q.answer == "yes/no" and q.op == ""
     assert solve(q, earnings()) is None
+
+
+def test_a_definition_is_read_into_typed_terms_with_the_question() -> None:
+    from mardoc.tables.question import Ref, Term
+
+    q = read_question(
+        "CCC is defined as: DIO + DSO - DPO. DPO is defined as: 365 * (average accounts payable between FY2019 "
+        "and FY2020) / (FY2020 COGS + change in inventory between FY2020 and FY2019). What is the FY2020 CCC?"
+    )
+    assert q.op == "defined" and q.asks == "ccc" and not q.margin
+    ccc, dpo = q.defs
+    assert ccc.tokens == (Term("DIO"), "+", Term("DSO"), "-", Ref("dpo"))  # a metric defined later is a reference
+    assert dpo.tokens == (365.0, "*", "(", Term("accounts payable", ("2019", "2020"), "average"), ")", "/", "(",
+                          Term("COGS", ("2020",)), "+", Term("inventory", ("2019", "2020"), "change"), ")")  # fmt: skip
+    assert q.trace()["asks"] == "ccc" and q.trace()["defines"][1].startswith("dpo = 365 *")
+    # where a line is printed names no line; a % margin of the defined metric is asked as such
+    m = read_question("Define EBITDA as operating income from the income statement plus depreciation and "
+                      "amortization. What is the FY2021 EBITDA % margin?")  # fmt: skip
+    assert m.asks == "ebitda" and m.margin
+    assert m.defs[0].tokens == (Term("operating income"), "+", Term("depreciation and amortization"))
+    # an average between years the text does not name is read, and yields no value
+    (d,) = read_question("Define X as the average inventory between the first and the last year. What is X?").defs
+    assert d.tokens == (Term("the average inventory between the first and the last year", (), "unread"),)

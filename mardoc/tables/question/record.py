@@ -5,7 +5,8 @@ It names the operation (a count of the document's figures, tables or pages; one 
 sum; a difference; how much one value changed; a rate of change; a ratio by a standard
 formula; the rows a numeric condition picks), the question's content words (matched against
 row labels and column titles), the years it names, the rows it lists, its numeric condition,
-the unit it asks for, and the scope of a count. Every solver (:mod:`mardoc.tables.solvers`)
+the unit it asks for, the scope of a count, and the metrics it defines itself
+(:mod:`mardoc.tables.question.definitions`). Every solver (:mod:`mardoc.tables.solvers`)
 takes the record, never the raw string; the record is kept in the agents' state and shown
 in the trace (:meth:`TableQuestion.trace`).
 """
@@ -16,6 +17,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from mardoc.tables.question.definitions import Definition, asked_definition, read_definitions
+from mardoc.tables.question.lines import FORMULAS, LINES, Formula, line_keys
 from mardoc.tables.values import is_year
 from mardoc.words import words
 
@@ -139,90 +142,6 @@ _UNIT = re.compile(r"\b(?:in|usd|\$|us\$)\s*(thousands|millions|billions)\b|\b(t
 # words of a question that name no row or column ("the total", "according to the report")
 _ASIDE = frozenset(["total", "value", "amount", "number", "report", "table", "shown", "show", "given"])
 
-# -- the document's lines questions name by another name; standard formulas ------------------
-
-
-@dataclass(frozen=True)
-class Line:
-    """A statement line as reports print it: its names (the first is the one shown), and
-    whether a question means its magnitude (an outflow printed "(1,577)"); the names are tried in
-    order, so a more precise one comes first."""
-
-    names: tuple[str, ...]
-    magnitude: bool = False
-    not_words: tuple[str, ...] = ()  # a row saying one of these is not the line (another line of its family)
-
-
-# the lines a question may name by another name than the statement prints: standard accounting
-# terms (a reference table, not a question rule), each with the names statements print it by
-LINES: dict[str, Line] = {
-    "revenue": Line(("total revenue", "revenue", "net revenue", "net sales", "total net sales", "sales")),
-    # the bottom line: what is attributable to the company's shareholders, not to noncontrolling
-    # interests, not the part from continuing operations
-    "net income": Line(("net income attributable", "net earnings attributable", "net income", "net earnings",
-                        "profit for the year", "net profit"), not_words=("noncontrolling", "minority", "continuing")),
-    "operating income": Line(("operating income", "income from operations", "operating profit", "earnings from operations")),
-    "gross profit": Line(("gross profit", "gross margin")),
-    "cost of revenue": Line(("cost of revenue", "cost of sales", "cost of goods sold", "total cost of revenue")),
-    "capital expenditure": Line(("purchases of property plant and equipment", "capital expenditures",
-                                 "purchases of property and equipment", "additions to property plant and equipment"), True),  # fmt: skip
-    "total assets": Line(("total assets",)),
-    "current assets": Line(("total current assets",)),
-    "current liabilities": Line(("total current liabilities",)),
-    "inventory": Line(("inventories", "inventory", "merchandise inventories")),
-    "accounts receivable": Line(("accounts receivable", "receivables", "trade receivables")),
-    "accounts payable": Line(("accounts payable", "trade payables")),
-    "total equity": Line(("total equity", "total shareholders equity", "total stockholders equity")),
-    "total debt": Line(("total debt", "long-term debt")),
-}
-# the names questions use for them
-_LINE_NAMES = [
-    (re.compile(r"\bcapital expenditures?\b|\bcapex\b", re.I), "capital expenditure"),
-    (re.compile(r"\b(?:total |net )?revenues?\b|\bnet sales\b|\btop line\b", re.I), "revenue"),
-    (re.compile(r"\bnet (?:income|earnings|profit)\b", re.I), "net income"),
-    (re.compile(r"\bcost of goods sold\b|\bcogs\b|\bcost of (?:sales|revenue)\b", re.I), "cost of revenue"),
-    (re.compile(r"\boperating (?:income|profit)\b|\bincome from operations\b", re.I), "operating income"),
-]
-
-
-def line_keys(text: str) -> list[str]:
-    """The statement lines (keys of :data:`LINES`) ``text`` names by a standard name, or
-    names as the line itself ("inventory", "accounts payable")."""
-    low = " ".join(text.lower().split())
-    named = [k for k, spec in LINES.items() if low in (k, *spec.names)]
-    return list(dict.fromkeys([*(k for p, k in _LINE_NAMES if p.search(text)), *named]))
-
-
-@dataclass(frozen=True)
-class Formula:
-    """A standard financial ratio: the lines it divides (numerator minus ``less``, over the
-    denominator), ×100 when it is a percentage."""
-
-    name: str
-    numerator: str
-    denominator: str
-    percent: bool
-    less: str = ""
-
-    def describe(self) -> str:
-        top = f"({self.numerator} - {self.less})" if self.less else self.numerator
-        return f"{self.name} = {top} / {self.denominator}" + (" x 100" if self.percent else "")
-
-
-FORMULAS: tuple[tuple[re.Pattern[str], Formula], ...] = (
-    (re.compile(r"\bgross (?:profit )?margin\b", re.I), Formula("gross margin", "gross profit", "revenue", True)),
-    (re.compile(r"\boperating (?:profit |income )?(?:% )?margin\b", re.I), Formula("operating margin", "operating income", "revenue", True)),
-    (re.compile(r"\bnet (?:profit |income )?(?:% )?margin\b", re.I), Formula("net margin", "net income", "revenue", True)),
-    (re.compile(r"\b(?:cost of goods sold|cogs|cost of (?:sales|revenue))\s+as an? (?:%|percent(?:age)?)\s+of\s+(?:total\s+)?(?:revenues?|net sales|sales)\b", re.I),
-     Formula("cost of revenue as a % of revenue", "cost of revenue", "revenue", True)),
-    (re.compile(r"\bcurrent ratio\b", re.I), Formula("current ratio", "current assets", "current liabilities", False)),
-    (re.compile(r"\bquick ratio\b", re.I), Formula("quick ratio", "current assets", "current liabilities", False, less="inventory")),
-    (re.compile(r"\breturn on (?:total )?assets\b|\broa\b", re.I), Formula("return on assets", "net income", "total assets", True)),
-    (re.compile(r"\b(?:total )?asset turnover\b", re.I), Formula("asset turnover", "revenue", "total assets", False)),
-    (re.compile(r"\binventory turnover\b", re.I), Formula("inventory turnover", "cost of revenue", "inventory", False)),
-    (re.compile(r"\bdebt[- ]to[- ]equity\b", re.I), Formula("debt to equity", "total debt", "total equity", False)),
-)
-
 # -- the record -----------------------------------------------------------------------------
 
 
@@ -271,6 +190,9 @@ class TableQuestion:
     lines: tuple[str, ...] = ()  # statement lines it names by another name (keys of LINES)
     count: ItemCount | None = None
     average: bool = False  # an average over the run of years ``years`` (each year of it)
+    defs: tuple[Definition, ...] = ()  # the metrics it defines itself (op "defined")
+    asks: str = ""  # the defined metric it asks
+    margin: bool = False  # asks the % margin of the defined metric (its value over revenue)
     rest: str = field(default="", repr=False)  # the wording after a "how many X" (the lookup's own words)
 
     @property
@@ -299,6 +221,9 @@ class TableQuestion:
             out["unit"] = self.unit
         if self.average:
             out["average over"] = list(self.years)
+        if self.defs:
+            out["defines"] = [str(d) for d in self.defs]
+            out["asks"] = self.asks + (" % margin" if self.margin else "")
         if self.count:
             out["count"] = {"what": self.count.what, "pages": self.count.pages, "section": self.count.section}
         return out
@@ -372,7 +297,9 @@ def read_question(text: str) -> TableQuestion:
         return TableQuestion(op="count items", count=count, **{**common, "answer": "count"})
     if _DEFINES.search(text):
         # the question's own formula (mardoc.tables.formulas), in the years it asks
-        return TableQuestion(op="defined", average=average, **{**common, "answer": "number"})
+        defs = read_definitions(text)
+        asks, margin = asked_definition(defs, question)
+        return TableQuestion(op="defined", average=average, defs=defs, asks=asks, margin=margin, **{**common, "answer": "number"})
     # a count with a condition code does not read ("how many pages for the hatom type"): a
     # table's cell may still hold it (a column of pages), as any "how many X" question
     if formula is not None:
@@ -395,4 +322,4 @@ def read_question(text: str) -> TableQuestion:
     return TableQuestion(op="", **common)
 
 
-__all__ = ["FORMULAS", "LINES", "Condition", "Formula", "ItemCount", "Line", "TableQuestion", "line_keys", "question_sentence", "read_question"]
+__all__ = ["Condition", "ItemCount", "TableQuestion", "question_sentence", "read_question"]
