@@ -13,8 +13,9 @@
   ``agents.insist_above``, it is asked once more, told that a reader judged the pages to
   state the answer. With ``agents.narrow_ask``, a "Not answerable" over several pages is asked
   once more over the one page read that holds most of the question's words, when that page
-  holds at least ``agents.narrow_cover`` of them (:func:`narrow_page`): the answer is often one
-  line of one page, and a small model loses it among three.
+  holds at least ``agents.narrow_cover`` of them, shown as the runs of its lines that hold them
+  (:func:`narrow_page`): a reader is shown the first 1,500 characters of a page, and the answer is
+  often one line lower down a long page (a statement, a results table), or lost among three.
 Three nodes of the graph: :func:`answer` drafts, :func:`complete_parts` asks each part of a
 multi-part question alone when the draft answers fewer parts, and :func:`verify_draft` (the
 Reflector on the draft) turns a name or phrase written on none of the pages shown
@@ -33,6 +34,7 @@ from langgraph.runtime import Runtime
 
 from mardoc.agents.llm import emit, spent_since
 from mardoc.agents.normalise import answer_items, normalise_short
+from mardoc.agents.prompting import SHOWN_CHARS
 from mardoc.agents.questions import question_parts
 from mardoc.agents.reading import ExcerptAnswer, answer_from_excerpts
 from mardoc.agents.state import AgentDeps, AgentState
@@ -54,19 +56,60 @@ def question_cover(question: str, text: str) -> tuple[float, list[str]]:
     return 1 - len(lacks) / len(asked), lacks
 
 
+def question_window(question: str, text: str, chars: int = SHOWN_CHARS, skip: tuple[int, int] = (0, 0)) -> tuple[str, tuple[int, int]]:
+    """The run of whole lines of ``text``, at most ``chars`` long, that holds most of the
+    question's words (the earliest on a tie), and its line span; lines in ``skip`` not reused.
+    A reader shown the first ``chars`` of a long page (a statement, a results table) misses a line
+    lower down; this is the part of the page the question is about."""
+    lines = text.splitlines()
+    asked = words(question) - _WHERE
+    held = [words(line) & asked for line in lines]
+    best: tuple[int, int, int] = (-1, 0, 0)
+    for i in range(len(lines)):
+        if skip[0] <= i < skip[1]:
+            continue
+        got: set[str] = set()
+        size, j = 0, i
+        while j < len(lines) and not (skip[0] <= j < skip[1]) and size + len(lines[j]) + 1 <= chars:
+            got |= held[j]
+            size += len(lines[j]) + 1
+            j += 1
+        if j > i and len(got) > best[0]:
+            best = (len(got), i, j)
+    got_any, i, j = best
+    if got_any < 0:  # no line short enough: the text's head
+        return text[:chars], (0, 0)
+    return "\n".join(lines[i:j]), (i, j)
+
+
 def narrow_page(question: str, chunks: list[Chunk], cover: float) -> tuple[list[Chunk], float, list[str]] | None:
-    """The one page of several read (its page chunk with its figures and tables) that holds most
-    of the question's words, if it holds at least ``cover`` of them; the earlier page on a tie.
-    None when only one page was read (asking it again alone asks the same)."""
+    """The one page read (its page chunk with its figures and tables) that holds most of the
+    question's words, if it holds at least ``cover`` of them (the earlier page on a tie), as
+    excerpts cut around the question's words (:func:`question_window`: the two best runs of a
+    long page's text, the best of a long table's). None when that asks what was asked: one page
+    read, and no chunk of it longer than a reader is shown."""
     pages: dict[tuple[str, int], list[Chunk]] = {}
     for c in chunks:
         if c.kind in ("page", "figure", "table"):
             pages.setdefault((c.doc_id, c.page), []).append(c)
-    if len(pages) < 2:
-        return None
     scored = [(question_cover(question, " ".join(c.text for c in cs)), cs) for cs in pages.values()]
+    if not scored:
+        return None
     (share, lacks), best = max(scored, key=lambda s: s[0][0])  # max keeps the first of equals
-    return (best, share, lacks) if share >= cover else None
+    if share < cover or (len(pages) == 1 and all(len(c.text) <= SHOWN_CHARS for c in best)):
+        return None
+    out: list[Chunk] = []
+    for c in best:
+        if len(c.text) <= SHOWN_CHARS:
+            out.append(c)
+            continue
+        first, span = question_window(question, c.text)
+        out.append(c.model_copy(update={"text": first}))
+        if c.kind == "page" and len(c.text) > 2 * SHOWN_CHARS:
+            second, _ = question_window(question, c.text, skip=span)
+            if second.strip():
+                out.append(c.model_copy(update={"text": second}))
+    return out, share, lacks
 
 
 def _complete_parts(question: str, got: ExcerptAnswer, chunks: list[Chunk], deps: AgentDeps,
@@ -138,8 +181,8 @@ def answer(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, Any]:
                                        doc_paths=deps.doc_paths)  # fmt: skip
             pages = [(one[0].doc_id, one[0].page)]
             event["narrowed"] = {"page": one[0].page, "cover": round(share, 2), "lacks": lacks}
-            event["note"] += (f"; said '{NOT_ANSWERABLE}', asked again over page {one[0].page} alone "
-                              f"(it holds {share:.0%} of the question's words)")  # fmt: skip
+            event["note"] += (f"; said '{NOT_ANSWERABLE}', asked again over page {one[0].page} alone, cut around "
+                              f"the question's words (it holds {share:.0%} of them)")  # fmt: skip
     spent = spent_since(deps.chat, before)
     event.update(short=got.short, dropped=got.dropped, cost=spent.pop("cost"))
     if got.pictures or got.picture_note:
@@ -168,4 +211,4 @@ def complete_parts(state: AgentState, runtime: Runtime[AgentDeps]) -> dict[str, 
     return {"draft": done, **spent, "trace": [event]}
 
 
-__all__ = ["answer", "complete_parts", "narrow_page", "question_cover"]
+__all__ = ["answer", "complete_parts", "narrow_page", "question_cover", "question_window"]

@@ -168,7 +168,24 @@ def test_question_cover_counts_the_question_words_a_page_holds() -> None:
     best, share, _ = narrow_page(q, pages, 0.6)
     assert [c.page for c in best] == [2] and share == 1.0
     assert narrow_page(q, pages[:1] + pages[2:], 0.6) is None  # no page holds enough of the words
-    assert narrow_page(q, pages[1:2], 0.0) is None  # one page read: asking it alone asks the same
+    assert narrow_page(q, pages[1:2], 0.0) is None  # one short page read: asking it alone asks the same
+    # a long page is shown cut around the question's words, not its first 1,500 characters
+    filler = [f"Item {i}: other matters of the year, discussed at length in the notes." for i in range(60)]
+    long = page(7, "\n".join([*filler[:40], "Americas segment operating income 120", *filler[40:]]))
+    (first, second), share, _ = narrow_page(q, [long], 0.6)  # a page over twice that: two runs of lines
+    assert len(long.text) > 3000 and "Americas segment operating income 120" in first.text and share == 1.0
+    assert max(len(first.text), len(second.text)) <= 1500 and "Americas" not in second.text
+
+
+def test_question_window_is_the_run_of_lines_holding_the_question_words() -> None:
+    from mardoc.agents.answerer import question_window
+
+    text = "\n".join(["Revenue 10", *(["padding line"] * 50), "Gross margin 41%", "Operating margin 12%", *(["tail"] * 50)])
+    got, (i, j) = question_window("What was the gross margin and the operating margin?", text, chars=60)
+    assert "Gross margin 41%\nOperating margin 12%" in got and "Revenue" not in got and j - i <= 5
+    second, _ = question_window("What was the revenue?", text, chars=60, skip=(0, 1))
+    assert "Revenue 10" not in second  # the lines of the first window are not shown twice
+    assert question_window("x", "a" * 100, chars=10)[0] == "a" * 10  # no line fits: the head
 
 
 def test_a_draft_answering_one_of_two_parts_is_completed_part_by_part(indexed: Path, tmp_path: Path) -> None:
