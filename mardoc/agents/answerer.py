@@ -36,8 +36,8 @@ from mardoc.agents.llm import emit, spent_since
 from mardoc.agents.normalise import answer_items, normalise_short
 from mardoc.agents.prompting import SHOWN_CHARS
 from mardoc.agents.questions import question_parts
-from mardoc.agents.reading import ExcerptAnswer, answer_from_excerpts
-from mardoc.agents.state import AgentDeps, AgentState
+from mardoc.agents.reading import answer_from_excerpts
+from mardoc.agents.state import AgentDeps, AgentState, ExcerptAnswer
 from mardoc.types import NOT_ANSWERABLE, Answer, Chunk
 from mardoc.words import words
 

@@ -77,7 +77,7 @@ CHECKPOINT_TYPES = [
     ("mardoc.memory.memory", name) for name in ("EvidenceMemory", "Evidence", "Source")
 ] + [
     ("mardoc.types", name) for name in ("Chunk", "Answer", "Citation")
-] + [("mardoc.agents.reading", "ExcerptAnswer")]
+] + [("mardoc.agents.state", "ExcerptAnswer"), ("mardoc.agents.reading", "ExcerptAnswer")]  # the second: threads checkpointed before it moved
 
 _savers: dict[str, Any] = {}
 _savers_lock = threading.Lock()

@@ -10,14 +10,13 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from mardoc.agents.normalise import answer_items, normalise_short
 from mardoc.agents.prompting import SHOWN_CHARS, fence_chunks, load_prompt, new_nonce, system_prompt
 from mardoc.agents.questions import content_words, part_question, parts_text
-from mardoc.agents.state import RagReply
+from mardoc.agents.state import ExcerptAnswer, RagReply
 from mardoc.errors import CallError
 from mardoc.models import ChatModel, RequestRejected, image_part, with_images
 from mardoc.render import locate_quote, page_picture
@@ -53,21 +52,6 @@ def split_units(text: str) -> list[str]:
             units.append(p)
     return units
 
-
-
-@dataclass
-class ExcerptAnswer:
-    """One answering call over fenced excerpts, checked: citations only of excerpts shown."""
-
-    text: str
-    short: str
-    format: str
-    citations: list[Citation]
-    error: str
-    shown: int
-    dropped: list[int]  # cited excerpt numbers that were not shown
-    pictures: list[str] = field(default_factory=list)  # what was sent as pictures ("page 4", "figure p.5")
-    picture_note: str = ""  # pictures left out (budget) or refused by the model, and what was done
 
 
 _MARK = "\x00excerpts\x00"

@@ -13,7 +13,7 @@ from mardoc.memory import Evidence, EvidenceMemory
 from mardoc.models import ChatModel
 from mardoc.retrieval import Retriever
 from mardoc.settings import Settings
-from mardoc.types import Answer, Chunk, coerce_format
+from mardoc.types import Answer, Chunk, Citation, TraceEvent, coerce_format
 
 
 class Judged(NamedTuple):
@@ -85,6 +85,21 @@ class RagReply(_AnswerFields):
     cited: list[int] = Field(default_factory=list, json_schema_extra={"maxItems": MAX_CITED})
 
 
+@dataclass
+class ExcerptAnswer:
+    """One answering call over fenced excerpts, checked: citations only of excerpts shown."""
+
+    text: str
+    short: str
+    format: str
+    citations: list[Citation]
+    error: str
+    shown: int
+    dropped: list[int]  # cited excerpt numbers that were not shown
+    pictures: list[str] = field(default_factory=list)  # what was sent as pictures ("page 4", "figure p.5")
+    picture_note: str = ""  # pictures left out (budget) or refused by the model, and what was done
+
+
 class AgentState(TypedDict, total=False):
     """The graph's state. Counters and the trace have reducers: a node returns only what it
     adds (``{"calls": 1}``); a new turn resets them with :class:`langgraph.types.Overwrite`."""
@@ -113,10 +128,10 @@ class AgentState(TypedDict, total=False):
     best_judged: float  # the best probability a page of this turn answers
     calls: Annotated[int, operator.add]
     tokens: Annotated[int, operator.add]
-    trace: Annotated[list[dict[str, Any]], operator.add]
+    trace: Annotated[list[TraceEvent], operator.add]
     answer: Answer | None
     table_draft: Answer | None  # the table step's answer (a lookup, a count, a query's result), if any
-    draft: Any  # the reading call's draft (an ExcerptAnswer) until verify_draft makes it the answer
+    draft: ExcerptAnswer | None  # the reading call's draft until verify_draft makes it the answer
     draft_pages: list[tuple[str, int]]  # the pages the draft read
 
 
