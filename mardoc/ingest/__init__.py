@@ -4,7 +4,7 @@ from mardoc.ingest.aligned import aligned_grid
 from mardoc.ingest.chunker import Chunker
 from mardoc.ingest.describe import MARK as DESCRIPTION_MARK
 from mardoc.ingest.describe import DescriptionCache
-from mardoc.ingest.document import Document, Heading, Page, Region, TextBlock
+from mardoc.ingest.document import Document, Page, Region
 from mardoc.ingest.geometry import area, inter, merge_rects
 from mardoc.ingest.parser import PdfParser
 from mardoc.ingest.pdf import open_pdf, sha256_file
@@ -21,7 +21,6 @@ __all__ = [
     "EarlierVectors",
     "Chunker",
     "Document",
-    "Heading",
     "IngestProgress",
     "IngestResult",
     "Ingestor",
@@ -29,7 +28,6 @@ __all__ = [
     "PdfParser",
     "Region",
     "STORE_PART",
-    "TextBlock",
     "area",
     "inter",
     "merge_rects",
