@@ -27,6 +27,7 @@ question first; else the excerpts the model cited.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -38,17 +39,21 @@ from mardoc.agents.prompting import SHOWN_CHARS
 from mardoc.agents.questions import question_parts
 from mardoc.agents.reading import answer_from_excerpts
 from mardoc.agents.state import AgentDeps, AgentState, ExcerptAnswer
+from mardoc.tables import question_sentence
 from mardoc.types import NOT_ANSWERABLE, Answer, Chunk
 from mardoc.words import words
 
 # words that name where to look, not what is asked: a page need not print them
+_PERIOD = re.compile(r"(?:fy|cy)\d{2,4}|[1-4]?q[1-4]?|h[12]|[12]h")
 _WHERE = frozenset(["page", "document", "report", "slide", "figure", "table", "chart", "section", "chapter", "paper", "image", "picture"])
 
 
 def question_cover(question: str, text: str) -> tuple[float, list[str]]:
-    """The share of the question's content words (stemmed, :func:`mardoc.words.words`) that
-    ``text`` holds, and the words it lacks; words naming where to look do not count."""
-    asked = words(question) - _WHERE
+    """The share of the content words (stemmed, :func:`mardoc.words.words`) of the question's
+    asking sentence (not its preface or instructions: :func:`mardoc.tables.question_sentence`)
+    that ``text`` holds, and the words it lacks; words naming where to look, and a period's
+    written form ("FY2022", "Q2": its year counts), do not count."""
+    asked = {w for w in words(question_sentence(question)) - _WHERE if not _PERIOD.fullmatch(w)}
     if not asked:
         return 0.0, []
     held = words(text)
@@ -92,7 +97,9 @@ def narrow_page(question: str, chunks: list[Chunk], cover: float) -> tuple[list[
     for c in chunks:
         if c.kind in ("page", "figure", "table"):
             pages.setdefault((c.doc_id, c.page), []).append(c)
-    scored = [(question_cover(question, " ".join(c.text for c in cs)), cs) for cs in pages.values()]
+    # the file name counts: a filing need not print its company's name on every page
+    scored = [(question_cover(question, " ".join([cs[0].doc_name.replace("_", " "), *(c.text for c in cs)])), cs)
+              for cs in pages.values()]  # fmt: skip
     if not scored:
         return None
     (share, lacks), best = max(scored, key=lambda s: s[0][0])  # max keeps the first of equals

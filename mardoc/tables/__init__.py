@@ -11,7 +11,7 @@ picks) or :func:`count_answer` (the document's inventory), or run the model's qu
 
 from mardoc.tables.counting import Count, Inventory, count_answer, inventory
 from mardoc.tables.lookups import Candidates, CellHit, label
-from mardoc.tables.question import FORMULAS, LINES, TableQuestion, read_question
+from mardoc.tables.question import FORMULAS, LINES, TableQuestion, question_sentence, read_question
 from mardoc.tables.solvers import CellRef, CodeAnswer, check, result_answer, solve
 from mardoc.tables.sql import (
     MAX_ROWS,
@@ -65,6 +65,7 @@ __all__ = [
     "matched_nothing",
     "numeric_columns",
     "parse_number",
+    "question_sentence",
     "read_question",
     "result_answer",
     "run_mended",

@@ -159,6 +159,9 @@ def test_question_cover_counts_the_question_words_a_page_holds() -> None:
     assert lacks == [] and share == 1.0  # 'page' names where to look; plurals match
     share, lacks = question_cover("What is the gross margin of the Americas segment?", "Gross profit by segment")
     assert lacks == ["america", "margin"] and share == 0.5
+    # the asking sentence counts, not its instructions; a fiscal year counts as its year
+    share, lacks = question_cover("What was FY2021 net revenue? Answer in USD millions, rounded.", "Net revenues 2021")
+    assert share == 1.0 and lacks == []
 
     def page(n: int, text: str) -> Chunk:
         return Chunk(id=f"c{n}", doc_id="d", doc_name="d.pdf", page=n, pages=(n,), bboxes=(), kind="page", text=text)
