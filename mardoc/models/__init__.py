@@ -1,5 +1,6 @@
 """models: backends behind small protocols (chat LLMs, embedders) and offline provisioning."""
 
+from mardoc.models.bundled import BUNDLED
 from mardoc.models.embedders import HashingEmbedder, SentenceTransformerEmbedder, truncate_normalize
 from mardoc.models.factory import build_chat_model, build_embedder, embedder_vectors
 from mardoc.models.judging import YesNo, yes_probability
@@ -9,7 +10,7 @@ from mardoc.models.onnx_embed import OnnxEmbedder, onnx_model_path
 from mardoc.models.onnx_export import INT8_EXCLUDE, INT8_INCLUDE, quantize_matmuls
 from mardoc.models.openai_compat import RequestRejected
 from mardoc.models.protocols import ChatModel, Embedder, Message, Usage
-from mardoc.models.provision import BUNDLED, Provisioner
+from mardoc.models.provision import Provisioner
 
 __all__ = [
     "BUNDLED",

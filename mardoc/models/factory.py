@@ -6,10 +6,11 @@ from pathlib import Path
 
 from mardoc.errors import ConfigError
 from mardoc.files import sha256_file
+from mardoc.models.bundled import BUNDLED
 from mardoc.models.embedders import HashingEmbedder, SentenceTransformerEmbedder
 from mardoc.models.onnx_embed import OnnxEmbedder, int8_model_path, int8_refused, onnx_model_path
 from mardoc.models.protocols import ChatModel, Embedder
-from mardoc.models.provision import BUNDLED, Provisioner
+from mardoc.models.provision import Provisioner
 from mardoc.settings import Settings
 
 CHAT_PROVIDERS = ("local", "openai", "fake")

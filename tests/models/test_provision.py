@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from mardoc.errors import ModelNotInstalledError, ProvisioningError
-from mardoc.models.provision import ModelSpec, Part, Provisioner
+from mardoc.models.bundled import ModelSpec, Part
+from mardoc.models.provision import Provisioner
 
 PAYLOAD = bytes(range(256)) * 40  # 10 KiB "model"
 
