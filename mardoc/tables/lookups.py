@@ -31,19 +31,24 @@ def row_score(q: TableQuestion, text: str, titles: frozenset[str] = frozenset())
     word only of the heading the label carries, "Cash flows from operating activities: Net
     income"), and for a tie, whether the question writes the whole label (a label told apart
     by a letter, "Depot A" / "Depot B", or printed without its space) and how much of the
-    label it names. A word of the value columns' ``titles`` names a column, not a row."""
+    label it names. A word of the value columns' ``titles`` names a column, not a row; the other
+    names of a line count only for a label that prints one of them whole."""
     _, sep, own_label = text.partition(": ")
     mine = words(text) - titles
     child = words(own_label) - titles if sep else mine
-    ask = q.words | q.line_words
+    # a line's other names count only for a label that prints one of them whole: "net" of "net
+    # sales" names no "Property and equipment, net"
+    named_line = any(n and n <= mine for n in q.line_names)
+    ask = q.words | q.line_words if named_line else q.words
     shared_words = ask & mine
     own = len(q.words & mine)
+    line_words = q.line_words if named_line else frozenset()
     shared = sum((1.0 if w in q.words else 0.5) * (1.0 if w in child else 0.5) for w in shared_words)
     whole = squash(text)
     written = len(whole) >= 6 and whole in squash(q.text)
     if not shared:
         return 1.0 if written else 0.0
-    return shared + 0.5 * written + 0.1 * (own + len(q.line_words & mine)) / max(1, len(mine))
+    return shared + 0.5 * written + 0.1 * (own + len(line_words & mine)) / max(1, len(mine))
 
 
 def value_title_words(t: SqlTable) -> frozenset[str]:

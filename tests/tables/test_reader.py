@@ -107,6 +107,34 @@ def test_a_rate_of_change_is_two_lookups(question: str) -> None:
     assert isinstance(a, CodeAnswer) and a.short == "11.5363%" and a.solver == "growth"
 
 
+def balance_sheet() -> list:
+    grid = TableGrid(
+        cells=(("(In thousands)", "December 31, 2020", "December 31, 2019"), ("Cash and cash equivalents", "3,158", "1,047"),
+               ("Property and equipment, net", "233,520", "149,194"), ("Total assets", "10,400", "4,551")),
+        header_rows=1, caption="Consolidated balance sheets",
+    )  # fmt: skip
+    return page_tables(grid, page=87)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the FY2019 - FY2020 total revenue growth rate?",
+        "By what percentage did net sales grow from 2019 to 2020?",
+        "What was the year-over-year change in revenue between 2019 and 2020?",
+    ],
+)
+def test_a_word_of_a_lines_other_name_alone_names_no_row(question: str) -> None:
+    # "net" of "net sales" / "net revenue" is in "Property and equipment, net": not the revenue line
+    q = read_question(question)
+    assert q.lines == ("revenue",) and not isinstance(solve(q, balance_sheet()), CodeAnswer)
+    # a label printing one of the line's names whole is still the line
+    sales = TableGrid(cells=(("", "2020", "2019"), ("Property and equipment, net", "233", "149"), ("Total net sales", "9,498", "4,714")),
+                      header_rows=1)  # fmt: skip
+    a = solve(q, page_tables(sales, page=3))
+    assert isinstance(a, CodeAnswer) and a.short == "101.4849%" and a.solver == "growth"
+
+
 @pytest.mark.parametrize(
     ("question", "op"),
     [

@@ -62,6 +62,12 @@ def line_keys(text: str) -> list[str]:
     return list(dict.fromkeys([*(k for p, k in _LINE_NAMES if p.search(text)), *named]))
 
 
+def line_phrases(text: str) -> list[str]:
+    """The phrases by which ``text`` names a statement line by a standard name ("net sales",
+    "COGS"): their words name the line, a row prints one of its names whole."""
+    return [m.group(0) for p, _ in _LINE_NAMES for m in p.finditer(text)]
+
+
 @dataclass(frozen=True)
 class Formula:
     """A standard financial ratio: the lines it divides (numerator minus ``less``, over the
@@ -93,4 +99,4 @@ FORMULAS: tuple[tuple[re.Pattern[str], Formula], ...] = (
 )
 
 
-__all__ = ["FORMULAS", "LINES", "Formula", "Line", "line_keys"]
+__all__ = ["FORMULAS", "LINES", "Formula", "Line", "line_keys", "line_phrases"]

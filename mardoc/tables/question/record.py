@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mardoc.tables.question.definitions import Definition, asked_definition, read_definitions
-from mardoc.tables.question.lines import FORMULAS, LINES, Formula, line_keys
+from mardoc.tables.question.lines import FORMULAS, LINES, Formula, line_keys, line_phrases
 from mardoc.tables.values import is_year
 from mardoc.words import words
 
@@ -201,6 +201,11 @@ class TableQuestion:
         return frozenset(w for k in self.lines for n in LINES[k].names for w in words(n)) - _ASIDE
 
     @property
+    def line_names(self) -> tuple[frozenset[str], ...]:
+        """The words of each name of the statement lines the question names by another name."""
+        return tuple(frozenset(words(n)) - _ASIDE for k in self.lines for n in LINES[k].names)
+
+    @property
     def magnitude_words(self) -> frozenset[str]:
         return frozenset(w for k in self.lines if LINES[k].magnitude for n in LINES[k].names for w in words(n))
 
@@ -267,7 +272,10 @@ def read_question(text: str) -> TableQuestion:
     formula = next((f for p, f in FORMULAS if p.search(question)), None)
     lines = tuple(line_keys(question))
     condition, rest = _condition(question)
-    w = frozenset(words(rest)) - _ASIDE
+    # the words of a phrase naming a statement line are the line's ("net" of "net sales" is no
+    # word of its own: "Property and equipment, net" is not the line)
+    phrased = frozenset(x for p in line_phrases(question) for x in words(p))
+    w = frozenset(words(rest)) - _ASIDE - phrased
     years = tuple(sorted(x for x in w if is_year(x) and x.isdigit()))
     run = _YEAR_RUN.search(question)
     average = bool(_AVERAGE.search(question) and run and 0 < int(run.group(2)) - int(run.group(1)) <= 10)
