@@ -168,12 +168,15 @@ def result_answer(result: QueryResult, tables: list[SqlTable], q: TableQuestion)
 
 def check(q: TableQuestion, a: CodeAnswer) -> str:
     """Why a code answer cannot be the answer ("" when it can): a count must be a whole number,
-    a numeric question a number, a "which / who" question no number; a share is at most 100%;
+    a numeric question a number, a "which / who" question no number, a yes-or-no question a
+    yes or a no (a query's sum is not whether a line grew); a share is at most 100%;
     a ratio or a difference does not read one cell twice."""
     if q.answer == "count" and a.format != "Int":
         return f"the question asks how many, the result {a.short!r} is not a whole number"
     if q.answer == "number" and a.format not in ("Int", "Float"):
         return f"the question asks for a number, the result {a.short!r} is not one"
+    if q.answer == "yes/no" and a.short.strip().lower() not in ("yes", "no"):
+        return f"the question asks yes or no, the result {a.short!r} is neither"
     if q.answer == "name" and a.format in ("Int", "Float"):
         return f"the question asks which or who, the result {a.short!r} is a number"
     if a.same_cell:

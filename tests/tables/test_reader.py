@@ -184,6 +184,12 @@ def test_an_answer_that_fails_a_check_by_code_is_not_final() -> None:
     # a count that is not a whole number, a number for "which"
     assert "not a whole number" in check(read_question("How many stores opened?"), CodeAnswer("2.5", "Float", (), "", "lookup"))
     assert "is a number" in check(read_question("Which segment grew most?"), CodeAnswer("12", "Int", (), "", "query"))
+    # a number (a query's sum or ratio) for a yes-or-no question, in three phrasings
+    for asked in ("Did net earnings as a percent of sales increase in 2023 compared to 2022?",
+                  "Has the company increased its debt between FY2022 and FY2023?",
+                  "Were there any events that substantially increased other income in 2019?"):  # fmt: skip
+        assert "yes or no" in check(read_question(asked), CodeAnswer("1.0102", "Float", (), "", "query")), asked
+    assert check(read_question("Did revenue grow in 2023?"), CodeAnswer("Yes", "Str", (), "", "query")) == ""
 
 
 @pytest.mark.parametrize(
