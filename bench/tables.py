@@ -2,7 +2,12 @@
 
 Usage:
     python bench/tables.py --data ../shared/data/tables-icdar2013 --out DIR [--extractors a,b,...]
-        [--json results.json]
+        [--json results.json] [--norm ws|alnum]
+    python bench/tables.py --data bench/tables-dev --score ../shared/data/tables-icdar2013/score.py --out DIR
+
+The second: the hand-checked tables of the development PDFs (``bench/tables-dev``, see
+``bench/tables_dev.py``), one-page PDFs named by their kind of table (statement, paper, report,
+slide, manual), scored by the same competition scorer.
 
 Each extractor reads every PDF of ``DATA/pdfs`` and writes its tables as ``DIR/<extractor>/<pdf>.json``
 in the ground truth's format (a list of ``{"pdf", "page", "cells": [{row, col, end_row, end_col,
@@ -156,9 +161,9 @@ _MACRO = re.compile(r"macro .*F1=([\d.]+)")
 _COUNTS = re.compile(r"GT tables: (\d+)\s+predicted tables: (\d+)\s+unmatched GT: (\d+)\s+FP tables: (\d+)")
 
 
-def score(data: Path, pred: Path, gt: Path) -> dict[str, float]:
+def score(scorer: Path, data: Path, pred: Path, gt: Path, norm: str = "ws") -> dict[str, float]:
     """The competition scorer's summary for one extractor's predictions against ``gt``."""
-    cmd = [sys.executable, str(data / "score.py"), str(pred), "--gt", str(gt), "--quiet"]
+    cmd = [sys.executable, str(scorer), str(pred), "--gt", str(gt), "--quiet", "--norm", norm]
     if (data / "gt_alt").is_dir():
         cmd += ["--alt", str(data / "gt_alt")]
     text = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
@@ -178,7 +183,11 @@ def main() -> None:
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--extractors", default=",".join(EXTRACTORS))
     ap.add_argument("--json", type=Path, help="write the figures here")
+    ap.add_argument("--score", type=Path, help="the scorer (default DATA/score.py)")
+    ap.add_argument("--norm", choices=["ws", "alnum"], default="ws",
+                    help="cell text compared without whitespace (ws, the competition's default) or also without punctuation (alnum)")
     args = ap.parse_args()
+    scorer = args.score or args.data / "score.py"
     console = Console()
     names = [n.strip() for n in args.extractors.split(",") if n.strip()]
     unknown = [n for n in names if n not in EXTRACTORS]
@@ -202,7 +211,7 @@ def main() -> None:
                 preds[kind].mkdir()
                 for f in (args.out / name).glob(f"{kind}-*.json"):
                     (preds[kind] / f.name).symlink_to(f.resolve())
-            results[name] = {"seconds": round(seconds, 1), **{k: score(args.data, preds[k], g) for k, g in gts.items()}}
+            results[name] = {"seconds": round(seconds, 1), **{k: score(scorer, args.data, preds[k], g, args.norm) for k, g in gts.items()}}
     table = Table(title=f"table structure, {args.data.name} ({len(pdfs)} PDFs): ICDAR 2013 cell-adjacency relations")
     for col in ("extractor", "kind", "GT tables", "unmatched", "FP tables", "P", "R", "micro F1", "macro F1", "seconds"):
         table.add_column(col, justify="left" if col in ("extractor", "kind") else "right")

@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from mardoc.ingest.cells import currency_columns, stacked_header, wrapped_cells, wrapped_labels
 from mardoc.ingest.text import CAPTION
 from mardoc.tables import CURRENCY, header_rows, is_year, parse_number
 from mardoc.types import BBox, TableGrid
@@ -245,6 +246,8 @@ def aligned_grid(words: Sequence[Any], bbox: BBox, caption: str = "", header_lin
                         row[k] = cell
         rows.append(row)
     rows = _join_wrapped(rows)
+    rows, cols = currency_columns(rows, cols)  # printed cells put back together (mardoc.ingest.cells)
+    rows = wrapped_cells(wrapped_labels(rows))
     texts = [[c[0] if c else "" for c in r] for r in rows]
     if header_lines and header_lines < len(rows):
         rest = texts[header_lines:]
@@ -252,6 +255,7 @@ def aligned_grid(words: Sequence[Any], bbox: BBox, caption: str = "", header_lin
         head = min(header_lines + more, len(rows) - 1)
     else:
         head = header_rows(texts)
+    rows, head = stacked_header(rows, head)
     for i in range(head):  # header rows: an empty slot belongs to the phrase centred over it
         rows[i] = _spread_header(rows[i], cols)
     cells = tuple(tuple(c[0] if c else "" for c in r) for r in rows)

@@ -36,8 +36,10 @@ def index_fingerprint(settings: Settings) -> str:
         # in pictures (a page without a text layer: OCR lines laid out in columns); 8: a found
         # table's cells rebuilt from its words' alignment (mardoc/ingest/aligned.py); 9: the
         # header lines a table finder leaves above a table that starts at a body row taken in,
-        # the title lines over a table kept as its caption (the unit they print)
-        "schema": 9,
+        # the title lines over a table kept as its caption (the unit they print); 10: printed
+        # cells put back together (mardoc/ingest/cells.py: currency signs with their numbers, a
+        # title's two lines, wrapped labels and text cells)
+        "schema": 10,
     }
     vectors = embedder_vectors(settings)
     if vectors != "fp32":  # fp32 indexes keep the fingerprint they had before int8 existed
