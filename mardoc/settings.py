@@ -201,7 +201,7 @@ class AgentsSettings(_Section):
         "probability, it is asked once more to answer from those pages (1.0: never).",
     )
     narrow_ask: bool = Field(
-        False,
+        True,
         description="When the answer over several pages says 'Not answerable', ask once more over the one page "
         "read that holds most of the question's words (at least narrow_cover of them).",
     )

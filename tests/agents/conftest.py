@@ -26,6 +26,7 @@ def make_library(
 ) -> Library:
     copy_library(indexed / "lib", tmp_path / "lib")
     agents.setdefault("judge_pages", "always")  # these tests drive the page judgements; "auto" has its own
+    agents.setdefault("narrow_ask", False)  # they count the calls of other steps; the narrow ask has its own
     s = Settings(home=tmp_path / "home", models={"embedder": "hash:256", "chat": "fake:"}, agents=agents,
                  retrieval=retrieval or {})  # fmt: skip
     return Library(tmp_path / "lib", settings=s, embedder=tiny_embedder(), chat=ScriptedChatModel(replies))

@@ -144,9 +144,9 @@ def test_a_not_answerable_over_several_pages_is_asked_again_over_the_page_holdin
     answerer = step(a, "answerer")
     assert a.short == "50" and answerer["first_short"] == "Not answerable"
     assert answerer["narrowed"]["page"] == a.citations[0].page and answerer["narrowed"]["cover"] >= 0.6
-    # off (the default), or no page holding enough of the question's words: the first answer stands
-    for n, agents in enumerate([{}, {"narrow_ask": True, "narrow_cover": 1.0}]):
-        q = "What is the default weight of a glob in a zebra?" if agents else Q
+    # off, or no page holding enough of the question's words: the first answer stands
+    for n, agents in enumerate([{"narrow_ask": False}, {"narrow_ask": True, "narrow_cover": 1.0}]):
+        q = "What is the default weight of a glob in a zebra?" if agents["narrow_ask"] else Q
         other = make_library(indexed, tmp_path / f"off{n}", [model(WEIGHT, NA)], read_pages=3, judge_pages="auto", **agents)
         assert other.ask(q, mode="agents").short == "Not answerable" and len(calls_of(other, "RagReply")) == 1
 
