@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -27,8 +28,10 @@ from rich.table import Table
 
 from mardoc import Library, Settings
 from mardoc.agents import SHOWN_CHARS, question_window
-from mardoc.eval import load, load_set
 from mardoc.types import NOT_ANSWERABLE
+
+sys.path.insert(0, str(Path(__file__).parent))
+from table_reader import question_args, questions  # noqa: E402 - a sibling script
 
 _NUM = re.compile(r"\d[\d,]*(?:\.\d+)?")
 
@@ -63,8 +66,8 @@ def shown_part(question: str, text: str, chars: int = SHOWN_CHARS) -> str:
     """What a reader is shown of ``text`` for ``question``: all of it when it fits ``chars``;
     else its first ``chars`` when the question's words are there as much as anywhere (the
     head wins ties); else its head (whole lines, up to ``HEAD_CHARS``) and, after a cut mark,
-    the run of lines below holding most of the question's words. Deterministic: the same
-    question and text give the same part, so prompts (and the LLM-call cache) are stable."""
+    the run of lines below holding most of the question's words (the candidate measured here;
+    the reading call shows the head)."""
     if len(text) <= chars or not question:
         return text[:chars]
     _, (i, _j) = question_window(question, text, chars)
@@ -87,16 +90,9 @@ def shown_part(question: str, text: str, chars: int = SHOWN_CHARS) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--bench", default="mmlongbench")
-    ap.add_argument("--data", type=Path, required=True)
-    ap.add_argument("--library", default="dev")
-    ap.add_argument("--set", default="all", help="all, decision, or a JSON list of question ids")
-    ap.add_argument("--json", type=Path)
+    question_args(ap)
     args = ap.parse_args()
-    samples, _ = load(args.bench, args.data)
-    if args.set != "all":
-        keep = set(load_set(args.set))
-        samples = [s for s in samples if s.qid in keep]
+    samples = questions(args)
     why: dict[str, str] = {}
     if args.bench == "financebench":  # the printed inputs of a computed answer
         for line in (args.data / "financebench_open_source.jsonl").open():

@@ -30,19 +30,30 @@ from mardoc.ingest import Chunker, Document, PdfParser, open_pdf
 from mardoc.tables import Candidates, CodeAnswer, check, read_question, solve, sql_tables
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def question_args(ap: argparse.ArgumentParser) -> None:
+    """The options naming a benchmark's questions and the library holding their documents."""
     ap.add_argument("--bench", default="mmlongbench")
     ap.add_argument("--data", type=Path, required=True)
     ap.add_argument("--library", default="dev")
-    ap.add_argument("--parse", action="store_true", help="parse the gold pages from the PDFs (no library)")
     ap.add_argument("--set", default="all", help="all, decision, or a JSON list of question ids")
     ap.add_argument("--json", type=Path)
-    args = ap.parse_args()
+
+
+def questions(args: argparse.Namespace) -> list:
+    """The questions of ``--bench`` at ``--data``, those of ``--set`` only."""
     samples, _ = load(args.bench, args.data)
     if args.set != "all":
         keep = set(load_set(args.set))
         samples = [s for s in samples if s.qid in keep]
+    return samples
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    question_args(ap)
+    ap.add_argument("--parse", action="store_true", help="parse the gold pages from the PDFs (no library)")
+    args = ap.parse_args()
+    samples = questions(args)
     console = Console()
     settings = Settings(store={"library": args.library})
     lib = None if args.parse else Library(settings=settings)
